@@ -1,0 +1,184 @@
+"""Command line: flags and environment in, exit code out (0 clean, 1 findings, 2 usage error).
+Wiring only: the work happens in pipeline, report and publish."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from enumguard import __version__, config as config_mod, pipeline
+from enumguard.errors import EnumguardError
+from enumguard.report import Report
+from enumguard.rules import ALL_RULES, RULE_NAMES, by_name
+
+FORMATS = ("text", "json", "sarif", "markdown")
+
+
+def _renderer(name: str) -> Callable[[Report], str]:
+    if name == "json":
+        from enumguard.report import json_
+
+        return json_.render
+    if name == "sarif":
+        from enumguard.report import sarif
+
+        return sarif.render
+    if name == "markdown":
+        from enumguard.report import markdown
+
+        return markdown.render
+    from enumguard.report import text
+
+    return text.render
+
+
+def _rule_list(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--fail-on", choices=config_mod.FAIL_ON, help="lowest severity that fails (default error)")
+    p.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
+    p.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
+    p.add_argument("--config", type=Path, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    p.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="enumguard", description="Find where Python enums and PostgreSQL enum types disagree."
+    )
+    parser.add_argument("--version", action="version", version=f"enumguard {__version__}")
+    parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+    parser.add_argument("--explain", metavar="RULE", help="show a rule's documentation and exit")
+    sub = parser.add_subparsers(dest="command")
+    audit = sub.add_parser("audit", help="check the whole repository")
+    _add_common(audit)
+    audit.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="also read enum types from this live PostgreSQL (or ENUMGUARD_DATABASE_URL)",
+    )
+    diff = sub.add_parser("diff", help="check what a change (base..head) breaks")
+    _add_common(diff)
+    diff.add_argument("--base", required=True, metavar="REF", help="git ref of the base, e.g. origin/main")
+    diff.add_argument("--head", metavar="REF", help="git ref of the head (default: the working tree)")
+    pr = sub.add_parser("pr", help="GitHub Action entry point: review a pull request and publish")
+    _add_common(pr)
+    pr.add_argument("--mode", choices=("auto", "diff", "audit"), default="auto")
+    pr.add_argument("--comment", choices=("true", "false"), default="true")
+    pr.add_argument("--review", choices=("true", "false"), default="false")
+    pr.add_argument("--sarif-file", metavar="FILE")
+    pr.add_argument("--database-url", metavar="URL")
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> config_mod.Config:
+    root = Path(args.path)
+    if not root.is_dir():
+        raise EnumguardError(f"{args.path}: not a directory")
+    config = config_mod.load(root, args.config, RULE_NAMES)
+    overrides: dict[str, object] = {}
+    if args.fail_on:
+        overrides["fail_on"] = args.fail_on
+    if args.select:
+        overrides["select"] = args.select
+    if args.ignore:
+        overrides["ignore"] = args.ignore
+    if args.no_cache:
+        overrides["cache"] = False
+    if args.jobs is not None:
+        overrides["jobs"] = args.jobs
+    config = replace(config, **overrides)
+    config_mod.check_rules(config.select + config.ignore, RULE_NAMES, "command line")
+    return config
+
+
+def emit(report: Report, args: argparse.Namespace) -> None:
+    rendered = _renderer(args.format)(report)
+    if args.output:
+        try:
+            Path(args.output).write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise EnumguardError(f"{args.output}: cannot write report ({exc.strerror})") from None
+    else:
+        sys.stdout.write(rendered)
+
+
+def exit_code(report: Report, config: config_mod.Config) -> int:
+    return 1 if report.at_or_above(config.fail_threshold()) else 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    extend = None
+    url = getattr(args, "database_url", None) or os.environ.get("ENUMGUARD_DATABASE_URL")
+    if url:
+        from enumguard import live
+
+        extend = live.extender(url, config)
+    report = pipeline.run(config, extend_model=extend)
+    emit(report, args)
+    return exit_code(report, config)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from enumguard import review
+
+    config = load_config(args)
+    report = review.diff(config, base=args.base, head=args.head)
+    emit(report, args)
+    return exit_code(report, config)
+
+
+def cmd_pr(args: argparse.Namespace) -> int:
+    from enumguard.publish import action
+
+    return action.main(args, load_config(args))
+
+
+def list_rules() -> str:
+    return "".join(f"{r.name:28} {str(r.severity):8} {r.summary()}\n" for r in ALL_RULES)
+
+
+def explain(name: str) -> str:
+    rule = by_name(name)
+    if rule is None:
+        raise EnumguardError(f"unknown rule {name!r}; valid rules: {', '.join(sorted(RULE_NAMES))}")
+    import inspect
+
+    return f"# {rule.name} ({rule.severity})\n\n{inspect.cleandoc(rule.__doc__ or '')}\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.list_rules:
+            sys.stdout.write(list_rules())
+            return 0
+        if args.explain:
+            sys.stdout.write(explain(args.explain))
+            return 0
+        if args.command == "audit":
+            return cmd_audit(args)
+        if args.command == "diff":
+            return cmd_diff(args)
+        if args.command == "pr":
+            return cmd_pr(args)
+        parser.print_usage(sys.stderr)
+        print("enumguard: error: choose a command: audit, diff or pr", file=sys.stderr)
+        return 2
+    except EnumguardError as exc:
+        print(f"enumguard: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

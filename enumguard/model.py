@@ -1,0 +1,251 @@
+"""The dialect-neutral picture that rules read: Python enums, DB enum types, and what links them.
+
+Parsers (enumguard.python, enumguard.migrations) build these; rules never see libcst or sqlglot
+nodes. Every class here is a frozen dataclass so stages can be cached, compared and pickled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from enumguard.finding import Finding, Location
+
+# A member value as far as it is statically known.
+Value = Union[str, int, float, bool, bytes, None, tuple]
+
+
+# --------------------------------------------------------------------------- Python side
+
+
+@dataclass(frozen=True)
+class Member:
+    """One enum member. `value_known` is False for computed values (custom __new__, lookups)."""
+
+    name: str
+    value: Value
+    value_known: bool
+    location: Location
+    alias_of: str | None = None  # canonical member name when the value repeats an earlier one
+
+
+@dataclass(frozen=True)
+class EnumClass:
+    """A Python enum class, identified by its module-qualified name (`app.models.Event.Kind`)."""
+
+    qualname: str
+    module: str
+    name: str
+    location: Location
+    members: tuple[Member, ...]
+    kind: str = "Enum"  # Enum, StrEnum, IntEnum, Flag, IntFlag, or the mixin ("str") + Enum
+    bases: tuple[str, ...] = ()  # resolved qualnames of the enum bases, e.g. ("enum.Enum",)
+    api_names: frozenset[str] = frozenset()  # methods, properties, non-member attributes (own + bases)
+    open: bool = False  # members not all known (functional API with non-literals): never flag
+    in_migration: bool = False  # a frozen copy inside a migration script, not the application enum
+
+    @property
+    def member_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.members)
+
+    def member(self, name: str) -> Member | None:
+        for m in self.members:
+            if m.name == name:
+                return m
+        return None
+
+    @property
+    def values_known(self) -> bool:
+        return all(m.value_known for m in self.members)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A use of an enum member in code. `form` is attribute | subscript | call | getattr.
+
+    For attribute, subscript and getattr the `member` is the member name; for call
+    (`E("v")`) it is the literal value, kept as text in `value` and original type in `literal`.
+    """
+
+    enum: str  # EnumClass.qualname
+    member: str
+    form: str
+    location: Location
+    literal: Value = None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A Python enum persisted in a DB enum type (from SQLAlchemy code or configuration).
+
+    `stores` is "names" (SQLAlchemy's default) or "values" (with values_callable).
+    `db_type` is None for native_enum=False (a VARCHAR + CHECK, no DB type).
+    """
+
+    enum: str
+    db_type: str | None
+    stores: str
+    location: Location
+    explicit: bool = False  # declared in [tool.enumguard.bindings]
+    by_fallback: bool = False  # linked by normalised name, not by code
+    table: str | None = None
+    column: str | None = None
+
+
+# --------------------------------------------------------------------------- database side
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One migration unit in apply order: a SQL file or an Alembic revision."""
+
+    path: str
+    order: int
+    kind: str  # "sql" or "alembic"
+    revision: str | None = None
+    down_revisions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnumOp:
+    """One enum DDL statement, in replay order.
+
+    kind: create | add_value | rename_value | rename_type | set_schema | drop.
+    Type names are qualified PostgreSQL names: `public.status`, `public."MixedCase"` keeps case
+    inside quotes only in display; here the exact folded name is stored (`public.MixedCase`).
+    """
+
+    kind: str
+    type_name: str
+    location: Location
+    migration: str  # Migration.path
+    labels: tuple[str, ...] = ()  # create
+    label: str | None = None  # add_value: the new label; rename_value: the old one
+    new_label: str | None = None  # rename_value
+    new_name: str | None = None  # rename_type / set_schema: the new qualified name
+    before: str | None = None
+    after: str | None = None
+    if_not_exists: bool = False
+    if_exists: bool = False
+    cascade: bool = False
+    transaction: str | None = None  # ops and literals sharing this id run in one transaction
+
+
+@dataclass(frozen=True)
+class Label:
+    """A DB enum label and the statement that introduced it (or last renamed it)."""
+
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class DbEnum:
+    """A DB enum type's final state after replaying all migrations (or read from a live DB)."""
+
+    name: str  # qualified: public.status
+    labels: tuple[Label, ...]
+    location: Location  # the CREATE TYPE
+    source: str = "migrations"  # or "database"
+
+    @property
+    def label_values(self) -> tuple[str, ...]:
+        return tuple(label.value for label in self.labels)
+
+    def label(self, value: str) -> Label | None:
+        for label in self.labels:
+            if label.value == value:
+                return label
+        return None
+
+
+@dataclass(frozen=True)
+class ColumnUse:
+    """A table column typed with a DB enum type (final state after migrations)."""
+
+    table: str
+    column: str
+    type_name: str
+    location: Location
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class LiteralUse:
+    """A string literal used as a value of an enum type.
+
+    context: default | cast | insert | update | server_default | where.
+    """
+
+    type_name: str
+    value: str
+    context: str
+    location: Location
+    transaction: str | None = None
+
+
+# --------------------------------------------------------------------------- the whole picture
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Rule options from the configuration that rules may read."""
+
+    postgres_version: int = 16
+    idle_threshold_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the rules see."""
+
+    enums: tuple[EnumClass, ...] = ()
+    references: tuple[Reference, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    migrations: tuple[Migration, ...] = ()
+    ops: tuple[EnumOp, ...] = ()
+    db_enums: tuple[DbEnum, ...] = ()
+    columns: tuple[ColumnUse, ...] = ()
+    literals: tuple[LiteralUse, ...] = ()
+    # Parse problems found while building the model (syntax-error, unsupported-sql): already
+    # findings, passed through by their rules so select/ignore/suppression treat them alike.
+    problems: tuple[Finding, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    # Extra facts a stage adds without changing this class (e.g. "live": live database state).
+    extras: tuple[tuple[str, object], ...] = ()
+
+    def enum(self, qualname: str) -> EnumClass | None:
+        return self._enum_index().get(qualname)
+
+    def db_enum(self, name: str) -> DbEnum | None:
+        for db in self.db_enums:
+            if db.name == name:
+                return db
+        return None
+
+    def extra(self, key: str, default: object = None) -> object:
+        for k, v in self.extras:
+            if k == key:
+                return v
+        return default
+
+    def _enum_index(self) -> dict[str, EnumClass]:
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {e.qualname: e for e in self.enums}
+            object.__setattr__(self, "_index", index)
+        return index
+
+
+def qualify(name: str, schema: str | None = None) -> str:
+    """`status` -> `public.status`; names arrive already folded as PostgreSQL folds them."""
+    if "." in name and schema is None:
+        return name
+    return f"{schema or 'public'}.{name}"
+
+
+def display_type(qualified: str) -> str:
+    """`public.status` -> `status`; `public.MixedCase` -> `"MixedCase"`; `s.x` -> `s.x`."""
+    schema, _, name = qualified.rpartition(".")
+    shown = name if name == name.lower() and name.replace("_", "").isalnum() else f'"{name}"'
+    return shown if schema in ("", "public") else f"{schema}.{shown}"

@@ -1,0 +1,75 @@
+"""Config in, Report out. The only module that knows the order of the stages:
+collect -> parse (python | migrations) -> model -> rules -> suppress/filter -> Report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from enumguard import collect, migrations, python, suppress
+from enumguard.config import Config
+from enumguard.finding import Finding
+from enumguard.model import Model, Settings
+from enumguard.python import bindings
+from enumguard.report import Report
+from enumguard.rules import ALL_RULES, Rule
+
+
+def build_model(tree: collect.SourceTree, config: Config) -> Model:
+    """Parse the tree into the dialect-neutral model the rules read."""
+    migration_paths = migrations.migration_paths(tree, config)
+    db = migrations.load(tree, config)
+    py = python.scan(tree, config, migration_paths)
+    bound = bindings.bind(py.raw_bindings, py.enums, db.db_enums, config)
+    return Model(
+        enums=py.enums,
+        references=py.references,
+        bindings=bound,
+        migrations=db.migrations,
+        ops=db.ops,
+        db_enums=db.db_enums,
+        columns=db.columns,
+        literals=db.literals + py.literals,
+        problems=py.problems + db.problems,
+        settings=Settings(
+            postgres_version=config.postgres_version,
+            idle_threshold_seconds=config.idle_threshold_seconds,
+        ),
+    )
+
+
+def selected_rules(config: Config) -> list[Rule]:
+    chosen = []
+    for rule in ALL_RULES:
+        if config.select and rule.name not in config.select:
+            continue
+        if rule.name in config.ignore:
+            continue
+        chosen.append(rule())
+    return chosen
+
+
+def check(model: Model, tree: collect.SourceTree, config: Config) -> tuple[Finding, ...]:
+    """Run the selected rules and apply suppression comments; sorted, without duplicates."""
+    findings: list[Finding] = []
+    for rule in selected_rules(config):
+        findings.extend(rule.check(model))
+    findings = suppress.apply(findings, tree)
+    allowed = {r.name for r in selected_rules(config)}
+    return tuple(sorted(set(f for f in findings if f.rule in allowed)))
+
+
+def run(config: Config, extend_model=None) -> Report:
+    """The full audit of config.root. `extend_model(model) -> (model, notices)` lets a caller
+    (the live-database audit) add facts before the rules run."""
+    tree = collect.collect(config)
+    model = build_model(tree, config)
+    notices: tuple[str, ...] = tree.skipped
+    if extend_model is not None:
+        model, extra = extend_model(model)
+        notices += tuple(extra)
+    findings = check(model, tree, config)
+    return Report(root=str(config.root), findings=findings, model=model, notices=notices, files=len(tree.files))
+
+
+def with_findings(report: Report, findings: tuple[Finding, ...]) -> Report:
+    return replace(report, findings=tuple(sorted(findings)))

@@ -1,0 +1,73 @@
+"""The rule unit: a name, a severity, documented examples, and check(model) -> findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterator
+
+from enumguard.finding import Finding, Location, Related, Severity
+from enumguard.model import Model
+
+
+@dataclass(frozen=True)
+class Example:
+    """A tiny repository: path -> text. Lines that cause a finding carry `expect: rule-name`
+    in a comment (`# expect: unknown-member` in Python, `-- expect: missing-in-code` in SQL).
+    `config` holds [tool.enumguard] settings the example needs."""
+
+    files: dict[str, str]
+    config: dict[str, object] = field(default_factory=dict)
+
+
+class Rule:
+    """Subclasses set name, severity, a docstring (the user documentation) and examples."""
+
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    VALID: ClassVar[tuple[Example, ...]] = ()
+    INVALID: ClassVar[tuple[Example, ...]] = ()
+
+    def check(self, model: Model) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        location: Location,
+        message: str,
+        *,
+        help: str = "",
+        suggestion: str | None = None,
+        related: tuple[Related, ...] = (),
+        enum: str | None = None,
+        member: str | None = None,
+        value: str | None = None,
+        db_type: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            location=location,
+            rule=self.name,
+            message=message,
+            severity=self.severity if severity is None else severity,
+            help=help,
+            suggestion=suggestion,
+            related=related,
+            enum=enum,
+            member=member,
+            value=value,
+            db_type=db_type,
+        )
+
+    @classmethod
+    def summary(cls) -> str:
+        """The docstring's first paragraph on one line."""
+        return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+
+
+class ProblemRule(Rule):
+    """Passes through the parse problems the model carries under this rule's name."""
+
+    def check(self, model: Model) -> Iterator[Finding]:
+        for problem in model.problems:
+            if problem.rule == self.name:
+                yield problem

@@ -1,0 +1,14 @@
+-- Sitemap analysis jobs and their status type.
+CREATE TYPE public.sitemap_analysis_status AS ENUM (
+    'pending',
+    'queued',
+    'processing',
+    'submitted',
+    'failed'
+);
+
+CREATE TABLE public.sitemap_analysis_jobs (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    domain text NOT NULL,
+    status public.sitemap_analysis_status NOT NULL DEFAULT 'pending'
+);
