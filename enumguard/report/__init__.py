@@ -6,7 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from enumguard.finding import Finding, Severity
-from enumguard.model import Model
+from enumguard.model import EnumOp, Model
+
+
+@dataclass(frozen=True)
+class EnumChange:
+    """What a change does to one DB enum type: the enum DDL of the migrations it adds, in order.
+    Renderers phrase it ("+ `archived` (after `shipped`), renamed `canceled` -> `cancelled`")."""
+
+    type_name: str  # qualified, as in DbEnum.name
+    ops: tuple[EnumOp, ...]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(op.kind for op in self.ops)
 
 
 @dataclass(frozen=True)
@@ -21,7 +34,7 @@ class Report:
     head: str | None = None
     # Diff mode: findings that existed at base and still exist, and enum changes of the change.
     preexisting: tuple[Finding, ...] = ()
-    changes: tuple[object, ...] = ()
+    changes: tuple[EnumChange, ...] = ()
 
     def counts(self) -> dict[str, int]:
         counts = {str(s): 0 for s in sorted(Severity, reverse=True)}
