@@ -1,0 +1,19 @@
+"""Each fixture repository under tests/fixtures/repos/ gives exactly the findings its markers name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.expectations import actual, audit, expected, explain_mismatch
+
+REPOS = Path(__file__).parent / "fixtures" / "repos"
+
+
+@pytest.mark.parametrize("repo", sorted(p for p in REPOS.iterdir() if p.is_dir()), ids=lambda p: p.name)
+def test_fixture_repo_findings_match_markers(repo: Path) -> None:
+    want = expected(repo)
+    report = audit(repo)
+    got = actual(report)
+    assert got == want, explain_mismatch(report, want, got)
