@@ -78,7 +78,10 @@ class Reference:
 class Binding:
     """A Python enum persisted in a DB enum type (from SQLAlchemy code or configuration).
 
-    `stores` is "names" (SQLAlchemy's default) or "values" (with values_callable).
+    `stores` is "names" (SQLAlchemy's default) or "values" (with values_callable); "labels" when
+    the SQLAlchemy Enum lists string labels (`enum` is "" and `labels` holds them); "unknown" when
+    the link is by config or by name only, or values_callable is not the common comprehension
+    (rules then compare whichever of names or values matches the DB labels better).
     `db_type` is None for native_enum=False (a VARCHAR + CHECK, no DB type).
     """
 
@@ -90,6 +93,7 @@ class Binding:
     by_fallback: bool = False  # linked by normalised name, not by code
     table: str | None = None
     column: str | None = None
+    labels: tuple[str, ...] = ()  # stores == "labels": sa.Enum("a", "b", name="t")
 
 
 # --------------------------------------------------------------------------- database side
