@@ -19,7 +19,8 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
     migration_paths = migrations.migration_paths(tree, config)
     db = migrations.load(tree, config)
     py = python.scan(tree, config, migration_paths)
-    bound = bindings.bind(py.raw_bindings, py.enums, db.db_enums, config)
+    bound = bindings.bind(py.raw_bindings, py.enums, db.db_enums, config, migration_paths)
+    defaults = bindings.server_default_literals(py.raw_bindings, bound, py.enums)
     return Model(
         enums=py.enums,
         references=py.references,
@@ -28,7 +29,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
         ops=db.ops,
         db_enums=db.db_enums,
         columns=db.columns,
-        literals=db.literals + py.literals,
+        literals=db.literals + py.literals + defaults,
         problems=py.problems + db.problems,
         settings=Settings(
             postgres_version=config.postgres_version,

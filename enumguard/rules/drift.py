@@ -1,49 +1,270 @@
-"""STUB: to be written by its owner."""
+"""Model in, drift findings out: where a bound Python enum and its DB enum type disagree
+(missing-in-db, missing-in-code, case-mismatch) and code still using a renamed label."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from enumguard.finding import Finding, Severity
-from enumguard.model import Model
+from enumguard.finding import Finding, Related, Severity
+from enumguard.model import EnumOp, Model, display_type
+from enumguard.rules import drift_examples as ex
 from enumguard.rules.base import Rule
+from enumguard.rules.drift_pairs import BoundPair, Persisted, bound_pairs, compare, values_of
+
+
+def _subject(pair: BoundPair, p: Persisted) -> str:
+    if pair.enum is None:
+        return f"`sa.Enum(...)` for `{pair.db_name}`"
+    return f"`{pair.enum.name}`"
+
+
+def _enum_id(pair: BoundPair) -> str | None:
+    return pair.enum.qualname if pair.enum is not None else None
+
+
+def _renames(model: Model, pair: BoundPair, label: str) -> EnumOp | None:
+    for op in model.ops:
+        if op.kind == "rename_value" and op.label == label and _type_chain(model, op) == pair.db.name:
+            return op
+    return None
+
+
+VALUES_HINT = (
+    "SQLAlchemy stores member names and the DB holds the values: pass "
+    "`values_callable=lambda e: [m.value for m in e]`"
+)
+
+
+def _values_would_fit(pair: BoundPair) -> bool:
+    """Names are stored, but the member values are exactly the DB labels."""
+    if pair.binding.stores != "names" or pair.enum is None:
+        return False
+    values = {v.label for v in values_of(pair.enum) or ()}
+    return bool(values) and values <= set(pair.db.label_values)
+
+
+def _type_chain(model: Model, op: EnumOp) -> str:
+    """The final name of the type `op` acted on, following later RENAME TO / SET SCHEMA."""
+    name, seen = op.type_name, False
+    for later in model.ops:
+        if later is op:
+            seen = True
+            continue
+        if seen and later.kind in ("rename_type", "set_schema") and later.type_name == name and later.new_name:
+            name = later.new_name
+    return name
 
 
 class MissingInDbRule(Rule):
-    """STUB missing-in-db."""
+    """Reports a label the bound Python enum persists that the DB enum type does not have.
+
+    A Python enum is bound to a DB enum type by SQLAlchemy code (`sa.Enum(E, name="t")`,
+    `postgresql.ENUM(...)`, `Mapped[E]`, `type_annotation_map`), by `[tool.enumguard.bindings]`,
+    or by a type of the same name (ignoring case and underscores). SQLAlchemy writes member
+    NAMES unless `values_callable` is given; enumguard models that exactly. The DB labels come
+    from replaying the migrations (or from a live database in `enumguard audit --database-url`).
+
+    ## Why is this bad?
+
+    Writing that member fails at run time with `invalid input value for enum t: "x"`, and
+    reading a row never yields it: the code handles a state the database cannot hold.
+
+    ## How to fix
+
+    Add the label in a migration (`ALTER TYPE t ADD VALUE 'x';`), or remove the member. When
+    the DB holds the member *values*, store values: `values_callable=lambda e: [m.value for m in e]`.
+
+    ## Known limitations
+
+    A binding whose type no migration creates (or a `native_enum=False` column) has no DB type
+    to compare with and is not checked. A link made only by name is checked only when names or
+    values clearly match most DB labels.
+    """
 
     name = "missing-in-db"
     severity = Severity.ERROR
+    VALID = ex.MISSING_IN_DB_VALID
+    INVALID = ex.MISSING_IN_DB_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        return iter(())
+        for pair in bound_pairs(model):
+            for p in compare(pair).missing_in_db:
+                help = f"add it: `ALTER TYPE {pair.db_name} ADD VALUE '{p.label}';` or remove the member"
+                renamed = _renames(model, pair, p.label)
+                if renamed is not None:
+                    help = f"a migration renamed `{p.label}` to `{renamed.new_label}` ({renamed.location})"
+                elif _values_would_fit(pair):
+                    help = VALUES_HINT
+                yield self.finding(
+                    p.location,
+                    f"{_subject(pair, p)} persists `{p.label}` but {pair.db_side} has no such label",
+                    help=help,
+                    related=(pair.related_db(), pair.related_binding()),
+                    enum=_enum_id(pair),
+                    member=p.member,
+                    value=p.label,
+                    db_type=pair.db_name,
+                )
 
 
 class MissingInCodeRule(Rule):
-    """STUB missing-in-code."""
+    """Reports a DB enum label that the bound Python enum does not persist.
+
+    The finding sits on the migration line that added the label; the Python enum is named
+    in the related locations.
+
+    ## Why is this bad?
+
+    Reading a row that holds the label fails in SQLAlchemy (`LookupError: 'x' is not among the
+    defined enum values`), and code cannot write or compare against that state.
+
+    ## How to fix
+
+    Add a member that persists the label, or drop the label in a migration if no row uses it.
+
+    ## Known limitations
+
+    Bindings made only by name are checked only when they clearly match; see `missing-in-db`.
+    """
 
     name = "missing-in-code"
     severity = Severity.WARNING
+    VALID = ex.MISSING_IN_CODE_VALID
+    INVALID = ex.MISSING_IN_CODE_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        return iter(())
+        for pair in bound_pairs(model):
+            for label in compare(pair).missing_in_code:
+                where = pair.enum.location if pair.enum is not None else pair.binding.location
+                yield self.finding(
+                    label.location,
+                    f"{pair.db_side} has label `{label.value}` that {_subject(pair, None)} does not persist",  # type: ignore[arg-type]
+                    help=f"add a member for `{label.value}` to `{pair.enum_name}`",
+                    related=(Related(where, f"`{pair.enum_name}` is defined here"), pair.related_binding()),
+                    enum=_enum_id(pair),
+                    value=label.value,
+                    db_type=pair.db_name,
+                )
 
 
 class CaseMismatchRule(Rule):
-    """STUB case-mismatch."""
+    """Reports a label the Python enum persists that the DB type holds only in another case.
+
+    Reported instead of `missing-in-db` and `missing-in-code` for that pair of labels.
+
+    ## Why is this bad?
+
+    PostgreSQL compares enum labels case-sensitively: `'Completed'` is not `'completed'`, so every
+    write of the member fails and every read of the row fails. This is how a title-case enum
+    (`Queued, Completed`) breaks against a lower-case type (`queued, completed`).
+
+    ## How to fix
+
+    Make the persisted label match exactly: rename the member (or its value when
+    `values_callable` stores values), or rename the DB label
+    (`ALTER TYPE t RENAME VALUE 'completed' TO 'Completed';`).
+    """
 
     name = "case-mismatch"
     severity = Severity.ERROR
+    VALID = ex.CASE_MISMATCH_VALID
+    INVALID = ex.CASE_MISMATCH_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        return iter(())
+        for pair in bound_pairs(model):
+            for p, label in compare(pair).case_only:
+                yield self.finding(
+                    p.location,
+                    f"{_subject(pair, p)} persists `{p.label}` but {pair.db_side} has `{label.value}`: "
+                    "they differ only by case",
+                    help=VALUES_HINT if _values_would_fit(pair) else f"persist `{label.value}` exactly, or rename the DB label",
+                    related=(Related(label.location, f"label `{label.value}` is added here"), pair.related_binding()),
+                    enum=_enum_id(pair),
+                    member=p.member,
+                    value=p.label,
+                    db_type=pair.db_name,
+                )
 
 
 class EnumValueRenamedRule(Rule):
-    """STUB enum-value-renamed."""
+    """Reports code that still uses a DB enum label that a migration renamed.
+
+    After `ALTER TYPE t RENAME VALUE 'a' TO 'b'`, a reference to a member that persists `a`
+    (in an enum bound to `t`), or a literal `'a'` used as a value of `t` (a `server_default=`,
+    a later migration), still writes the old label.
+
+    ## Why is this bad?
+
+    The label no longer exists: writes fail with `invalid input value for enum`, and
+    comparisons against rows never match.
+
+    ## How to fix
+
+    Use the new label: rename the member (or its value), and update the literals.
+    """
 
     name = "enum-value-renamed"
     severity = Severity.WARNING
+    VALID = ex.RENAMED_VALID
+    INVALID = ex.RENAMED_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        return iter(())
+        pairs = bound_pairs(model)
+        order = {m.path: m.order for m in model.migrations}
+        for op in model.ops:
+            if op.kind != "rename_value" or op.label is None:
+                continue
+            final = _type_chain(model, op)
+            db = model.db_enum(final)
+            if db is None or db.label(op.label) is not None:
+                continue
+            shown = display_type(final)
+            related = (Related(op.location, f"`{op.label}` is renamed to `{op.new_label}` here"),)
+            for pair in pairs:
+                if pair.db.name != final or pair.enum is None:
+                    continue
+                members = {p.member for p in pair.persisted if p.label == op.label and p.member}
+                by_value = {v.label: v.member for v in values_of(pair.enum) or ()}
+                for ref in model.references:
+                    if ref.enum != pair.enum.qualname:
+                        continue
+                    member = by_value.get(ref.member) if ref.form == "call" else ref.member
+                    if member not in members:
+                        continue
+                    yield self.finding(
+                        ref.location,
+                        f"`{pair.enum.name}.{member}` persists `{op.label}`, which a migration renamed "
+                        f"to `{op.new_label}` in DB type `{shown}`",
+                        help=f"persist `{op.new_label}` instead",
+                        related=related,
+                        enum=pair.enum.qualname,
+                        member=member,
+                        value=op.label,
+                        db_type=shown,
+                    )
+            names = _names_over_time(model, op)
+            for use in model.literals:
+                if use.value != op.label or use.type_name not in names:
+                    continue
+                if use.location.path in order:
+                    if (order[use.location.path], use.location.line) <= (order.get(op.migration, -1), op.location.line):
+                        continue  # written before the rename: valid then
+                yield self.finding(
+                    use.location,
+                    f"`'{op.label}'` is used as a value of DB type `{shown}`, but a migration renamed it "
+                    f"to `{op.new_label}`",
+                    help=f"use `'{op.new_label}'`",
+                    related=related,
+                    value=op.label,
+                    db_type=shown,
+                )
+
+
+def _names_over_time(model: Model, op: EnumOp) -> set[str]:
+    names = {op.type_name}
+    for other in model.ops:
+        if other.kind in ("rename_type", "set_schema") and other.new_name and (
+            other.type_name in names or other.new_name in names
+        ):
+            names |= {other.type_name, other.new_name}
+    return names

@@ -1,0 +1,208 @@
+"""Resolved BindingSites + enum classes + DB enum types + config -> Bindings (and server_default
+literals): code first, then [tool.enumguard.bindings], then the name fallback."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from enumguard.config import Config
+from enumguard.model import Binding, DbEnum, EnumClass, LiteralUse, qualify
+from enumguard.python.bindings import BindingSite, RawBinding
+
+
+def bind(
+    raw: tuple[RawBinding, ...],
+    enums: tuple[EnumClass, ...],
+    db_enums: tuple[DbEnum, ...],
+    config: Config,
+    migration_paths: frozenset[str] = frozenset(),
+) -> tuple[Binding, ...]:
+    """Bindings from code, then [tool.enumguard.bindings], then the name fallback.
+
+    Sites in migration scripts and sites of enums defined in migration scripts are never bound:
+    they are frozen copies, not the application's enums.
+    """
+    by_name = {e.qualname: e for e in enums}
+    raw = tuple(r for r in raw if r.site.location.path not in migration_paths)
+    maps = {r.enum: r.site for r in raw if r.site.kind == "map" and r.enum is not None}
+    generic = {(s.native, s.stores) for s in (r.site for r in raw) if s.kind == "map_generic"}
+    out: list[Binding] = []
+    for item in raw:
+        site = item.site
+        enum = by_name.get(item.enum) if item.enum is not None else None
+        if site.kind == "map_generic":
+            continue
+        if enum is None:
+            if item.enum is None and site.labels and site.native and site.db_type:
+                # sa.Enum("a", "b", name="t"): the labels themselves are what gets stored.
+                out.append(
+                    Binding(
+                        enum="",
+                        db_type=site.db_type,
+                        stores="labels",
+                        location=site.location,
+                        table=site.table,
+                        column=site.column,
+                        labels=site.labels,
+                    )
+                )
+            continue
+        if enum.in_migration:
+            continue
+        effective = site
+        if site.kind == "annotation":
+            if enum.qualname in maps:
+                effective = maps[enum.qualname]
+            elif len(generic) > 1:
+                continue  # several bases map enums differently: we cannot tell which applies
+            elif generic:
+                native, stores = next(iter(generic))
+                effective = replace(site, native=native, stores=stores)
+        db_type = _db_type(effective, enum)
+        out.append(
+            Binding(
+                enum=enum.qualname,
+                db_type=db_type,
+                stores=effective.stores,
+                location=site.location,
+                table=site.table,
+                column=site.column,
+            )
+        )
+    out = _apply_config(out, by_name, db_enums, config)
+    if config.name_fallback:
+        out.extend(_fallback(out, enums, db_enums))
+    return tuple(sorted(set(out), key=lambda b: (b.location, b.enum, b.db_type or "")))
+
+
+def _db_type(site: BindingSite, enum: EnumClass) -> str | None:
+    if not site.native:
+        return None
+    if site.db_type is not None:
+        return site.db_type
+    if site.default_name:
+        return qualify(enum.name.lower(), site.schema)
+    return None
+
+
+def parse_type_name(text: str, db_enums: tuple[DbEnum, ...]) -> str:
+    """A type name from the config as PostgreSQL reads it: `"MixedCase"` keeps its case,
+    unquoted names fold to lower case unless a DB type of exactly that spelling exists."""
+    parts = []
+    for part in _split_dotted(text.strip()):
+        parts.append(part)
+    if len(parts) == 1:
+        schema, name = None, parts[0]
+    else:
+        schema, name = parts[-2], parts[-1]
+
+    def fold(word: str) -> str:
+        if len(word) >= 2 and word[0] == word[-1] == '"':
+            return word[1:-1]
+        return word
+
+    exact = qualify(fold(name), fold(schema) if schema else None)
+    if any(db.name == exact for db in db_enums):
+        return exact
+    unquoted = [w if w.startswith('"') else w.lower() for w in ([schema] if schema else []) + [name]]
+    return qualify(fold(unquoted[-1]), fold(unquoted[0]) if schema else None)
+
+
+def _split_dotted(text: str) -> list[str]:
+    parts, current, quoted = [], "", False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return parts
+
+
+def _apply_config(
+    out: list[Binding], by_name: dict[str, EnumClass], db_enums: tuple[DbEnum, ...], config: Config
+) -> list[Binding]:
+    """[tool.enumguard.bindings] overrides the DB type of every code binding of that enum and
+    binds enums the code does not (their storage then decided by the labels: "unknown")."""
+    if not config.bindings:
+        return out
+    explicit = {qualname: parse_type_name(name, db_enums) for qualname, name in config.bindings}
+    result: list[Binding] = []
+    for binding in out:
+        if binding.enum in explicit:
+            binding = replace(binding, db_type=explicit[binding.enum], explicit=True)
+        result.append(binding)
+    bound = {b.enum for b in result}
+    for qualname, db_type in explicit.items():
+        enum = by_name.get(qualname)
+        if enum is None or enum.in_migration or qualname in bound:
+            continue
+        result.append(Binding(enum=qualname, db_type=db_type, stores="unknown", location=enum.location, explicit=True))
+    return result
+
+
+def normalise(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def _fallback(out: list[Binding], enums: tuple[EnumClass, ...], db_enums: tuple[DbEnum, ...]) -> list[Binding]:
+    """Link each application enum the code does not bind to the one DB type whose name equals the
+    class name ignoring case and underscores. Never when two types (or two enums) share that
+    normalised name: PostgreSQL keeps `"Status"` and `status` apart, and so do we."""
+    bound = {b.enum for b in out}
+    taken = {b.db_type for b in out if b.db_type}
+    types: dict[str, list[DbEnum]] = {}
+    for db in db_enums:
+        types.setdefault(normalise(db.name.rpartition(".")[2]), []).append(db)
+    classes: dict[str, list[EnumClass]] = {}
+    for enum in enums:
+        if not enum.in_migration:
+            classes.setdefault(normalise(enum.name), []).append(enum)
+    result = []
+    for key, candidates in classes.items():
+        matches = types.get(key, [])
+        if len(candidates) != 1 or len(matches) != 1:
+            continue
+        enum, db = candidates[0], matches[0]
+        if enum.qualname in bound or db.name in taken or enum.open:
+            continue
+        result.append(Binding(enum=enum.qualname, db_type=db.name, stores="unknown", location=enum.location, by_fallback=True))
+    return result
+
+
+def server_default_literals(
+    raw: tuple[RawBinding, ...], bound: tuple[Binding, ...], enums: tuple[EnumClass, ...]
+) -> tuple[LiteralUse, ...]:
+    """A `server_default=` of a bound enum column is a literal of its DB type (for sql-unknown-value)."""
+    by_location: dict[object, Binding] = {}
+    for binding in bound:
+        if binding.db_type is not None and not binding.by_fallback:
+            by_location.setdefault(binding.location, binding)
+    by_name = {e.qualname: e for e in enums}
+    out = []
+    for item in raw:
+        site = item.site
+        binding = by_location.get(site.location)
+        if binding is None or site.server_default_location is None:
+            continue
+        value = site.server_default
+        if value is None and site.server_default_member is not None:
+            value = _member_label(by_name.get(binding.enum), binding.stores, site.server_default_member)
+        if value is None:
+            continue
+        out.append(LiteralUse(binding.db_type, value, "server_default", site.server_default_location))
+    return tuple(out)
+
+
+def _member_label(enum: EnumClass | None, stores: str, member_attr: tuple[str, str]) -> str | None:
+    if enum is None:
+        return None
+    member = enum.member(member_attr[0])
+    if member is None:
+        return None
+    if member_attr[1] == "name":
+        return member.name
+    return member.value if member.value_known and isinstance(member.value, str) else None

@@ -1,0 +1,173 @@
+"""Model in, BoundPairs out: each Python enum (or string-label Enum) next to the DB enum type it is
+persisted in, with the labels it writes; and their comparison (missing, extra, case-only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from enumguard.finding import Location, Related
+from enumguard.model import Binding, DbEnum, EnumClass, Label, Model, display_type
+
+
+@dataclass(frozen=True)
+class Persisted:
+    """A label the Python side writes, and the member (and its line) that writes it."""
+
+    label: str
+    location: Location
+    member: str | None
+
+
+@dataclass(frozen=True)
+class BoundPair:
+    enum: EnumClass | None  # None for sa.Enum("a", "b", name="t")
+    db: DbEnum
+    binding: Binding  # the first binding of this pair, for `related`
+    persisted: tuple[Persisted, ...]
+
+    @property
+    def enum_name(self) -> str:
+        return self.enum.name if self.enum is not None else f"Enum({', '.join(p.label for p in self.persisted)})"
+
+    @property
+    def db_name(self) -> str:
+        return display_type(self.db.name)
+
+    @property
+    def db_side(self) -> str:
+        """`status` (from migrations) / (in the live database): where the DB labels come from."""
+        where = "in the live database" if self.db.source == "database" else "from migrations"
+        return f"DB type `{self.db_name}` ({where})"
+
+    def related_db(self) -> Related:
+        return Related(self.db.location, f"DB type `{self.db_name}` is created here")
+
+    def related_binding(self) -> Related:
+        how = "linked by name" if self.binding.by_fallback else "bound"
+        if self.binding.explicit:
+            how = "bound by [tool.enumguard.bindings]"
+        return Related(self.binding.location, f"`{self.enum_name}` is {how} to `{self.db_name}` here")
+
+
+@dataclass(frozen=True)
+class Drift:
+    missing_in_db: tuple[Persisted, ...]
+    missing_in_code: tuple[Label, ...]
+    case_only: tuple[tuple[Persisted, Label], ...]
+
+
+def names_of(enum: EnumClass) -> tuple[Persisted, ...]:
+    return tuple(Persisted(m.name, m.location, m.name) for m in enum.members if m.alias_of is None)
+
+
+def values_of(enum: EnumClass) -> tuple[Persisted, ...] | None:
+    """Member values as labels; None when one is not a statically known string."""
+    out = []
+    for m in enum.members:
+        if m.alias_of is not None:
+            continue
+        if not m.value_known or not isinstance(m.value, str):
+            return None
+        out.append(Persisted(m.value, m.location, m.name))
+    return tuple(out)
+
+
+def _overlap(labels: Iterable[Persisted], db: DbEnum) -> int:
+    folded = {v.lower() for v in db.label_values}
+    return sum(1 for p in labels if p.label.lower() in folded)
+
+
+def _choose(enum: EnumClass, db: DbEnum, binding: Binding) -> tuple[Persisted, ...] | None:
+    """For a link that does not say how the enum is stored, the representation the DB labels
+    match; None when neither fits clearly enough to report drift."""
+    names, values = names_of(enum), values_of(enum)
+    options = [names] if values is None or [p.label for p in values] == [p.label for p in names] else [names, values]
+    exact = set(db.label_values)
+    for option in options:
+        if {p.label for p in option} == exact:
+            return option
+    scored = sorted(((_overlap(o, db), i) for i, o in enumerate(options)), reverse=True)
+    best, index = scored[0]
+    if len(scored) > 1 and scored[1][0] == best:
+        if not binding.explicit or best > 0:
+            return None
+        return options[-1]  # configured by hand without a code binding: most likely the values
+    if binding.by_fallback and (best == 0 or 2 * best < min(len(options[index]), len(exact))):
+        return None
+    return options[index]
+
+
+def persisted(enum: EnumClass, db: DbEnum, bindings: list[Binding]) -> tuple[Persisted, ...] | None:
+    """Every label the bindings of one enum to one type write (union over their storage modes)."""
+    seen: dict[str, Persisted] = {}
+    for binding in bindings:
+        if binding.stores == "names":
+            labels: tuple[Persisted, ...] | None = names_of(enum)
+        elif binding.stores == "values":
+            labels = values_of(enum)
+        else:
+            labels = _choose(enum, db, binding)
+        if labels is None:
+            return None
+        for p in labels:
+            seen.setdefault(p.label, p)
+    return tuple(seen.values())
+
+
+def bound_pairs(model: Model) -> list[BoundPair]:
+    """Each (enum, DB type) once; bindings to a type no migration creates give no pair."""
+    cached = model.__dict__.get("_bound_pairs")
+    if cached is not None:
+        return cached
+    groups: dict[tuple[object, str], list[Binding]] = {}
+    for binding in model.bindings:
+        if binding.db_type is None:
+            continue
+        key = (binding.enum or ("labels", binding.labels), binding.db_type)
+        groups.setdefault(key, []).append(binding)
+    pairs = []
+    for (_, db_type), group in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        group.sort(key=lambda b: (b.by_fallback, b.location))
+        db = model.db_enum(db_type)
+        if db is None:
+            continue
+        first = group[0]
+        if not first.enum:
+            labels = tuple(Persisted(label, first.location, None) for label in first.labels)
+            pairs.append(BoundPair(None, db, first, labels))
+            continue
+        enum = model.enum(first.enum)
+        if enum is None or enum.in_migration or enum.open or not enum.members:
+            continue
+        labels = persisted(enum, db, group)
+        if labels is not None:
+            pairs.append(BoundPair(enum, db, first, labels))
+    object.__setattr__(model, "_bound_pairs", pairs)
+    return pairs
+
+
+def compare(pair: BoundPair) -> Drift:
+    written = {p.label for p in pair.persisted}
+    in_db = set(pair.db.label_values)
+    missing_db: list[Persisted] = []
+    case_only: list[tuple[Persisted, Label]] = []
+    used: set[str] = set()
+    for p in pair.persisted:
+        if p.label in in_db:
+            continue
+        twin = next(
+            (
+                label
+                for label in pair.db.labels
+                if label.value.lower() == p.label.lower() and label.value not in written and label.value not in used
+            ),
+            None,
+        )
+        if twin is not None:
+            used.add(twin.value)
+            case_only.append((p, twin))
+        else:
+            missing_db.append(p)
+    missing_code = tuple(label for label in pair.db.labels if label.value not in written and label.value not in used)
+    return Drift(tuple(missing_db), missing_code, tuple(case_only))
