@@ -73,9 +73,12 @@ def values_of(enum: EnumClass) -> tuple[Persisted, ...] | None:
     return tuple(out)
 
 
-def _overlap(labels: Iterable[Persisted], db: DbEnum) -> int:
+def _overlap(labels: Iterable[Persisted], db: DbEnum) -> tuple[int, int]:
+    """(exact matches, case-insensitive matches) of the labels among the DB labels."""
+    labels = list(labels)
     folded = {v.lower() for v in db.label_values}
-    return sum(1 for p in labels if p.label.lower() in folded)
+    exact = set(db.label_values)
+    return sum(1 for p in labels if p.label in exact), sum(1 for p in labels if p.label.lower() in folded)
 
 
 def _choose(enum: EnumClass, db: DbEnum, binding: Binding) -> tuple[Persisted, ...] | None:
@@ -90,10 +93,10 @@ def _choose(enum: EnumClass, db: DbEnum, binding: Binding) -> tuple[Persisted, .
     scored = sorted(((_overlap(o, db), i) for i, o in enumerate(options)), reverse=True)
     best, index = scored[0]
     if len(scored) > 1 and scored[1][0] == best:
-        if not binding.explicit or best > 0:
+        if not binding.explicit or best[1] > 0:
             return None
         return options[-1]  # configured by hand without a code binding: most likely the values
-    if binding.by_fallback and (best == 0 or 2 * best < min(len(options[index]), len(exact))):
+    if binding.by_fallback and (best[1] == 0 or 2 * best[1] < min(len(options[index]), len(exact))):
         return None
     return options[index]
 
