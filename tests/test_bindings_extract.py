@@ -23,7 +23,8 @@ class Base(DeclarativeBase):
 
 def sites(body: str, head: str = HEAD) -> list[BindingSite]:
     source = head + textwrap.dedent(body)
-    return list(extract(cst.parse_module(source), source, "app/models.py"))
+    found = extract(cst.parse_module(source), source, "app/models.py")
+    return [s for s in found if s.kind != "class"]
 
 
 def one(body: str, head: str = HEAD) -> BindingSite:
@@ -208,3 +209,23 @@ def test_sqlmodel_table_field_with_enum_annotation() -> None:
         head + "import sqlalchemy as sa\nfrom sqlalchemy import Column\n",
     )
     assert [(s.column, s.enum_expr, s.kind) for s in found][0] == ("status", "Status", "annotation")
+
+
+def test_classes_and_map_owners_are_recorded_for_map_scoping() -> None:
+    source = HEAD + textwrap.dedent(
+        """
+        class MapBase(DeclarativeBase):
+            type_annotation_map = {Status: sa.Enum(Status, name="s")}
+
+        class Model(MapBase):
+            __abstract__ = True
+
+        class Job(Model):
+            __tablename__ = "jobs"
+            status: Mapped[Status]
+        """
+    )
+    found = extract(cst.parse_module(source), source, "app/models.py")
+    classes = {s.owner: s.bases for s in found if s.kind == "class"}
+    assert classes == {"Base": ("DeclarativeBase",), "MapBase": ("DeclarativeBase",), "Model": ("MapBase",), "Job": ("Model",)}
+    assert [(s.kind, s.owner) for s in found if s.kind != "class"] == [("map", "MapBase"), ("annotation", "Job")]

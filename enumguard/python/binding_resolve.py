@@ -24,13 +24,12 @@ def bind(
     """
     by_name = {e.qualname: e for e in enums}
     raw = tuple(r for r in raw if r.site.location.path not in migration_paths)
-    maps = {r.enum: r.site for r in raw if r.site.kind == "map" and r.enum is not None}
-    generic = {(s.native, s.stores) for s in (r.site for r in raw) if s.kind == "map_generic"}
+    maps = _AnnotationMaps(raw)
     out: list[Binding] = []
     for item in raw:
         site = item.site
         enum = by_name.get(item.enum) if item.enum is not None else None
-        if site.kind == "map_generic":
+        if site.kind in ("map_generic", "class"):
             continue
         if enum is None:
             if item.enum is None and site.labels and site.native and site.db_type:
@@ -51,13 +50,10 @@ def bind(
             continue
         effective = site
         if site.kind == "annotation":
-            if enum.qualname in maps:
-                effective = maps[enum.qualname]
-            elif len(generic) > 1:
-                continue  # several bases map enums differently: we cannot tell which applies
-            elif generic:
-                native, stores = next(iter(generic))
-                effective = replace(site, native=native, stores=stores)
+            mapped = maps.effective(site, enum.qualname)
+            if mapped is None:
+                continue  # several maps could apply, differently: we cannot tell which one does
+            effective = mapped
         db_type = _db_type(effective, enum)
         out.append(
             Binding(
@@ -73,6 +69,52 @@ def bind(
     if config.name_fallback:
         out.extend(_fallback(out, enums, db_enums))
     return tuple(sorted(set(out), key=lambda b: (b.location, b.enum, b.db_type or "")))
+
+
+class _AnnotationMaps:
+    """type_annotation_map entries, each applying to the classes below the class declaring it
+    (by simple class name, across files); an entry outside any class applies everywhere."""
+
+    def __init__(self, raw: tuple[RawBinding, ...]) -> None:
+        self.parents: dict[str, set[str]] = {}
+        self.entries: list[tuple[str | None, str | None, BindingSite]] = []  # (owner, enum, site)
+        for item in raw:
+            site = item.site
+            if site.kind == "class" and site.owner:
+                self.parents.setdefault(site.owner, set()).update(site.bases)
+            elif site.kind == "map" and item.enum is not None:
+                self.entries.append((site.owner, item.enum, site))
+            elif site.kind == "map_generic":
+                self.entries.append((site.owner, None, site))
+
+    def ancestors(self, name: str | None) -> set[str]:
+        seen: set[str] = set()
+        todo = [name] if name else []
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            todo.extend(self.parents.get(current, ()))
+        return seen
+
+    def effective(self, site: BindingSite, enum: str) -> BindingSite | None:
+        """The site as SQLAlchemy resolves `Mapped[E]`: a specific entry, else a generic one's
+        settings, else the default Enum(E); None when entries that could apply disagree."""
+        scope = self.ancestors(site.owner)
+        applicable = [(e, s) for owner, e, s in self.entries if owner is None or owner in scope]
+        specific = {(s.db_type, s.stores, s.native, s.schema) for e, s in applicable if e == enum}
+        if len(specific) > 1:
+            return None
+        if specific:
+            return next(s for e, s in applicable if e == enum)
+        generic = {(s.native, s.stores) for e, s in applicable if e is None}
+        if len(generic) > 1:
+            return None
+        if generic:
+            native, stores = next(iter(generic))
+            return replace(site, native=native, stores=stores)
+        return site
 
 
 def _db_type(site: BindingSite, enum: EnumClass) -> str | None:

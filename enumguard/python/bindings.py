@@ -10,6 +10,19 @@ import libcst as cst
 from enumguard.config import Config
 from enumguard.finding import Location
 from enumguard.model import Binding, DbEnum, EnumClass, LiteralUse, qualify
+from enumguard.python.binding_syntax import (
+    Locator,
+    comprehension_attr,
+    dotted,
+    import_table,
+    is_docstring,
+    kwarg,
+    optional_inner,
+    sql_literal,
+    str_value,
+    table_args_schema,
+    table_name,
+)
 
 # Callables that build SQLAlchemy's Enum type (by qualified name after import resolution).
 ENUM_TYPES = frozenset(
@@ -48,7 +61,8 @@ class BindingSite:
     kind: "call" (an Enum(...) call anywhere), "annotation" (`Mapped[E]` without an explicit
     type: SQLAlchemy picks the type from type_annotation_map, by default Enum(E) named
     `e` lower-cased), "map" (a `type_annotation_map` entry for one enum), "map_generic"
-    (an entry keyed on `enum.Enum` whose settings apply to every `Mapped[E]`).
+    (an entry keyed on `enum.Enum` whose settings apply to every `Mapped[E]`), "class" (not a
+    binding: a class and its bases, so that a map entry applies only below the class declaring it).
     """
 
     enum_expr: str | None
@@ -66,6 +80,8 @@ class BindingSite:
     schema: str | None = None  # schema= of a default-named type
     # server_default=E.member.value / .name: (member, "value" | "name"), resolved against the enum
     server_default_member: tuple[str, str] | None = None
+    owner: str | None = None  # the class the site is written in (annotations, map entries)
+    bases: tuple[str, ...] = ()  # kind "class": the owner's bases, last name segment as written
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,7 @@ def extract(module: cst.Module, source: str, path: str) -> tuple[BindingSite, ..
     """Every SQLAlchemy enum binding in one parsed file. Called by the Python scanner per file."""
     if "Enum" not in source and "ENUM" not in source and "Mapped" not in source and "table=True" not in source:
         return ()
-    imports = _imports(module)
+    imports = import_table(module)
     if not any(q.startswith(("sqlalchemy", "sqlmodel")) for q in imports.values()):
         return ()
     visitor = _SiteVisitor(module, source, path, imports)
@@ -88,120 +104,13 @@ def extract(module: cst.Module, source: str, path: str) -> tuple[BindingSite, ..
     return tuple(visitor.sites)
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` as text, or None for anything that is not a plain dotted name."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = dotted(node.value)
-        return None if head is None else f"{head}.{node.attr.value}"
-    return None
-
-
-def _imports(module: cst.Module) -> dict[str, str]:
-    """Local name -> imported qualified name, from import statements at any block level."""
-    table: dict[str, str] = {}
-    stack: list[cst.CSTNode] = list(module.body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        name = dotted(alias.name)
-                        if name is None:
-                            continue
-                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                            table[alias.asname.name.value] = name
-                        else:
-                            table[name.split(".")[0]] = name.split(".")[0]
-                elif isinstance(small, cst.ImportFrom) and small.relative == () and small.module is not None:
-                    base = dotted(small.module)
-                    if base is None or isinstance(small.names, cst.ImportStar):
-                        continue
-                    for alias in small.names:
-                        name = dotted(alias.name)
-                        if name is None:
-                            continue
-                        local = name
-                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                            local = alias.asname.name.value
-                        table[local] = f"{base}.{name}"
-        elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.Else, cst.ExceptHandler, cst.Finally)):
-            body = stmt.body
-            stack.extend(body.body if isinstance(body, cst.IndentedBlock) else ())
-            for extra in ("orelse", "handlers", "finalbody"):
-                child = getattr(stmt, extra, None)
-                if isinstance(child, (list, tuple)):
-                    stack.extend(child)
-                elif child is not None:
-                    stack.append(child)
-    return table
-
-
-def _string(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _kwarg(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def _comprehension_attr(node: cst.BaseExpression, collection: str | None) -> tuple[str, str] | None:
-    """`[m.value for m in X]` (list/generator/tuple(...)/list(...)) -> (X as text, "value")."""
-    if isinstance(node, cst.Call) and dotted(node.func) in ("list", "tuple") and len(node.args) == 1:
-        node = node.args[0].value
-    if not isinstance(node, (cst.ListComp, cst.GeneratorExp)):
-        return None
-    comp = node.for_in
-    if comp.inner_for_in is not None or comp.ifs or not isinstance(comp.target, cst.Name):
-        return None
-    elt = node.elt
-    if not (isinstance(elt, cst.Attribute) and isinstance(elt.value, cst.Name)):
-        return None
-    if elt.value.value != comp.target.value or elt.attr.value not in ("value", "name"):
-        return None
-    source = dotted(comp.iter)
-    if source is None or (collection is not None and source != collection):
-        return None
-    return source, elt.attr.value
-
-
-class _Locator:
-    """Offsets of node code in the source, without a full-tree PositionProvider pass."""
-
-    def __init__(self, module: cst.Module, source: str, path: str) -> None:
-        self.module, self.source, self.path = module, source, path
-        self.cursor = 0
-
-    def find(self, node: cst.CSTNode, start: int | None = None) -> int:
-        code = self.module.code_for_node(node)
-        at = self.source.find(code, self.cursor if start is None else start)
-        if at < 0:
-            at = self.source.find(code)
-        return max(at, 0)
-
-    def location(self, offset: int) -> Location:
-        line_start = self.source.rfind("\n", 0, offset) + 1
-        return Location(self.path, self.source.count("\n", 0, offset) + 1, offset - line_start + 1)
-
-
 class _SiteVisitor(cst.CSTVisitor):
     def __init__(self, module: cst.Module, source: str, path: str, imports: dict[str, str]) -> None:
         self.imports = imports
-        self.loc = _Locator(module, source, path)
+        self.loc = Locator(module, source, path)
         self.sites: list[BindingSite] = []
         self.done: set[int] = set()  # Enum calls already recorded as part of a larger construct
-        self.classes: list[tuple[str | None, str | None, bool]] = []  # (table, schema, sqlmodel table)
+        self.classes: list[tuple[str, str | None, str | None, bool]] = []  # (name, table, schema, sqlmodel)
         self.tables: list[cst.Call] = []
         self.functions = {
             s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)
@@ -238,13 +147,26 @@ class _SiteVisitor(cst.CSTVisitor):
                 if isinstance(small, cst.Assign) and len(small.targets) == 1:
                     target = dotted(small.targets[0].target)
                     if target == "__tablename__":
-                        table = _string(small.value)
+                        table = str_value(small.value)
                     elif target == "__table_args__":
-                        schema = _table_args_schema(small.value)
+                        schema = table_args_schema(small.value)
         is_sqlmodel = any(
             a.keyword is not None and a.keyword.value == "table" and dotted(a.value) == "True" for a in node.keywords
         )
-        self.classes.append((table, schema, is_sqlmodel))
+        self.classes.append((node.name.value, table, schema, is_sqlmodel))
+        bases = tuple((dotted(a.value) or "").rpartition(".")[2] for a in node.bases if a.keyword is None)
+        self.sites.append(
+            BindingSite(
+                enum_expr=None,
+                db_type=None,
+                stores="names",
+                native=True,
+                location=Location(self.loc.path, 1, 1),
+                kind="class",
+                owner=node.name.value,
+                bases=tuple(b for b in bases if b),
+            )
+        )
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.classes.pop()
@@ -265,7 +187,7 @@ class _SiteVisitor(cst.CSTVisitor):
             site = self.enum_site(node, self.loc.location(offset))
             if site is not None:
                 self.sites.append(site)
-        kw = _kwarg(node, "type_annotation_map")
+        kw = kwarg(node, "type_annotation_map")
         if kw is not None:
             self.annotation_map(kw.value)
 
@@ -297,24 +219,24 @@ class _SiteVisitor(cst.CSTVisitor):
         inner = self.mapped_inner(node.annotation.annotation)
         if inner is None:
             return
-        enum_expr = _optional_inner(inner)
+        enum_expr = optional_inner(inner)
         if enum_expr is not None and self.not_an_enum(enum_expr):
             enum_expr = None
         value = node.value
         if isinstance(value, cst.Call) and self.qualify_expr(value.func) in COLUMNS:
             self.column(value, target, enum_expr)
             return
-        if value is not None and not self.classes[-1][2]:
+        if value is not None and not self.classes[-1][3]:
             return  # relationship(), column_property(), ...: not a plain column of this annotation
         if enum_expr is None:
             return
-        if self.classes[-1][2] and value is not None:
+        if self.classes[-1][3] and value is not None:
             # SQLModel: Field(sa_column=...) / Field(sa_type=...) choose their own type.
-            if isinstance(value, cst.Call) and (_kwarg(value, "sa_column") or _kwarg(value, "sa_type")):
+            if isinstance(value, cst.Call) and (kwarg(value, "sa_column") or kwarg(value, "sa_type")):
                 return
         offset = self.loc.find(node)
         self.loc.cursor = offset + 1
-        table, schema, _ = self.classes[-1]
+        _, table, schema, _ = self.classes[-1]
         self.sites.append(
             BindingSite(
                 enum_expr=enum_expr,
@@ -326,13 +248,14 @@ class _SiteVisitor(cst.CSTVisitor):
                 column=target,
                 kind="annotation",
                 default_name=True,
+                owner=self.classes[-1][0],
             )
         )
 
     def mapped_inner(self, annotation: cst.BaseExpression) -> cst.BaseExpression | None:
         """`Mapped[X]` -> X; for SQLModel table classes any plain annotation is the column type."""
         if isinstance(annotation, cst.SimpleString):
-            text = _string(annotation)
+            text = str_value(annotation)
             try:
                 annotation = cst.parse_expression(text) if text else annotation
             except cst.ParserSyntaxError:
@@ -341,14 +264,14 @@ class _SiteVisitor(cst.CSTVisitor):
             if len(annotation.slice) == 1 and isinstance(annotation.slice[0].slice, cst.Index):
                 inner = annotation.slice[0].slice.value
                 if isinstance(inner, cst.SimpleString):
-                    text = _string(inner)
+                    text = str_value(inner)
                     try:
                         inner = cst.parse_expression(text) if text else inner
                     except cst.ParserSyntaxError:
                         return None
                 return inner
             return None
-        if self.classes and self.classes[-1][2]:
+        if self.classes and self.classes[-1][3]:
             return annotation
         return None
 
@@ -357,10 +280,10 @@ class _SiteVisitor(cst.CSTVisitor):
         """Column(...) / mapped_column(...): its Enum type (or the annotation's), name, default."""
         self.done.add(id(call))
         positional = [a for a in call.args if a.keyword is None and a.star == ""]
-        name = _string(positional[0].value) if positional else None
+        name = str_value(positional[0].value) if positional else None
         if name is not None:
             positional = positional[1:]
-        type_kw = _kwarg(call, "type_")
+        type_kw = kwarg(call, "type_")
         candidates = [a.value for a in positional] + ([type_kw.value] if type_kw else [])
         enum_call = next((c for c in candidates if self.is_enum_call(c)), None)
         typed = any(
@@ -371,8 +294,8 @@ class _SiteVisitor(cst.CSTVisitor):
         offset = self.loc.find(call)
         self.loc.cursor = offset + 1
         code = self.loc.module.code_for_node(call)
-        table = self.classes[-1][0] if self.classes else _table_name(self.tables)
-        schema = self.classes[-1][1] if self.classes else None
+        table = self.classes[-1][1] if self.classes else table_name(self.tables)
+        schema = self.classes[-1][2] if self.classes else None
         column = name or attr
         default, default_member, default_loc = self.server_default(call, offset, code)
         if enum_call is not None:
@@ -390,6 +313,7 @@ class _SiteVisitor(cst.CSTVisitor):
                 location=self.loc.location(offset),
                 kind="annotation",
                 default_name=True,
+                owner=self.classes[-1][0] if self.classes else None,
             )
         self.sites.append(
             _replace_site(
@@ -405,13 +329,13 @@ class _SiteVisitor(cst.CSTVisitor):
     def server_default(
         self, call: cst.Call, offset: int, code: str
     ) -> tuple[str | None, tuple[str, str] | None, Location | None]:
-        arg = _kwarg(call, "server_default")
+        arg = kwarg(call, "server_default")
         if arg is None:
             return None, None, None
         value = arg.value
-        text, member = _string(value), None
+        text, member = str_value(value), None
         if text is None and isinstance(value, cst.Call) and self.qualify_expr(value.func) in TEXT and value.args:
-            text = _sql_literal(_string(value.args[0].value))
+            text = sql_literal(str_value(value.args[0].value))
         if text is None and isinstance(value, cst.Attribute) and value.attr.value in ("value", "name"):
             inner = value.value
             if isinstance(inner, cst.Attribute):
@@ -427,7 +351,7 @@ class _SiteVisitor(cst.CSTVisitor):
         positional = [a for a in call.args if a.keyword is None]
         enum_expr, labels, stores = None, (), "names"
         if len(positional) == 1 and positional[0].star == "*":
-            comp = _comprehension_attr(positional[0].value, None)
+            comp = comprehension_attr(positional[0].value, None)
             if comp is not None:
                 enum_expr, stores = comp[0], ("values" if comp[1] == "value" else "names")
             else:
@@ -436,29 +360,29 @@ class _SiteVisitor(cst.CSTVisitor):
                     enum_expr = text.rsplit(".", 1)[0]
                 else:
                     return None
-            if _kwarg(call, "values_callable") is not None:
+            if kwarg(call, "values_callable") is not None:
                 return None
             # The labels are listed as strings: the type is named only by name=.
             labels_mode = True
-        elif positional and all(a.star == "" and _string(a.value) is not None for a in positional):
-            labels = tuple(_string(a.value) for a in positional)  # type: ignore[misc]
+        elif positional and all(a.star == "" and str_value(a.value) is not None for a in positional):
+            labels = tuple(str_value(a.value) for a in positional)  # type: ignore[misc]
             labels_mode = True
         elif len(positional) == 1 and positional[0].star == "" and dotted(positional[0].value) is not None:
             enum_expr = dotted(positional[0].value)
             labels_mode = False
-            callable_arg = _kwarg(call, "values_callable")
+            callable_arg = kwarg(call, "values_callable")
             if callable_arg is not None:
                 stores = self.values_callable(callable_arg.value)
         else:
             return None
-        native_arg = _kwarg(call, "native_enum")
+        native_arg = kwarg(call, "native_enum")
         native = not (native_arg is not None and dotted(native_arg.value) == "False")
         if native_arg is not None and dotted(native_arg.value) not in ("True", "False"):
             return None
-        name_arg, schema_arg = _kwarg(call, "name"), _kwarg(call, "schema")
-        name = _string(name_arg.value) if name_arg else None
-        schema = _string(schema_arg.value) if schema_arg else None
-        inherit = _kwarg(call, "inherit_schema")
+        name_arg, schema_arg = kwarg(call, "name"), kwarg(call, "schema")
+        name = str_value(name_arg.value) if name_arg else None
+        schema = str_value(schema_arg.value) if schema_arg else None
+        inherit = kwarg(call, "inherit_schema")
         if inherit is not None and dotted(inherit.value) == "True":
             if schema_arg is not None:
                 return None
@@ -488,14 +412,14 @@ class _SiteVisitor(cst.CSTVisitor):
         elif isinstance(node, cst.Name) and node.value in self.functions:
             func = self.functions[node.value]
             stmts = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
-            real = [s for s in stmts if not _is_docstring(s)]
+            real = [s for s in stmts if not is_docstring(s)]
             if len(func.params.params) == 1 and len(real) == 1 and isinstance(real[0], cst.SimpleStatementLine):
                 ret = real[0].body[0]
                 if isinstance(ret, cst.Return) and ret.value is not None:
                     body, param = ret.value, func.params.params[0].name.value
         if body is None:
             return "unknown"
-        comp = _comprehension_attr(body, param)
+        comp = comprehension_attr(body, param)
         if comp is None:
             return "unknown"
         return "values" if comp[1] == "value" else "names"
@@ -519,7 +443,12 @@ class _SiteVisitor(cst.CSTVisitor):
                 continue
             generic = self.qualify_expr(element.key) in GENERIC_ENUM
             self.sites.append(
-                _replace_site(site, kind="map_generic" if generic else "map", enum_expr=None if generic else key)
+                _replace_site(
+                    site,
+                    kind="map_generic" if generic else "map",
+                    enum_expr=None if generic else key,
+                    owner=self.classes[-1][0] if self.classes else None,
+                )
             )
 
 
@@ -527,63 +456,6 @@ def _replace_site(site: BindingSite, **changes: object) -> BindingSite:
     from dataclasses import replace
 
     return replace(site, **changes)
-
-
-def _optional_inner(node: cst.BaseExpression) -> str | None:
-    """E, Optional[E], E | None, Union[E, None] -> "E"; anything else -> None."""
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        sides = [node.left, node.right]
-        named = [s for s in sides if dotted(s) != "None"]
-        return dotted(named[0]) if len(named) == 1 else None
-    if isinstance(node, cst.Subscript):
-        head = (dotted(node.value) or "").split(".")[-1]
-        items = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
-        if head == "Optional" and len(items) == 1:
-            return dotted(items[0])
-        if head == "Union":
-            named = [s for s in items if dotted(s) != "None"]
-            return dotted(named[0]) if len(named) == 1 and len(items) == 2 else None
-        return None
-    return dotted(node)
-
-
-def _table_args_schema(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Tuple) and node.elements:
-        node = node.elements[-1].value
-    if isinstance(node, cst.Dict):
-        for element in node.elements:
-            if isinstance(element, cst.DictElement) and _string(element.key) == "schema":
-                return _string(element.value)
-    return None
-
-
-def _table_name(tables: list[cst.Call]) -> str | None:
-    if not tables or not tables[-1].args:
-        return None
-    return _string(tables[-1].args[0].value)
-
-
-def _sql_literal(text: str | None) -> str | None:
-    """`'pending'` or `'pending'::status` (a server_default text()) -> `pending`."""
-    if text is None:
-        return None
-    text = text.strip()
-    literal, _, cast = text.partition("::")
-    literal = literal.strip()
-    if len(literal) >= 2 and literal[0] == literal[-1] == "'" and "'" not in literal[1:-1]:
-        if cast and not cast.replace("_", "").replace(".", "").replace('"', "").isalnum():
-            return None
-        return literal[1:-1]
-    return None
-
-
-def _is_docstring(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 def bind(

@@ -1,0 +1,169 @@
+"""libcst syntax helpers for the binding extractor: dotted names, import tables, literals,
+comprehension patterns, and node offsets without a full-tree PositionProvider pass."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from enumguard.finding import Location
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` as text, or None for anything that is not a plain dotted name."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted(node.value)
+        return None if head is None else f"{head}.{node.attr.value}"
+    return None
+
+
+def import_table(module: cst.Module) -> dict[str, str]:
+    """Local name -> imported qualified name, from import statements at any block level."""
+    table: dict[str, str] = {}
+    stack: list[cst.CSTNode] = list(module.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        name = dotted(alias.name)
+                        if name is None:
+                            continue
+                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                            table[alias.asname.name.value] = name
+                        else:
+                            table[name.split(".")[0]] = name.split(".")[0]
+                elif isinstance(small, cst.ImportFrom) and small.relative == () and small.module is not None:
+                    base = dotted(small.module)
+                    if base is None or isinstance(small.names, cst.ImportStar):
+                        continue
+                    for alias in small.names:
+                        name = dotted(alias.name)
+                        if name is None:
+                            continue
+                        local = name
+                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                            local = alias.asname.name.value
+                        table[local] = f"{base}.{name}"
+        elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.Else, cst.ExceptHandler, cst.Finally)):
+            body = stmt.body
+            stack.extend(body.body if isinstance(body, cst.IndentedBlock) else ())
+            for extra in ("orelse", "handlers", "finalbody"):
+                child = getattr(stmt, extra, None)
+                if isinstance(child, (list, tuple)):
+                    stack.extend(child)
+                elif child is not None:
+                    stack.append(child)
+    return table
+
+
+def str_value(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def kwarg(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def comprehension_attr(node: cst.BaseExpression, collection: str | None) -> tuple[str, str] | None:
+    """`[m.value for m in X]` (list/generator/tuple(...)/list(...)) -> (X as text, "value")."""
+    if isinstance(node, cst.Call) and dotted(node.func) in ("list", "tuple") and len(node.args) == 1:
+        node = node.args[0].value
+    if not isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        return None
+    comp = node.for_in
+    if comp.inner_for_in is not None or comp.ifs or not isinstance(comp.target, cst.Name):
+        return None
+    elt = node.elt
+    if not (isinstance(elt, cst.Attribute) and isinstance(elt.value, cst.Name)):
+        return None
+    if elt.value.value != comp.target.value or elt.attr.value not in ("value", "name"):
+        return None
+    source = dotted(comp.iter)
+    if source is None or (collection is not None and source != collection):
+        return None
+    return source, elt.attr.value
+
+
+class Locator:
+    """Offsets of node code in the source, without a full-tree PositionProvider pass."""
+
+    def __init__(self, module: cst.Module, source: str, path: str) -> None:
+        self.module, self.source, self.path = module, source, path
+        self.cursor = 0
+
+    def find(self, node: cst.CSTNode, start: int | None = None) -> int:
+        code = self.module.code_for_node(node)
+        at = self.source.find(code, self.cursor if start is None else start)
+        if at < 0:
+            at = self.source.find(code)
+        return max(at, 0)
+
+    def location(self, offset: int) -> Location:
+        line_start = self.source.rfind("\n", 0, offset) + 1
+        return Location(self.path, self.source.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def optional_inner(node: cst.BaseExpression) -> str | None:
+    """E, Optional[E], E | None, Union[E, None] -> "E"; anything else -> None."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        sides = [node.left, node.right]
+        named = [s for s in sides if dotted(s) != "None"]
+        return dotted(named[0]) if len(named) == 1 else None
+    if isinstance(node, cst.Subscript):
+        head = (dotted(node.value) or "").split(".")[-1]
+        items = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+        if head == "Optional" and len(items) == 1:
+            return dotted(items[0])
+        if head == "Union":
+            named = [s for s in items if dotted(s) != "None"]
+            return dotted(named[0]) if len(named) == 1 and len(items) == 2 else None
+        return None
+    return dotted(node)
+
+
+def table_args_schema(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Tuple) and node.elements:
+        node = node.elements[-1].value
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and str_value(element.key) == "schema":
+                return str_value(element.value)
+    return None
+
+
+def table_name(tables: list[cst.Call]) -> str | None:
+    if not tables or not tables[-1].args:
+        return None
+    return str_value(tables[-1].args[0].value)
+
+
+def sql_literal(text: str | None) -> str | None:
+    """`'pending'` or `'pending'::status` (a server_default text()) -> `pending`."""
+    if text is None:
+        return None
+    text = text.strip()
+    literal, _, cast = text.partition("::")
+    literal = literal.strip()
+    if len(literal) >= 2 and literal[0] == literal[-1] == "'" and "'" not in literal[1:-1]:
+        if cast and not cast.replace("_", "").replace(".", "").replace('"', "").isalnum():
+            return None
+        return literal[1:-1]
+    return None
+
+
+def is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
