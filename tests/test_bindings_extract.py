@@ -229,3 +229,21 @@ def test_classes_and_map_owners_are_recorded_for_map_scoping() -> None:
     classes = {s.owner: s.bases for s in found if s.kind == "class"}
     assert classes == {"Base": ("DeclarativeBase",), "MapBase": ("DeclarativeBase",), "Model": ("MapBase",), "Job": ("Model",)}
     assert [(s.kind, s.owner) for s in found if s.kind != "class"] == [("map", "MapBase"), ("annotation", "Job")]
+
+
+def test_multiline_column_in_class_body_is_located_despite_regenerated_indentation() -> None:
+    found = sites(
+        """
+        class Query(Base):
+            __tablename__ = "queries"
+
+            # Status using the query_status enum
+            status: Mapped[Status | None] = mapped_column(
+                sa.Enum(Status, name="query_status", values_callable=lambda x: [e.value for e in x]),
+                nullable=True,
+                server_default="pending",
+            )
+        """
+    )
+    assert [(s.location.line, s.location.column, s.column) for s in found] == [(16, 9, "status")]
+    assert found[0].server_default_location is not None and found[0].server_default_location.line == 18

@@ -94,7 +94,12 @@ def comprehension_attr(node: cst.BaseExpression, collection: str | None) -> tupl
 
 
 class Locator:
-    """Offsets of node code in the source, without a full-tree PositionProvider pass."""
+    """Offsets of node code in the source, without a full-tree PositionProvider pass.
+
+    Nodes are searched in visiting (= source) order from a cursor. Only the node's first line
+    is searched: libcst regenerates continuation lines of a nested node without the enclosing
+    block's indentation, so the rest of the code does not match the file text.
+    """
 
     def __init__(self, module: cst.Module, source: str, path: str) -> None:
         self.module, self.source, self.path = module, source, path
@@ -102,10 +107,28 @@ class Locator:
 
     def find(self, node: cst.CSTNode, start: int | None = None) -> int:
         code = self.module.code_for_node(node)
-        at = self.source.find(code, self.cursor if start is None else start)
-        if at < 0:
-            at = self.source.find(code)
-        return max(at, 0)
+        first = code.split("\n", 1)[0].rstrip("\r")
+        dense = "".join(code.split())
+        for begin in (self.cursor if start is None else start, 0):
+            at = self.source.find(first, begin)
+            while at >= 0:
+                if self._dense_at(at, len(dense)) == dense:
+                    return at
+                at = self.source.find(first, at + 1)
+        return 0
+
+    def _dense_at(self, at: int, size: int) -> str:
+        """The next `size` non-whitespace characters of the source from `at`."""
+        out: list[str] = []
+        count = 0
+        end = at
+        while count < size and end < len(self.source):
+            chunk = self.source[end : end + 2 * (size - count) + 64]
+            dense = "".join(chunk.split())
+            out.append(dense)
+            count += len(dense)
+            end += len(chunk)
+        return "".join(out)[:size]
 
     def location(self, offset: int) -> Location:
         line_start = self.source.rfind("\n", 0, offset) + 1

@@ -293,14 +293,13 @@ class _SiteVisitor(cst.CSTVisitor):
             return
         offset = self.loc.find(call)
         self.loc.cursor = offset + 1
-        code = self.loc.module.code_for_node(call)
         table = self.classes[-1][1] if self.classes else table_name(self.tables)
         schema = self.classes[-1][2] if self.classes else None
         column = name or attr
-        default, default_member, default_loc = self.server_default(call, offset, code)
+        default, default_member, default_loc = self.server_default(call, offset)
         if enum_call is not None:
             self.done.add(id(enum_call))
-            at = offset + max(code.find(self.loc.module.code_for_node(enum_call)), 0)
+            at = self.loc.find(enum_call, offset)
             site = self.enum_site(enum_call, self.loc.location(at), table_schema=schema)
             if site is None:
                 return
@@ -327,7 +326,7 @@ class _SiteVisitor(cst.CSTVisitor):
         )
 
     def server_default(
-        self, call: cst.Call, offset: int, code: str
+        self, call: cst.Call, offset: int
     ) -> tuple[str | None, tuple[str, str] | None, Location | None]:
         arg = kwarg(call, "server_default")
         if arg is None:
@@ -342,9 +341,8 @@ class _SiteVisitor(cst.CSTVisitor):
                 member = (inner.attr.value, value.attr.value)
         if text is None and member is None:
             return None, None, None
-        key = code.find("server_default")
-        rel = code.find(self.loc.module.code_for_node(value), max(key, 0))
-        return text, member, self.loc.location(offset + max(rel, 0))
+        key = self.loc.source.find("server_default", offset)
+        return text, member, self.loc.location(self.loc.find(value, max(key, offset)))
 
     def enum_site(self, call: cst.Call, location: Location, table_schema: str | None = None) -> BindingSite | None:
         """The facts of one Enum(...) call; None when its first argument is not understood."""
