@@ -211,7 +211,7 @@ class EnumValueRenamedRule(Rule):
     def check(self, model: Model) -> Iterator[Finding]:
         pairs = bound_pairs(model)
         order = {m.path: m.order for m in model.migrations}
-        for op in model.ops:
+        for index, op in enumerate(model.ops):
             if op.kind != "rename_value" or op.label is None:
                 continue
             final = _type_chain(model, op)
@@ -246,9 +246,13 @@ class EnumValueRenamedRule(Rule):
             for use in model.literals:
                 if use.value != op.label or use.type_name not in names:
                     continue
-                if use.location.path in order:
-                    if (order[use.location.path], use.location.line) <= (order.get(op.migration, -1), op.location.line):
+                after_op = getattr(use, "after_op", None)
+                if after_op is not None:
+                    if after_op <= index:
                         continue  # written before the rename: valid then
+                elif use.location.path in order:
+                    if (order[use.location.path], use.location.line) <= (order.get(op.migration, -1), op.location.line):
+                        continue
                 yield self.finding(
                     use.location,
                     f"`'{op.label}'` is used as a value of DB type `{shown}`, but a migration renamed it "

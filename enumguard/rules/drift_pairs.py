@@ -133,8 +133,8 @@ def bound_pairs(model: Model) -> list[BoundPair]:
     for (_, db_type), group in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         group.sort(key=lambda b: (b.by_fallback, b.location))
         db = model.db_enum(db_type)
-        if db is None:
-            continue
+        if db is None or not getattr(db, "labels_known", True):
+            continue  # no such type, or created from code whose labels enumguard cannot read
         first = group[0]
         if not first.enum:
             labels = tuple(Persisted(label, first.location, None) for label in first.labels)
