@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 from enumguard.report import Report
+from enumguard.report.changes import phrase
+
+
+def _finding(f, lines: list[str], indent: str = "") -> None:
+    new = " [new]" if f.new else ""
+    lines.append(f"{indent}{f.location}: {f.rule}: {f.message}{new}")
+    if f.help:
+        lines.append(f"{indent}    help: {f.help}")
+    for r in f.related:
+        lines.append(f"{indent}    see {r.location}: {r.message}")
 
 
 def render(report: Report) -> str:
     lines: list[str] = []
+    diff = report.mode == "diff"
     for f in report.findings:
-        new = " [new]" if f.new else ""
-        lines.append(f"{f.location}: {f.rule}: {f.message}{new}")
-        if f.help:
-            lines.append(f"    help: {f.help}")
-        for r in f.related:
-            lines.append(f"    see {r.location}: {r.message}")
+        if not (diff and f.new is False):
+            _finding(f, lines)
+    if diff and report.preexisting:
+        lines.append(f"pre-existing, not introduced by this change ({len(report.preexisting)}):")
+        for f in report.preexisting:
+            _finding(f, lines, "  ")
+    if diff and report.changes:
+        lines.append("enum changes in this change:")
+        lines.extend(f"  {phrase(change)}" for change in report.changes)
     for notice in report.notices:
         lines.append(f"enumguard: warning: {notice}")
     counts = report.counts()
     parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items()]
-    lines.append(f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({', '.join(parts)}) in {report.files} files")
+    summary = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({', '.join(parts)}) in {report.files} files"
+    if diff:
+        fresh = sum(1 for f in report.findings if f.new)
+        summary += f"; {fresh} new, {len(report.preexisting)} pre-existing since {(report.base or '?')[:12]}"
+    lines.append(summary)
     return "\n".join(lines) + "\n"

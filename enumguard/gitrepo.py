@@ -1,0 +1,197 @@
+"""A directory and git refs in, facts from git objects out: resolved SHAs, changed paths, renames,
+and the files of a commit written to a temporary directory. Reads only: never a checkout, never
+the user's index or working tree (GIT_OPTIONAL_LOCKS=0 keeps even `git diff` from refreshing it)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from enumguard.errors import EnumguardError
+
+FETCH_HINT = "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`)"
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What changed between the base and the head, paths relative to the analysed root."""
+
+    changed: frozenset[str]  # head-side paths: added, modified, renamed-to, untracked
+    removed: frozenset[str]  # base-side paths that are gone or modified (deleted, renamed-from)
+    renames: dict[str, str] = field(default_factory=dict)  # base path -> head path
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0"})
+    return env
+
+
+class GitRepo:
+    """The git repository holding `root`; `prefix` is root's path inside it ('' at the top)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        out = self._run(["rev-parse", "--show-toplevel", "--show-prefix"], cwd=self.root).splitlines()
+        self.toplevel = Path(out[0])
+        self.prefix = out[1].rstrip("/") if len(out) > 1 else ""
+
+    # ------------------------------------------------------------------ running git
+
+    def _run(self, args: list[str], cwd: Path | None = None, check: bool = True) -> str:
+        proc = self._proc(args, cwd)
+        if check and proc.returncode != 0:
+            raise EnumguardError(self._explain(args, proc.stderr.decode("utf-8", "replace")))
+        return proc.stdout.decode("utf-8", "surrogateescape")
+
+    def _proc(self, args: list[str], cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run(
+                ["git", *args],
+                cwd=str(cwd or self.toplevel),
+                input=stdin,
+                capture_output=True,
+                env=_env(),
+                timeout=300,
+            )
+        except FileNotFoundError:
+            raise EnumguardError("`git` is not installed or not on PATH; `enumguard diff` needs it") from None
+        except subprocess.TimeoutExpired:
+            raise EnumguardError(f"`git {args[0]}` took longer than 300 s in {cwd or self.toplevel}") from None
+
+    def _explain(self, args: list[str], stderr: str) -> str:
+        where = getattr(self, "toplevel", self.root)
+        if "dubious ownership" in stderr:
+            return (
+                f"git refuses to read {where}: it is owned by another user (dubious ownership); "
+                f"trust it with `git config --global --add safe.directory {where}`"
+            )
+        if "not a git repository" in stderr.lower():
+            return f"{self.root}: not a git repository; `enumguard diff` compares git refs (use `enumguard audit`)"
+        first = next((line.strip() for line in stderr.splitlines() if line.strip()), "failed")
+        return f"`git {args[0]}` failed in {where}: {first}"
+
+    # ------------------------------------------------------------------ refs
+
+    def is_shallow(self) -> bool:
+        return self._run(["rev-parse", "--is-shallow-repository"]).strip() == "true"
+
+    def resolve(self, ref: str, what: str = "ref") -> str:
+        """The commit SHA `ref` names; a one-line error when it does not exist here."""
+        if ref.startswith("-"):
+            raise EnumguardError(f"{what} `{ref}` is not a git ref")
+        proc = self._proc(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"])
+        if proc.returncode == 0:
+            return proc.stdout.decode().strip()
+        stderr = proc.stderr.decode("utf-8", "replace")
+        if "dubious ownership" in stderr:
+            raise EnumguardError(self._explain(["rev-parse"], stderr))
+        if self.is_shallow():
+            raise EnumguardError(f"{what} `{ref}` is not in this shallow clone; {FETCH_HINT}")
+        raise EnumguardError(f"{what} `{ref}` does not exist in {self.toplevel} (try `git fetch` first)")
+
+    def head(self) -> str:
+        proc = self._proc(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+        if proc.returncode != 0:
+            raise EnumguardError(f"{self.toplevel} has no commit yet; `enumguard diff` needs a HEAD")
+        return proc.stdout.decode().strip()
+
+    def merge_base(self, base: str, head: str) -> str:
+        """Where the change forked from the base (what `git diff base...head` compares with)."""
+        proc = self._proc(["merge-base", base, head])
+        if proc.returncode == 0:
+            return proc.stdout.decode().strip()
+        if self.is_shallow():
+            raise EnumguardError(f"the history between {base[:12]} and {head[:12]} is not in this shallow clone; {FETCH_HINT}")
+        return base  # unrelated histories: compare with the base itself
+
+    # ------------------------------------------------------------------ changes
+
+    def changes(self, base: str, head: str | None) -> ChangeSet:
+        """Paths changed from `base` to `head` (or to the working tree and untracked files)."""
+        args = ["diff", "--no-ext-diff", "--no-textconv", "--relative", "-M", "--name-status", "-z", base]
+        if head is not None:
+            args.append(head)
+        args.append("--")
+        fields = self._run(args, cwd=self.root).split("\0")
+        changed: set[str] = set()
+        removed: set[str] = set()
+        renames: dict[str, str] = {}
+        i = 0
+        while i < len(fields) and fields[i]:
+            status = fields[i]
+            if status[0] in "RC":
+                old, new = fields[i + 1], fields[i + 2]
+                i += 3
+                changed.add(new)
+                if status[0] == "R":
+                    renames[old] = new
+                    removed.add(old)
+                continue
+            path = fields[i + 1]
+            i += 2
+            if status[0] == "D":
+                removed.add(path)
+            else:
+                changed.add(path)
+                if status[0] in "MT":
+                    removed.add(path)
+        if head is None:
+            untracked = self._run(["ls-files", "-z", "--others", "--exclude-standard"], cwd=self.root)
+            changed.update(p for p in untracked.split("\0") if p)
+        return ChangeSet(frozenset(changed), frozenset(removed), renames)
+
+    # ------------------------------------------------------------------ trees
+
+    def export(self, commit: str, dest: Path, wanted) -> int:
+        """Write the files of `commit` under root's prefix into `dest`, as plain files.
+
+        `wanted(path) -> "text" | "name" | None`: write the content, an empty placeholder (the
+        collector only needs the path), or nothing. Blobs come from `git cat-file`, not
+        `git archive`, so export-ignore/export-subst attributes cannot change what is analysed.
+        Symlinks and submodules are skipped. Returns the number of files written.
+        """
+        tree = f"{commit}:{self.prefix}" if self.prefix else f"{commit}^{{tree}}"
+        if self._proc(["cat-file", "-e", tree]).returncode != 0:
+            return 0  # the analysed folder does not exist at that commit
+        listing = self._run(["ls-tree", "-r", "-z", "--full-name", tree]).split("\0")
+        blobs: list[tuple[str, str]] = []
+        for entry in listing:
+            if not entry:
+                continue
+            meta, _, path = entry.partition("\t")
+            mode, kind, sha = meta.split(" ")
+            if kind != "blob" or mode == "120000" or not _safe(path):
+                continue
+            how = wanted(path)
+            if how == "name":
+                _write(dest, path, b"")
+            elif how == "text":
+                blobs.append((path, sha))
+        if blobs:
+            proc = self._proc(["cat-file", "--batch"], stdin="".join(f"{sha}\n" for _, sha in blobs).encode())
+            if proc.returncode != 0:
+                raise EnumguardError(self._explain(["cat-file"], proc.stderr.decode("utf-8", "replace")))
+            data, pos = proc.stdout, 0
+            for path, _sha in blobs:
+                end = data.index(b"\n", pos)
+                header = data[pos:end].split(b" ")
+                if len(header) != 3 or header[1] != b"blob":
+                    raise EnumguardError(f"`git cat-file` could not read {path} at {commit[:12]}")
+                size = int(header[2])
+                _write(dest, path, data[end + 1 : end + 1 + size])
+                pos = end + 1 + size + 1
+        return len(blobs)
+
+
+def _safe(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not PurePosixPath(path).is_absolute() and ".." not in parts and ".git" not in parts
+
+
+def _write(dest: Path, rel: str, data: bytes) -> None:
+    target = dest / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
