@@ -156,3 +156,13 @@ def test_server_default_literals_follow_the_bound_type() -> None:
 def test_binding_is_a_plain_model_binding() -> None:
     (b,) = bind((RawBinding("app.models.Status", site()),), (STATUS,), (), CONFIG)
     assert isinstance(b, Binding)
+
+
+def test_values_callable_imported_from_another_module_is_read_there() -> None:
+    helper = site(kind="helper", owner="enum_values", stores="values", enum_expr=None, db_type=None)
+    raw = (RawBinding(None, helper), RawBinding("app.models.Status", site(stores="unknown", values_helper="enum_values")))
+    (b,) = bind(raw, (STATUS,), (), CONFIG)
+    assert b.stores == "values"
+    twin = site(kind="helper", owner="enum_values", stores="names", enum_expr=None, db_type=None)
+    (c,) = bind(raw + (RawBinding(None, twin),), (STATUS,), (), CONFIG)
+    assert c.stores == "unknown"  # two helpers of that name disagree: not guessed

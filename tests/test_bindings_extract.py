@@ -24,7 +24,7 @@ class Base(DeclarativeBase):
 def sites(body: str, head: str = HEAD) -> list[BindingSite]:
     source = head + textwrap.dedent(body)
     found = extract(cst.parse_module(source), source, "app/models.py")
-    return [s for s in found if s.kind != "class"]
+    return [s for s in found if s.kind not in ("class", "helper")]
 
 
 def one(body: str, head: str = HEAD) -> BindingSite:
@@ -65,7 +65,8 @@ def test_values_callable_helper_function_in_same_file_is_read() -> None:
 
 def test_unrecognised_values_callable_is_unknown_not_guessed() -> None:
     assert one('x = sa.Enum(Status, name="s", values_callable=lambda e: sorted(e))\n').stores == "unknown"
-    assert one('x = sa.Enum(Status, name="s", values_callable=helpers.values)\n').stores == "unknown"
+    imported = one('x = sa.Enum(Status, name="s", values_callable=helpers.values)\n')
+    assert (imported.stores, imported.values_helper) == ("unknown", "values")
 
 
 def test_native_enum_false_has_no_db_type_to_compare() -> None:
@@ -247,3 +248,9 @@ def test_multiline_column_in_class_body_is_located_despite_regenerated_indentati
     )
     assert [(s.location.line, s.location.column, s.column) for s in found] == [(16, 9, "status")]
     assert found[0].server_default_location is not None and found[0].server_default_location.line == 18
+
+
+def test_module_level_values_helper_is_recorded_for_other_files() -> None:
+    source = "def enum_values(cls):\n    return [e.value for e in cls]\n\ndef other(x):\n    return x\n"
+    found = extract(cst.parse_module(source), source, "app/db/base.py")
+    assert [(s.kind, s.owner, s.stores) for s in found] == [("helper", "enum_values", "values")]

@@ -24,12 +24,17 @@ def bind(
     """
     by_name = {e.qualname: e for e in enums}
     raw = tuple(r for r in raw if r.site.location.path not in migration_paths)
+    helpers: dict[str, set[str]] = {}
+    for item in raw:
+        if item.site.kind == "helper" and item.site.owner:
+            helpers.setdefault(item.site.owner, set()).add(item.site.stores)
+    raw = tuple(RawBinding(r.enum, _with_helper(r.site, helpers)) for r in raw)
     maps = _AnnotationMaps(raw)
     out: list[Binding] = []
     for item in raw:
         site = item.site
         enum = by_name.get(item.enum) if item.enum is not None else None
-        if site.kind in ("map_generic", "class"):
+        if site.kind in ("map_generic", "class", "helper"):
             continue
         if enum is None:
             if item.enum is None and site.labels and site.native and site.db_type:
@@ -69,6 +74,14 @@ def bind(
     if config.name_fallback:
         out.extend(_fallback(out, enums, db_enums))
     return tuple(sorted(set(out), key=lambda b: (b.location, b.enum, b.db_type or "")))
+
+
+def _with_helper(site: BindingSite, helpers: dict[str, set[str]]) -> BindingSite:
+    """A values_callable imported from another module, read there (by function name, when
+    every function of that name in the repository returns the same thing)."""
+    if site.stores == "unknown" and site.values_helper and len(helpers.get(site.values_helper, ())) == 1:
+        return replace(site, stores=next(iter(helpers[site.values_helper])))
+    return site
 
 
 class _AnnotationMaps:

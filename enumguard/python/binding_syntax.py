@@ -190,3 +190,18 @@ def is_docstring(stmt: cst.BaseStatement) -> bool:
         and isinstance(stmt.body[0], cst.Expr)
         and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+def function_stores(func: cst.FunctionDef) -> str:
+    """`def f(cls): return [m.value for m in cls]` -> "values" (`.name` -> "names"), else "unknown"."""
+    stmts = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
+    real = [s for s in stmts if not is_docstring(s)]
+    if len(func.params.params) != 1 or len(real) != 1 or not isinstance(real[0], cst.SimpleStatementLine):
+        return "unknown"
+    ret = real[0].body[0]
+    if not isinstance(ret, cst.Return) or ret.value is None:
+        return "unknown"
+    comp = comprehension_attr(ret.value, func.params.params[0].name.value)
+    if comp is None:
+        return "unknown"
+    return "values" if comp[1] == "value" else "names"
