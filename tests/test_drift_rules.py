@@ -188,3 +188,11 @@ def test_rename_follows_type_rename() -> None:
     ref = Reference("app.models.Status", "canceled", "attribute", Location("app/jobs.py", 5, 18))
     model = Model(enums=(enum,), bindings=(binding(),), ops=ops, references=(ref,), db_enums=(db_type("cancelled"),))
     assert [f.location.line for f in run(EnumValueRenamedRule, model)] == [5]
+
+
+def test_unreadable_values_callable_compares_only_a_clear_match() -> None:
+    enum = status(("first", 1), ("second", 2))
+    unknown = binding("unknown")
+    assert run(MissingInDbRule, Model(enums=(enum,), bindings=(unknown,), db_enums=(db_type("1", "2"),))) == []
+    (f,) = run(MissingInDbRule, Model(enums=(enum,), bindings=(unknown,), db_enums=(db_type("first", "third"),)))
+    assert f.value == "second"
