@@ -133,6 +133,10 @@ class EnumOp:
     if_exists: bool = False
     cascade: bool = False
     transaction: str | None = None  # ops and literals sharing this id run in one transaction
+    label_locations: tuple[Location, ...] = ()  # create: where each label is written, if known
+    labels_known: bool = True  # create: False when the labels come from code enumguard cannot read
+    # drop: the columns typed with this type when it was dropped (CASCADE drops them too)
+    in_use: tuple["ColumnUse", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class DbEnum:
     labels: tuple[Label, ...]
     location: Location  # the CREATE TYPE
     source: str = "migrations"  # or "database"
+    labels_known: bool = True  # False: created from code whose labels enumguard cannot read
 
     @property
     def label_values(self) -> tuple[str, ...]:
@@ -186,6 +191,27 @@ class LiteralUse:
     context: str
     location: Location
     transaction: str | None = None
+    # Migration literals: how many of Model.ops ran before this use (the type's state then);
+    # None (Python server_default) means the final state.
+    after_op: int | None = None
+
+
+@dataclass(frozen=True)
+class TypeUse:
+    """A migration statement that needs an enum type to exist: a column typed with it.
+
+    `surely_enum` when the statement itself declares an enum (Alembic's sa.Enum); otherwise the
+    name is known as an enum type from some other migration. context: column | add_column |
+    alter_column | create_table."""
+
+    type_name: str
+    location: Location
+    migration: str
+    after_op: int  # how many of Model.ops ran before this statement
+    context: str = "column"
+    surely_enum: bool = False
+    table: str | None = None
+    column: str | None = None
 
 
 # --------------------------------------------------------------------------- the whole picture
@@ -211,6 +237,7 @@ class Model:
     db_enums: tuple[DbEnum, ...] = ()
     columns: tuple[ColumnUse, ...] = ()
     literals: tuple[LiteralUse, ...] = ()
+    type_uses: tuple[TypeUse, ...] = ()  # for missing-type
     # Parse problems found while building the model (syntax-error, unsupported-sql): already
     # findings, passed through by their rules so select/ignore/suppression treat them alike.
     problems: tuple[Finding, ...] = ()

@@ -30,6 +30,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
         db_enums=db.db_enums,
         columns=db.columns,
         literals=db.literals + py.literals + defaults,
+        type_uses=db.type_uses,
         problems=py.problems + db.problems,
         settings=Settings(
             postgres_version=config.postgres_version,

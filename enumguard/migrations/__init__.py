@@ -1,5 +1,5 @@
 """SourceTree in, MigrationModel out: migrations in apply order, their enum DDL, and the DB enum
-types replayed from it. STUB: being written."""
+types replayed from it (labels in order, each with the statement that introduced it)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
-from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration
+from enumguard.migrations import alembic, discover, replay
+from enumguard.migrations.sql import Reader
+from enumguard.migrations.sqltext import Lines
+from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
 
 
 @dataclass(frozen=True)
@@ -19,12 +22,44 @@ class MigrationModel:
     columns: tuple[ColumnUse, ...] = ()
     literals: tuple[LiteralUse, ...] = ()
     problems: tuple[Finding, ...] = ()
+    type_uses: tuple[TypeUse, ...] = ()
+    statements: int = 0  # SQL statements and Alembic operations read (for the benchmark)
 
 
 def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
     """Paths of files that are migrations (SQL files and Alembic revision scripts)."""
-    return frozenset()
+    sql = {f.path for f in discover.sql_files(tree, config)}
+    return frozenset(sql | set(discover.alembic_scripts(tree, discover.alembic_dirs(tree, config))))
 
 
 def load(tree: SourceTree, config: Config) -> MigrationModel:
-    return MigrationModel()
+    """Read every migration, order them, and replay their enum DDL."""
+    units: list[replay.Unit] = []
+    statements = 0
+    for item in discover.sql_files(tree, config):
+        source = tree.get(item.path)
+        if source is None:
+            continue
+        reader = Reader(item.path, item.path, Lines(source.text))
+        events = reader.read(source.text)
+        statements += reader.statements
+        mode = item.mode
+        if reader.dbmate:
+            mode = "autocommit" if reader.no_transaction else "file"
+        if item.tool == "flyway" and config.postgres_version < 12 and reader.adds_value:
+            mode = "autocommit"  # Flyway runs such a script outside a transaction on PostgreSQL < 12
+        units.append(replay.Unit(Migration(item.path, len(units), "sql"), events, mode))
+    revisions = alembic.load(tree, config, first_order=len(units))
+    units.extend(revisions.units)
+    statements += revisions.statements
+    result = replay.replay(units)
+    return MigrationModel(
+        migrations=tuple(u.migration for u in units),
+        ops=tuple(result.ops),
+        db_enums=result.db_enums,
+        columns=result.columns,
+        literals=tuple(result.literals),
+        problems=tuple(revisions.problems) + tuple(result.problems),
+        type_uses=tuple(result.type_uses),
+        statements=statements,
+    )

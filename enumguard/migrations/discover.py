@@ -1,0 +1,159 @@
+"""SourceTree + Config in, migration files out: SQL migrations with their tool, order key and how
+the tool runs them; Alembic versions folders (from alembic.ini, config, or env.py + versions/)."""
+
+from __future__ import annotations
+
+import configparser
+import posixpath
+import re
+from dataclasses import dataclass
+
+from enumguard.collect import SourceTree, matches
+from enumguard.config import Config
+
+# File NAME patterns of the migration tools (names, never SQL text).
+SUPABASE = re.compile(r"(\d+)_.*\.sql\Z")
+FLYWAY = re.compile(r"V(\d+(?:[._]\d+)*)__.+\.sql\Z")
+FLYWAY_REPEATABLE = re.compile(r"R__(.+)\.sql\Z")
+FLYWAY_UNDO = re.compile(r"U\d+(?:[._]\d+)*__.+\.sql\Z")
+GOLANG_UP = re.compile(r"(\d+)_.+\.up\.sql\Z")
+
+# How each tool runs a file. Supabase CLI sends a file's statements as one batch that runs in one
+# implicit transaction (an ADD VALUE used later in the same file fails with 55P04, supabase/cli
+# #3554); Flyway wraps each script in a transaction; golang-migrate sends the file as one
+# multi-statement query (one implicit transaction); dbmate wraps each migration unless
+# `transaction:false`. Plain `migrations/**/*.sql` has no known runner: psql-style autocommit,
+# so only explicit BEGIN..COMMIT groups statements.
+MODES = {"supabase": "file", "flyway": "file", "golang": "file", "plain": "autocommit", "configured": "autocommit"}
+_RANK = {"supabase": 0, "flyway": 1, "golang": 2, "plain": 3, "configured": 3}
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    path: str
+    tool: str  # supabase | flyway | golang | plain | configured
+    key: tuple
+
+    @property
+    def mode(self) -> str:
+        return MODES[self.tool]
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.split(r"[._]", text))
+
+
+def classify(path: str) -> SqlFile | None:
+    """The tool a SQL file belongs to by its place and name, or None when it is no migration."""
+    folder, name = posixpath.split(path)
+    if folder == "supabase/migrations" or folder.endswith("/supabase/migrations"):
+        found = SUPABASE.match(name)
+        return SqlFile(path, "supabase", (name,)) if found else None
+    if "/supabase/migrations/" in f"/{path}":
+        return None  # subfolders (backup/, archive/) are not applied by the Supabase CLI
+    if name.endswith(".down.sql") or name == "down.sql" or FLYWAY_UNDO.match(name):
+        return None
+    found = FLYWAY.match(name)
+    if found:
+        return SqlFile(path, "flyway", (0, _version(found.group(1)), name))
+    found = FLYWAY_REPEATABLE.match(name)
+    if found:
+        return SqlFile(path, "flyway", (1, (), found.group(1)))
+    found = GOLANG_UP.match(name)
+    if found:
+        return SqlFile(path, "golang", (int(found.group(1)), name))
+    if "/migrations/" in f"/{path}" or "/migration/" in f"/{path}":
+        return SqlFile(path, "plain", (path,))
+    return None
+
+
+def sql_files(tree: SourceTree, config: Config) -> list[SqlFile]:
+    """Every SQL migration, in apply order."""
+    found: dict[str, SqlFile] = {}
+    for f in tree.sql_files():
+        item = classify(f.path)
+        if item is None and config.sql_migrations and matches(f.path, config.sql_migrations):
+            item = SqlFile(f.path, "configured", (f.path,))
+        if item is not None:
+            found[f.path] = item
+    order = config.migration_order
+
+    def key(item: SqlFile) -> tuple:
+        explicit = next((i for i, pattern in enumerate(order) if matches(item.path, (pattern,))), len(order))
+        folder = posixpath.dirname(item.path) if item.tool != "plain" else ""
+        return (explicit, _RANK[item.tool], folder, item.key)
+
+    return sorted(found.values(), key=key)
+
+
+# ---------------------------------------------------------------------- Alembic
+
+
+def alembic_dirs(tree: SourceTree, config: Config) -> list[str]:
+    """Versions folders: configured ones, those alembic.ini names, else `versions/` next to env.py."""
+    dirs: list[str] = [d.strip("/") for d in config.alembic_versions]
+    for f in tree.files:
+        if posixpath.basename(f.path) == "alembic.ini":
+            dirs.extend(_from_ini(f.path, f.text))
+    if not dirs:
+        for path in tree.paths:
+            if posixpath.basename(path) == "env.py":
+                folder = posixpath.join(posixpath.dirname(path), "versions")
+                if any(p.startswith(folder + "/") and p.endswith(".py") for p in tree.paths):
+                    dirs.append(folder)
+    seen: list[str] = []
+    for d in dirs:
+        d = posixpath.normpath(d) if d else "."
+        if d not in seen:
+            seen.append(d)
+    return seen
+
+
+def _from_ini(path: str, text: str) -> list[str]:
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    if not parser.has_section("alembic"):
+        return []
+    here = posixpath.dirname(path)
+
+    def resolve(value: str) -> str:
+        value = value.strip()
+        if "%(here)s" in value:
+            return posixpath.normpath(value.replace("%(here)s", here or "."))
+        if ":" in value:  # a package resource, `pkg.sub:folder`
+            package, _, sub = value.partition(":")
+            value = posixpath.join(package.replace(".", "/"), sub)
+        return posixpath.normpath(posixpath.join(here, value))
+
+    out: list[str] = []
+    locations = parser.get("alembic", "version_locations", fallback="")
+    separator = parser.get("alembic", "version_path_separator", fallback="")
+    if separator in ("os", ":", ";"):
+        parts = locations.split(";" if separator == ";" else ":")
+    else:  # legacy: spaces or commas
+        parts = locations.replace(",", " ").split()
+    out.extend(resolve(p) for p in parts if p.strip())
+    script = parser.get("alembic", "script_location", fallback="")
+    if script.strip():
+        out.append(posixpath.join(resolve(script), "versions"))
+    return out
+
+
+def alembic_scripts(tree: SourceTree, dirs: list[str]) -> list[str]:
+    """Revision scripts: .py files directly inside a versions folder."""
+    wanted = set(dirs)
+    return sorted(
+        f.path
+        for f in tree.python_files()
+        if f.path.endswith(".py")
+        and (posixpath.dirname(f.path) or ".") in wanted
+        and posixpath.basename(f.path) != "__init__.py"
+    )
+
+
+def env_py(tree: SourceTree, versions_dir: str) -> str | None:
+    path = posixpath.join(posixpath.dirname(versions_dir), "env.py")
+    return path if tree.get(path) is not None else None

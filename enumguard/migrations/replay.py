@@ -1,0 +1,251 @@
+"""Migrations with their events in apply order -> final DB enum types, columns, literal uses,
+type uses and the enum ops that changed something, each with its transaction id.
+
+`TypeState` is the pure label replay; rules reuse it to see a type as it was at one op."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from enumguard.finding import Finding, Location
+from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent
+from enumguard.model import ColumnUse, DbEnum, EnumOp, Label, LiteralUse, Migration, TypeUse
+
+
+@dataclass
+class _Type:
+    labels: list[Label]
+    location: Location
+    labels_known: bool = True
+
+
+class TypeState:
+    """Enum types by qualified name; `apply(op)` says whether the op changed anything, as
+    PostgreSQL would run it (IF [NOT] EXISTS no-ops; statements that would fail change nothing)."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, _Type] = {}
+
+    def exists(self, name: str) -> bool:
+        return name in self.types
+
+    def labels(self, name: str) -> tuple[str, ...] | None:
+        t = self.types.get(name)
+        return tuple(label.value for label in t.labels) if t is not None and t.labels_known else None
+
+    def label(self, name: str, value: str) -> Label | None:
+        t = self.types.get(name)
+        return next((label for label in t.labels if label.value == value), None) if t else None
+
+    def apply(self, op: EnumOp) -> bool:
+        t = self.types.get(op.type_name)
+        if op.kind == "create":
+            if t is not None:
+                return False
+            where = op.label_locations if len(op.label_locations) == len(op.labels) else (op.location,) * len(op.labels)
+            self.types[op.type_name] = _Type([Label(v, at) for v, at in zip(op.labels, where)], op.location, op.labels_known)
+            return True
+        if t is None:
+            return False
+        values = [label.value for label in t.labels]
+        if op.kind == "add_value":
+            if op.label is None or op.label in values:
+                return False
+            index = len(values)
+            if op.before in values:
+                index = values.index(op.before)
+            elif op.after in values:
+                index = values.index(op.after) + 1
+            t.labels.insert(index, Label(op.label, op.location))
+            return True
+        if op.kind == "rename_value":
+            if op.label not in values or op.new_label is None or op.new_label in values:
+                return False
+            t.labels[values.index(op.label)] = Label(op.new_label, op.location)
+            return True
+        if op.kind in ("rename_type", "set_schema"):
+            if not op.new_name or op.new_name in self.types:
+                return False
+            self.types[op.new_name] = self.types.pop(op.type_name)
+            return True
+        if op.kind == "drop":
+            del self.types[op.type_name]
+            return True
+        return False
+
+    def db_enums(self) -> tuple[DbEnum, ...]:
+        return tuple(
+            DbEnum(name, tuple(t.labels), t.location, labels_known=t.labels_known)
+            for name, t in sorted(self.types.items())
+        )
+
+
+@dataclass
+class Unit:
+    """One migration and its events; `mode` says how it runs: file (one transaction per file,
+    COMMIT starts a new one), autocommit (each statement alone unless inside BEGIN..COMMIT), or
+    alembic (`scope` names the transaction the runner opened)."""
+
+    migration: Migration
+    events: list[Event]
+    mode: str
+    scope: str = ""
+
+
+@dataclass
+class Result:
+    ops: list[EnumOp] = field(default_factory=list)
+    db_enums: tuple[DbEnum, ...] = ()
+    columns: tuple[ColumnUse, ...] = ()
+    literals: list[LiteralUse] = field(default_factory=list)
+    type_uses: list[TypeUse] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+
+def enum_names(units: list[Unit]) -> set[str]:
+    """Every name that is an enum type at some point (created, added to, or renamed to)."""
+    names: set[str] = set()
+    for unit in units:
+        for event in unit.events:
+            if isinstance(event, EnumOp):
+                if event.kind in ("create", "add_value", "rename_value"):
+                    names.add(event.type_name)
+                if event.new_name and event.type_name in names:
+                    names.add(event.new_name)
+    return names
+
+
+class _Tx:
+    def __init__(self) -> None:
+        self.counter = 0
+        self.current: str | None = None
+        self.explicit = False
+
+    def new(self, scope: str) -> str:
+        self.counter += 1
+        self.current = f"{scope}#{self.counter}"
+        return self.current
+
+
+def replay(units: list[Unit]) -> Result:
+    out = Result()
+    state = TypeState()
+    columns: dict[tuple[str, str], ColumnUse] = {}
+    enums = enum_names(units)
+    tx = _Tx()
+    scope_open = ""
+    for unit in units:
+        mode, path = unit.mode, unit.migration.path
+        if mode == "file":
+            tx.new(path)
+        elif mode == "alembic":
+            if unit.scope != scope_open:
+                tx.new(unit.scope)
+                scope_open = unit.scope
+        else:
+            tx.current = None
+        tx.explicit = False
+        for event in unit.events:
+            if isinstance(event, TxEvent):
+                _transaction(event, tx, mode, unit)
+            elif isinstance(event, Finding):
+                out.problems.append(event)
+            elif isinstance(event, EnumOp):
+                _op(event, state, columns, out, tx.current)
+            elif isinstance(event, ColumnEvent):
+                _column(event, state, columns, enums, out, path, tx.current)
+            elif isinstance(event, LiteralEvent):
+                _literal(event, state, columns, out, tx.current)
+            if mode == "autocommit" and not tx.explicit:
+                tx.current = None
+    out.db_enums = state.db_enums()
+    out.columns = tuple(sorted(columns.values(), key=lambda c: (c.table, c.column)))
+    return out
+
+
+def _transaction(event: TxEvent, tx: _Tx, mode: str, unit: Unit) -> None:
+    scope = unit.migration.path
+    if event.kind == "begin":
+        if mode == "autocommit" and not tx.explicit:
+            tx.new(scope)
+        tx.explicit = True
+    elif event.kind == "commit":
+        tx.explicit = False
+        if mode == "autocommit":
+            tx.current = None
+        else:
+            tx.new(unit.scope or scope)  # the runner's next statements run in a new transaction
+    elif event.kind == "autocommit_on":
+        tx.current = None
+    elif event.kind == "autocommit_off":
+        tx.new(unit.scope or scope)
+
+
+def _op(op: EnumOp, state: TypeState, columns: dict, out: Result, transaction: str | None) -> None:
+    in_use: tuple[ColumnUse, ...] = ()
+    if op.kind == "drop" and state.exists(op.type_name):
+        in_use = tuple(c for c in columns.values() if c.type_name == op.type_name)
+    if not state.apply(op):
+        return
+    out.ops.append(replace(op, transaction=transaction, in_use=in_use))
+    if op.kind in ("rename_type", "set_schema"):
+        for key, col in list(columns.items()):
+            if col.type_name == op.type_name:
+                columns[key] = replace(col, type_name=op.new_name)
+    elif op.kind == "drop" and op.cascade:
+        for key, col in list(columns.items()):
+            if col.type_name == op.type_name:
+                del columns[key]
+
+
+def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None) -> None:
+    key = (event.table, event.column or "")
+    if event.kind in ("add", "retype"):
+        columns.pop(key, None)
+        name = event.type_name
+        if name is None:
+            return
+        if event.surely_enum or name in enums:
+            out.type_uses.append(
+                TypeUse(name, event.location, path, len(out.ops), event.context, event.surely_enum, event.table, event.column)
+            )
+        if not state.exists(name):
+            return
+        columns[key] = ColumnUse(event.table, event.column or "", name, event.location, event.default)
+        if event.default is not None:
+            out.literals.append(
+                LiteralUse(name, event.default, "default", event.default_location or event.location, tx, len(out.ops))
+            )
+    elif event.kind == "default":
+        col = columns.get(key)
+        if col is not None and event.default is not None:
+            columns[key] = replace(col, default=event.default)
+            out.literals.append(
+                LiteralUse(col.type_name, event.default, "default", event.default_location or event.location, tx, len(out.ops))
+            )
+    elif event.kind == "drop_default":
+        if key in columns:
+            columns[key] = replace(columns[key], default=None)
+    elif event.kind == "drop":
+        columns.pop(key, None)
+    elif event.kind == "drop_table":
+        for k in [k for k in columns if k[0] == event.table]:
+            del columns[k]
+    elif event.kind == "rename_column" and event.new_name:
+        col = columns.pop(key, None)
+        if col is not None:
+            columns[(event.table, event.new_name)] = replace(col, column=event.new_name)
+    elif event.kind == "rename_table" and event.new_name:
+        for k in [k for k in columns if k[0] == event.table]:
+            col = columns.pop(k)
+            columns[(event.new_name, k[1])] = replace(col, table=event.new_name)
+
+
+def _literal(event: LiteralEvent, state: TypeState, columns: dict, out: Result, tx: str | None) -> None:
+    if event.type_name is not None:
+        name = event.type_name if state.exists(event.type_name) else None
+    else:
+        col = columns.get((event.table or "", event.column or ""))
+        name = col.type_name if col is not None else None
+    if name is not None:
+        out.literals.append(LiteralUse(name, event.value, event.context, event.location, tx, len(out.ops)))

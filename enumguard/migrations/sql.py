@@ -1,0 +1,441 @@
+"""SQL text in, events out: enum DDL read from tokens, tables/columns/literals from sqlglot trees
+(parsed statement by statement), DDL inside DO blocks from the tokens of the dollar-quoted body."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, TokenError
+from sqlglot.tokens import Token, TokenType
+
+from enumguard.finding import Finding, Location, Severity
+from enumguard.migrations import sqltext
+from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent
+from enumguard.migrations.sqltext import Lines, Statement, fold_text, read_name, string_value, word
+from enumguard.model import EnumOp
+
+# sqlglot logs a warning for every statement it keeps as a Command; those are expected here.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+_TX_START = {"BEGIN", "START"}
+_TX_END = {"COMMIT", "END", "ROLLBACK", "ABORT"}
+# Statements whose trees can hold columns or literals of enum types.
+_PARSED_FIRST = {"CREATE", "ALTER", "INSERT", "UPDATE", "WITH", "SELECT"}
+
+
+class Reader:
+    """Reads one SQL text (a file, or the SQL of one Alembic op.execute)."""
+
+    def __init__(self, path: str, migration: str, lines: Lines, in_body: bool = False) -> None:
+        self.path = path
+        self.migration = migration
+        self.lines = lines
+        self.in_body = in_body  # inside a DO block: DDL is conditional, literals are not tracked
+        self.events: list[Event] = []
+        self.statements = 0
+        self.dbmate = False  # `-- migrate:up` seen
+        self.no_transaction = False  # `-- migrate:up transaction:false`
+
+    # ------------------------------------------------------------------ helpers
+    def loc(self, offset: int) -> Location:
+        line, column = self.lines.at(offset)
+        return Location(self.path, line, column)
+
+    def problem(self, offset: int, message: str) -> None:
+        self.events.append(
+            Finding(
+                location=self.loc(offset),
+                rule="unsupported-sql",
+                message=message,
+                severity=Severity.INFO,
+                help="enumguard reads the rest of the file; an enum change in this statement is not replayed",
+            )
+        )
+
+    def op(self, kind: str, type_name: str, offset: int, **kw: object) -> None:
+        if self.in_body:
+            if kind in ("create", "add_value"):
+                kw["if_not_exists"] = True
+            else:
+                kw["if_exists"] = True
+        self.events.append(EnumOp(kind=kind, type_name=type_name, location=self.loc(offset), migration=self.migration, **kw))
+
+    # ------------------------------------------------------------------ entry
+    def read(self, sql: str, offset: int = 0) -> list[Event]:
+        tokens, error, error_at = sqltext.tokenize(sql)
+        if error is not None:
+            self.problem(offset + error_at, f"SQL could not be tokenized: {_first_line(str(error))}")
+            return self.events
+        skip_rest = False
+        for stmt in sqltext.split(tokens, sql, offset):
+            for comment in stmt.tokens[0].comments or ():
+                directive = comment.replace(" ", "")
+                if "migrate:up" in directive:
+                    self.dbmate = True
+                    self.no_transaction = "transaction:false" in directive
+                if "migrate:down" in directive:
+                    skip_rest = True  # dbmate: everything after `-- migrate:down` is the rollback
+            if skip_rest:
+                continue
+            self.statements += 1
+            self.statement(stmt)
+        return self.events
+
+    @property
+    def adds_value(self) -> bool:
+        return any(isinstance(e, EnumOp) and e.kind == "add_value" for e in self.events)
+
+    def statement(self, stmt: Statement) -> None:
+        toks = stmt.tokens
+        first, second = word(toks[0]), word(toks[1]) if len(toks) > 1 else ""
+        if first in _TX_START and (len(toks) == 1 or second in ("TRANSACTION", "WORK", "ISOLATION", "READ")):
+            if not self.in_body:
+                self.events.append(TxEvent("begin", self.loc(stmt.start())))
+            return
+        if first in _TX_END and (len(toks) == 1 or second in ("TRANSACTION", "WORK", "AND")):
+            if not self.in_body:
+                self.events.append(TxEvent("commit", self.loc(stmt.start())))
+            return
+        if second == "TYPE" and first in ("CREATE", "ALTER", "DROP"):
+            getattr(self, f"{first.lower()}_type")(stmt)
+            return
+        if first == "DO" or (toks[0].token_type == TokenType.COMMAND and first == "DO"):
+            self.do_block(stmt)
+            return
+        if self.in_body:
+            return
+        if first in _PARSED_FIRST and (first != "SELECT" or _has_cast(toks)):
+            if first == "CREATE" and second not in ("TABLE", "TEMP", "TEMPORARY", "UNLOGGED", "VIEW", "MATERIALIZED"):
+                return
+            self.parsed(stmt, first)
+
+    # ------------------------------------------------------------------ enum DDL from tokens
+    def create_type(self, stmt: Statement) -> None:
+        toks = stmt.tokens
+        name, i = read_name(toks, 2)
+        if name is None:
+            return self.problem(stmt.start(), "CREATE TYPE without a readable name")
+        if not (word(_at(toks, i)) == "AS" and word(_at(toks, i + 1)) == "ENUM"):
+            return  # composite, range, base or shell type: not an enum
+        labels, ok = _string_list(toks, i + 2)
+        if not ok:
+            return self.problem(stmt.start(), f"labels of enum type `{name}` could not be read")
+        self.op(
+            "create",
+            name,
+            stmt.start(),
+            labels=tuple(value for value, _ in labels),
+            label_locations=tuple(self.loc(stmt.start(token)) for _, token in labels),
+        )
+
+    def alter_type(self, stmt: Statement) -> None:
+        toks = stmt.tokens
+        name, i = read_name(toks, 2)
+        if name is None:
+            return
+        verb, nxt = word(_at(toks, i)), word(_at(toks, i + 1))
+        if verb == "ADD" and nxt == "VALUE":
+            i += 2
+            if_not_exists = word(_at(toks, i)) == "IF" and word(_at(toks, i + 1)) == "NOT"
+            if if_not_exists:
+                i += 3
+            label = _string(toks, i)
+            if label is None:
+                return self.problem(stmt.start(), f"ALTER TYPE `{name}` ADD VALUE without a literal label")
+            where, anchor = word(_at(toks, i + 1)), _string(toks, i + 2)
+            self.op(
+                "add_value",
+                name,
+                stmt.start(),
+                label=label,
+                before=anchor if where == "BEFORE" else None,
+                after=anchor if where == "AFTER" else None,
+                if_not_exists=if_not_exists,
+            )
+        elif verb == "RENAME" and nxt == "VALUE":
+            old, new = _string(toks, i + 2), _string(toks, i + 4)
+            if old is None or new is None or word(_at(toks, i + 3)) != "TO":
+                return self.problem(stmt.start(), f"ALTER TYPE `{name}` RENAME VALUE could not be read")
+            self.op("rename_value", name, stmt.start(), label=old, new_label=new)
+        elif verb == "RENAME" and nxt == "TO":
+            new_name, _ = read_name(toks, i + 2)
+            if new_name is not None:
+                schema = name.rpartition(".")[0]
+                self.op("rename_type", name, stmt.start(), new_name=f"{schema}.{new_name.rpartition('.')[2]}")
+        elif verb == "SET" and nxt == "SCHEMA" and i + 2 < len(toks):
+            schema = sqltext.fold(toks[i + 2])
+            self.op("set_schema", name, stmt.start(), new_name=f"{schema}.{name.rpartition('.')[2]}")
+
+    def drop_type(self, stmt: Statement) -> None:
+        toks = stmt.tokens
+        i = 2
+        if_exists = word(_at(toks, i)) == "IF" and word(_at(toks, i + 1)) == "EXISTS"
+        if if_exists:
+            i += 2
+        names: list[str] = []
+        while i < len(toks):
+            name, i = read_name(toks, i)
+            if name is None:
+                break
+            names.append(name)
+            if _at(toks, i) is not None and toks[i].token_type == TokenType.COMMA:
+                i += 1
+                continue
+            break
+        cascade = word(_at(toks, i)) == "CASCADE"
+        for name in names:
+            self.op("drop", name, stmt.start(), if_exists=if_exists, cascade=cascade)
+
+    # ------------------------------------------------------------------ DO blocks
+    def do_block(self, stmt: Statement) -> None:
+        """`DO [LANGUAGE x] $$ body $$`: the tokenizer hands the rest of a DO command over as one
+        string token; tokenize it, take the dollar-quoted body, and find the DDL in its tokens."""
+        for token in stmt.tokens[1:]:
+            if token.token_type == TokenType.HEREDOC_STRING:
+                body, at = sqltext.heredoc_body(token, stmt.sql)
+                return self.body(body, stmt.offset + at)
+            if token.token_type in sqltext.STRINGS:
+                raw_start = token.start
+                raw = stmt.sql[raw_start : token.end + 1]
+                inner, error, _ = sqltext.tokenize(raw)
+                if error is None:
+                    for sub in inner:
+                        if sub.token_type == TokenType.HEREDOC_STRING:
+                            body, at = sqltext.heredoc_body(sub, raw)
+                            return self.body(body, stmt.offset + raw_start + at)
+        # A DO block with a single-quoted body is rare; its DDL is not replayed.
+
+    def body(self, body: str, offset: int) -> None:
+        tokens, error, error_at = sqltext.tokenize(body)
+        if error is not None:
+            return self.problem(offset + error_at, "the body of a DO block could not be tokenized")
+        inner = Reader(self.path, self.migration, self.lines, in_body=True)
+        for i, token in enumerate(tokens):
+            w, nxt = word(token), word(_at(tokens, i + 1))
+            if w in ("CREATE", "ALTER", "DROP") and nxt == "TYPE":
+                end = i
+                while end < len(tokens) and tokens[end].token_type != TokenType.SEMICOLON:
+                    end += 1
+                inner.statement(Statement(tuple(tokens[i:end]), body, offset))
+            elif w == "EXECUTE" and _at(tokens, i + 1) is not None and tokens[i + 1].token_type in sqltext.STRINGS:
+                following = _at(tokens, i + 2)
+                if following is None or following.token_type == TokenType.SEMICOLON:
+                    # EXECUTE 'ALTER TYPE ...': a constant string; its offsets are approximate
+                    text = string_value(tokens[i + 1]) or ""
+                    sub = Reader(self.path, self.migration, self.lines, in_body=True)
+                    sub.read(text, offset + tokens[i + 1].start + 1)
+                    inner.events.extend(e for e in sub.events if isinstance(e, EnumOp))
+        self.events.extend(inner.events)
+
+    # ------------------------------------------------------------------ parsed statements
+    def parsed(self, stmt: Statement, first: str) -> None:
+        try:
+            trees = sqltext._DIALECT.parser(error_level=ErrorLevel.IMMEDIATE).parse(list(stmt.tokens), stmt.sql)
+        except (ParseError, TokenError) as exc:
+            if first in ("CREATE", "ALTER", "INSERT", "UPDATE"):
+                self.problem(stmt.start(), f"{first} statement could not be parsed: {_first_line(str(exc))}")
+            return
+        for tree in trees:
+            if tree is not None:
+                TreeReader(self, stmt).visit(tree)
+
+
+class TreeReader:
+    """Columns and literals from one sqlglot tree."""
+
+    def __init__(self, reader: Reader, stmt: Statement) -> None:
+        self.r = reader
+        self.stmt = stmt
+
+    def at(self, node: exp.Expression | None) -> Location:
+        start = (node.meta or {}).get("start") if node is not None else None
+        if start is None and node is not None:
+            for child in node.walk():
+                start = (child.meta or {}).get("start")
+                if start is not None:
+                    break
+        return self.r.loc(self.stmt.offset + start if start is not None else self.stmt.start())
+
+    def emit(self, event: Event) -> None:
+        self.r.events.append(event)
+
+    def visit(self, tree: exp.Expression) -> None:
+        if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema) and str(tree.args.get("kind")).upper() == "TABLE":
+            self.create_table(tree)
+        elif isinstance(tree, exp.Alter) and str(tree.args.get("kind")).upper() == "TABLE":
+            self.alter_table(tree)
+        elif isinstance(tree, exp.Insert):
+            self.insert(tree)
+        elif isinstance(tree, exp.Update):
+            self.update(tree)
+        self.casts(tree)
+
+    def casts(self, tree: exp.Expression) -> None:
+        for cast in tree.find_all(exp.Cast):
+            literal, type_name = cast.this, user_type(cast.args.get("to"))
+            if type_name and isinstance(literal, exp.Literal) and literal.is_string:
+                self.emit(LiteralEvent(literal.this, "cast", self.at(literal), type_name=type_name))
+
+    def create_table(self, tree: exp.Create) -> None:
+        table = table_name(tree.this.this)
+        if table is None:
+            return
+        for col in tree.this.expressions:
+            if isinstance(col, exp.ColumnDef):
+                self.column_def(table, col, "add", self.at(col))
+
+    def column_def(self, table: str, col: exp.ColumnDef, kind: str, where: Location) -> None:
+        type_name = user_type(col.args.get("kind"))
+        if type_name is None:
+            return
+        default, default_at = None, None
+        for constraint in col.args.get("constraints") or ():
+            value = constraint.args.get("kind")
+            if isinstance(value, exp.DefaultColumnConstraint):
+                literal = value.this
+                if isinstance(literal, exp.Literal) and literal.is_string:
+                    default, default_at = literal.this, self.at(literal)
+        self.emit(ColumnEvent(kind, table, where, ident(col.this), type_name, default, default_at))
+
+    def alter_table(self, tree: exp.Alter) -> None:
+        table = table_name(tree.this)
+        if table is None:
+            return
+        for action in tree.args.get("actions") or ():
+            where = self.at(action)
+            if isinstance(action, exp.ColumnDef):
+                self.column_def(table, action, "add", where)
+            elif isinstance(action, exp.AlterColumn):
+                column = ident(action.this)
+                dtype = action.args.get("dtype")
+                if dtype is not None:
+                    self.emit(ColumnEvent("retype", table, where, column, user_type(dtype), context="alter_column"))
+                default = action.args.get("default")
+                if isinstance(default, exp.Literal) and default.is_string:
+                    self.emit(ColumnEvent("default", table, where, column, default=default.this, default_location=self.at(default)))
+                elif action.args.get("drop") and dtype is None and default is None:
+                    self.emit(ColumnEvent("drop_default", table, where, column))
+            elif isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "COLUMN":
+                for col in action.args.get("tables") or ():
+                    self.emit(ColumnEvent("drop", table, where, ident(col.this if isinstance(col, exp.Column) else col)))
+            elif isinstance(action, exp.RenameColumn):
+                old, new = action.this, action.args.get("to")
+                self.emit(ColumnEvent("rename_column", table, where, ident(_col_ident(old)), new_name=ident(_col_ident(new))))
+            elif isinstance(action, exp.AlterRename):
+                new = table_name(action.this)
+                if new is not None:
+                    schema = table.rpartition(".")[0]
+                    self.emit(ColumnEvent("rename_table", table, where, new_name=f"{schema}.{new.rpartition('.')[2]}"))
+
+    def insert(self, tree: exp.Insert) -> None:
+        target = tree.this
+        if not isinstance(target, exp.Schema):
+            return
+        table = table_name(target.this)
+        columns = [ident(c) for c in target.expressions]
+        values = tree.expression
+        if table is None or not isinstance(values, exp.Values):
+            return
+        for row in values.expressions:
+            if not isinstance(row, exp.Tuple):
+                continue
+            for column, value in zip(columns, row.expressions):
+                if isinstance(value, exp.Literal) and value.is_string and column:
+                    self.emit(LiteralEvent(value.this, "insert", self.at(value), table=table, column=column))
+
+    def update(self, tree: exp.Update) -> None:
+        table = table_name(tree.this)
+        if table is None:
+            return
+        for assignment in tree.expressions:
+            if isinstance(assignment, exp.EQ):
+                self.compare(table, assignment, "update")
+        where = tree.args.get("where")
+        if where is not None:
+            for node in where.find_all(exp.EQ, exp.NEQ, exp.In):
+                self.compare(table, node, "where")
+
+    def compare(self, table: str, node: exp.Expression, context: str) -> None:
+        column = node.this
+        if not isinstance(column, exp.Column) or column.table:
+            return
+        values = node.expressions if isinstance(node, exp.In) else [node.expression]
+        for value in values:
+            if isinstance(value, exp.Literal) and value.is_string:
+                self.emit(LiteralEvent(value.this, context, self.at(value), table=table, column=ident(column.this)))
+
+
+# ---------------------------------------------------------------------- tree helpers
+
+
+def ident(node: exp.Expression | None) -> str | None:
+    if isinstance(node, exp.Identifier):
+        return node.this if node.quoted else fold_text(node.this)
+    if isinstance(node, exp.Column):
+        return ident(node.this)
+    return None
+
+
+def _col_ident(node: exp.Expression | None) -> exp.Expression | None:
+    return node.this if isinstance(node, exp.Column) else node
+
+
+def table_name(node: exp.Expression | None) -> str | None:
+    if not isinstance(node, exp.Table):
+        return None
+    name = ident(node.this)
+    schema = ident(node.args.get("db")) or "public"
+    return f"{schema}.{name}" if name else None
+
+
+def user_type(dtype: exp.Expression | None) -> str | None:
+    """The qualified name of a user-defined type (None for built-in types and arrays)."""
+    if not isinstance(dtype, exp.DataType) or dtype.this != exp.DataType.Type.USERDEFINED:
+        return None
+    kind = dtype.args.get("kind")
+    if isinstance(kind, exp.Identifier):
+        return f"public.{ident(kind)}"
+    if isinstance(kind, exp.Dot) and isinstance(kind.this, exp.Identifier) and isinstance(kind.expression, exp.Identifier):
+        return f"{ident(kind.this)}.{ident(kind.expression)}"
+    return None
+
+
+# ---------------------------------------------------------------------- token helpers
+
+
+def _at(tokens, i: int) -> Token | None:
+    return tokens[i] if 0 <= i < len(tokens) else None
+
+
+def _string(tokens, i: int) -> str | None:
+    token = _at(tokens, i)
+    return string_value(token) if token is not None else None
+
+
+def _string_list(tokens, i: int) -> tuple[list[tuple[str, Token]], bool]:
+    """`( 'a', 'b' )` starting at tokens[i] -> [(value, token)], complete?"""
+    if _at(tokens, i) is None or tokens[i].token_type != TokenType.L_PAREN:
+        return [], False
+    labels: list[tuple[str, Token]] = []
+    i += 1
+    while i < len(tokens):
+        token = tokens[i]
+        if token.token_type == TokenType.R_PAREN:
+            return labels, True
+        value = string_value(token)
+        if value is None:
+            return labels, False
+        labels.append((value, token))
+        i += 1
+        if _at(tokens, i) is not None and tokens[i].token_type == TokenType.COMMA:
+            i += 1
+    return labels, False
+
+
+def _has_cast(tokens) -> bool:
+    return any(t.token_type == TokenType.DCOLON or word(t) == "CAST" for t in tokens)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text

@@ -1,0 +1,186 @@
+"""SQL text in, statements out: one pass of sqlglot's PostgreSQL tokenizer, split on semicolons,
+with helpers that read PostgreSQL names and string literals from tokens."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.errors import TokenError
+from sqlglot.tokens import Token, TokenType
+
+_DIALECT = Postgres()
+STRINGS = frozenset({TokenType.STRING, TokenType.BYTE_STRING, TokenType.NATIONAL_STRING})
+# Tokens that can never be (part of) a name.
+NOT_NAMES = frozenset(
+    {
+        TokenType.SEMICOLON,
+        TokenType.COMMA,
+        TokenType.DOT,
+        TokenType.L_PAREN,
+        TokenType.R_PAREN,
+        TokenType.DCOLON,
+        TokenType.HEREDOC_STRING,
+        TokenType.NUMBER,
+        TokenType.EQ,
+        TokenType.L_BRACKET,
+        TokenType.R_BRACKET,
+    }
+    | STRINGS
+)
+
+
+class Lines:
+    """Offsets in a text -> 1-based (line, column); `base_line`/`base_col` shift SQL embedded in
+    a Python string to where it sits in the file."""
+
+    def __init__(self, text: str, base_line: int = 1, base_col: int = 1) -> None:
+        self.starts = [0]
+        at = text.find("\n")
+        while at >= 0:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        self.base_line = base_line
+        self.base_col = base_col
+
+    def at(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        column = offset - self.starts[index] + 1
+        if index == 0:
+            column += self.base_col - 1
+        return self.base_line + index, column
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The tokens of one statement (without the semicolon). Token offsets are relative to `sql`,
+    which starts at `offset` in the text the Lines index covers."""
+
+    tokens: tuple[Token, ...]
+    sql: str
+    offset: int = 0
+
+    def start(self, token: Token | None = None) -> int:
+        return self.offset + (token or self.tokens[0]).start
+
+
+def tokenize(sql: str) -> tuple[list[Token], TokenError | None, int]:
+    """All tokens, or those before a tokenizer error plus the error and its offset."""
+    try:
+        return list(_DIALECT.tokenize(sql)), None, 0
+    except TokenError as exc:
+        return [], exc, _error_offset(exc)
+
+
+def _error_offset(exc: TokenError) -> int:
+    start = getattr(exc, "start", None)
+    return start if isinstance(start, int) else 0
+
+
+def split(tokens: list[Token], sql: str, offset: int = 0) -> list[Statement]:
+    """Statements separated by semicolon tokens (semicolons inside strings and dollar quotes are
+    already part of their string token)."""
+    out: list[Statement] = []
+    current: list[Token] = []
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            if current:
+                out.append(Statement(tuple(current), sql, offset))
+            current = []
+        else:
+            current.append(token)
+    if current:
+        out.append(Statement(tuple(current), sql, offset))
+    return out
+
+
+def fold(token: Token) -> str:
+    """An identifier as PostgreSQL stores it: quoted keeps case, unquoted folds ASCII to lower."""
+    if token.token_type == TokenType.IDENTIFIER:
+        return token.text
+    return fold_text(token.text)
+
+
+def fold_text(text: str) -> str:
+    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
+
+
+def word(token: Token | None) -> str:
+    """The upper-case keyword a token spells ('' for strings and quoted identifiers)."""
+    if token is None or token.token_type in STRINGS or token.token_type == TokenType.IDENTIFIER:
+        return ""
+    return token.text.upper()
+
+
+def read_name(tokens: tuple[Token, ...] | list[Token], i: int) -> tuple[str | None, int]:
+    """A possibly schema-qualified name starting at tokens[i] -> (qualified name, next index)."""
+    parts: list[str] = []
+    while i < len(tokens) and tokens[i].token_type not in NOT_NAMES:
+        parts.append(fold(tokens[i]))
+        i += 1
+        if i < len(tokens) and tokens[i].token_type == TokenType.DOT:
+            i += 1
+            continue
+        break
+    if not parts or len(parts) > 3:
+        return None, i
+    if len(parts) == 3:  # database.schema.name
+        parts = parts[1:]
+    return (f"{parts[0]}.{parts[1]}" if len(parts) == 2 else f"public.{parts[0]}"), i
+
+
+def string_value(token: Token) -> str | None:
+    """The value of a string literal token; E'..' escapes decoded as PostgreSQL does."""
+    if token.token_type == TokenType.STRING or token.token_type == TokenType.NATIONAL_STRING:
+        return token.text
+    if token.token_type == TokenType.BYTE_STRING:
+        return decode_escapes(token.text)
+    return None
+
+
+_SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def decode_escapes(text: str) -> str:
+    """Backslash escapes of a PostgreSQL E'..' string (the tokenizer already undid \\')."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\" or i + 1 >= len(text):
+            out.append(c)
+            i += 1
+            continue
+        nxt = text[i + 1]
+        if nxt in _SIMPLE:
+            out.append(_SIMPLE[nxt])
+            i += 2
+        elif nxt in "01234567":
+            j = i + 1
+            while j < len(text) and j < i + 4 and text[j] in "01234567":
+                j += 1
+            out.append(chr(int(text[i + 1 : j], 8)))
+            i = j
+        elif nxt in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[nxt]
+            j = i + 2
+            while j < len(text) and j < i + 2 + width and text[j] in "0123456789abcdefABCDEF":
+                j += 1
+            if j == i + 2:
+                out.append(nxt)
+            else:
+                out.append(chr(int(text[i + 2 : j], 16)))
+            i = j
+        else:
+            out.append(nxt)
+            i += 2
+    return "".join(out)
+
+
+def heredoc_body(token: Token, sql: str) -> tuple[str, int]:
+    """A dollar-quoted string token -> (its body, the body's offset in `sql`)."""
+    span = token.end - token.start + 1
+    delimiter = max(0, (span - len(token.text)) // 2)
+    start = token.start + delimiter
+    return sql[start : start + len(token.text)], start
