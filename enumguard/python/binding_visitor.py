@@ -4,6 +4,7 @@ type_annotation_map entries and class bases -> BindingSites."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
 import libcst as cst
 
@@ -50,7 +51,9 @@ _NON_ENUM_MODULES = ("datetime", "uuid", "decimal", "typing", "sqlalchemy", "pyd
 
 
 
-class SiteVisitor(cst.CSTVisitor):
+class SiteVisitor:
+    """Collects the BindingSites of one module; `walk` drives the visit_/leave_ handlers."""
+
     def __init__(self, module: cst.Module, source: str, path: str, imports: dict[str, str]) -> None:
         self.imports = imports
         self.loc = Locator(module, source, path)
@@ -82,6 +85,74 @@ class SiteVisitor(cst.CSTVisitor):
 
     def is_enum_call(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Call) and self.qualify_expr(node.func) in ENUM_TYPES
+
+    # ------------------------------------------------------------------ traversal
+    def walk(self, module: cst.Module) -> None:
+        """Visit statements and the expressions where an Enum type can appear, in source order,
+        calling the visit_/leave_ handlers as a full CSTVisitor pass would, at a fraction of
+        its cost (no whitespace, tokens, comprehensions or lambdas)."""
+        self.walk_block(module.body)
+
+    def walk_block(self, body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                self.walk_block(stmt.body)
+            elif isinstance(stmt, cst.Assign):
+                self.visit_Assign(stmt)
+                self.walk_expr(stmt.value)
+            elif isinstance(stmt, cst.AnnAssign):
+                self.visit_AnnAssign(stmt)
+                if stmt.value is not None:
+                    self.walk_expr(stmt.value)
+            elif isinstance(stmt, (cst.Expr, cst.Return)) and stmt.value is not None:
+                self.walk_expr(stmt.value)
+            elif isinstance(stmt, cst.ClassDef):
+                self.visit_ClassDef(stmt)
+                for arg in stmt.keywords:
+                    self.walk_expr(arg.value)
+                self.walk_suite(stmt.body)
+                self.leave_ClassDef(stmt)
+            elif isinstance(stmt, (cst.FunctionDef, cst.With, cst.For, cst.While)):
+                self.walk_suite(stmt.body)
+            elif isinstance(stmt, cst.If):
+                self.walk_suite(stmt.body)
+                orelse = stmt.orelse
+                while orelse is not None:
+                    self.walk_suite(orelse.body)
+                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+            elif isinstance(stmt, cst.Try):
+                self.walk_suite(stmt.body)
+                for handler in stmt.handlers:
+                    self.walk_suite(handler.body)
+                for extra in (stmt.orelse, stmt.finalbody):
+                    if extra is not None:
+                        self.walk_suite(extra.body)
+
+    def walk_suite(self, suite: cst.BaseSuite) -> None:
+        self.walk_block(suite.body)
+
+    def walk_expr(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Call):
+            self.visit_Call(node)
+            for arg in node.args:
+                self.walk_expr(arg.value)
+            self.leave_Call(node)
+        elif isinstance(node, cst.Dict):
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    self.walk_expr(element.key)
+                self.walk_expr(element.value)
+        elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            for item in node.elements:
+                self.walk_expr(item.value)
+        elif isinstance(node, cst.BinaryOperation):
+            self.walk_expr(node.left)
+            self.walk_expr(node.right)
+        elif isinstance(node, cst.IfExp):
+            self.walk_expr(node.body)
+            self.walk_expr(node.orelse)
+        elif isinstance(node, cst.Await):
+            self.walk_expr(node.expression)
 
     # ------------------------------------------------------------------ context
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

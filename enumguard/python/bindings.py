@@ -68,7 +68,7 @@ def extract(module: cst.Module, source: str, path: str) -> tuple[BindingSite, ..
     from enumguard.python.binding_visitor import SiteVisitor  # imports this module's dataclasses
 
     visitor = SiteVisitor(module, source, path, imports)
-    module.visit(visitor)
+    visitor.walk(module)
     return tuple(helpers + visitor.sites)
 
 
