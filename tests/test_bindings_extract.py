@@ -42,7 +42,7 @@ def test_sa_enum_with_name_stores_member_names_in_public_type() -> None:
         """
     )
     assert (site.enum_expr, site.db_type, site.stores, site.native) == ("Status", "public.job_status", "names", True)
-    assert (site.table, site.column, site.kind) == ("jobs", "status", "call")
+    assert (site.table, site.column, site.kind) == ("public.jobs", "status", "call")
     assert (site.location.line, site.location.column) == (13, 44)
 
 
@@ -155,7 +155,7 @@ def test_type_annotation_map_entries_specific_and_generic() -> None:
 
 def test_core_table_column_names_table_and_column() -> None:
     site = one('t = Table("jobs", MetaData(), Column("state", sa.Enum(Status, name="s")))\n')
-    assert (site.table, site.column) == ("jobs", "state")
+    assert (site.table, site.column) == ("public.jobs", "state")
 
 
 def test_server_default_literal_text_and_member_value() -> None:
@@ -254,3 +254,17 @@ def test_module_level_values_helper_is_recorded_for_other_files() -> None:
     source = "def enum_values(cls):\n    return [e.value for e in cls]\n\ndef other(x):\n    return x\n"
     found = extract(cst.parse_module(source), source, "app/db/base.py")
     assert [(s.kind, s.owner, s.stores) for s in found] == [("helper", "enum_values", "values")]
+
+
+def test_table_names_are_schema_qualified_like_the_migrations() -> None:
+    found = sites(
+        """
+        class Invoice(Base):
+            __tablename__ = "invoices"
+            __table_args__ = (sa.Index("ix", "state"), {"schema": "billing"})
+            state: Mapped[Status] = mapped_column(sa.Enum(Status, name="s"))
+
+        t = Table("audit", MetaData(), Column("kind", sa.Enum(Status, name="k")), schema="ops")
+        """
+    )
+    assert [(s.table, s.column) for s in found] == [("billing.invoices", "state"), ("ops.audit", "kind")]

@@ -113,7 +113,8 @@ def _truth() -> dict[tuple[str, str], tuple[str | None, tuple[str, ...] | None]]
             if isinstance(column.type, sa.Enum):
                 t = column.type
                 db_type = qualify(t.name, t.schema) if t.native_enum and t.name else None
-                out[(model.__tablename__, column.name)] = (db_type, tuple(t.enums))  # type: ignore[attr-defined]
+                table = qualify(model.__table__.name, model.__table__.schema)  # type: ignore[attr-defined]
+                out[(table, column.name)] = (db_type, tuple(t.enums))
     return out
 
 

@@ -196,3 +196,19 @@ def test_unreadable_values_callable_compares_only_a_clear_match() -> None:
     assert run(MissingInDbRule, Model(enums=(enum,), bindings=(unknown,), db_enums=(db_type("1", "2"),))) == []
     (f,) = run(MissingInDbRule, Model(enums=(enum,), bindings=(unknown,), db_enums=(db_type("first", "third"),)))
     assert f.value == "second"
+
+
+def test_column_the_migrations_typed_otherwise_is_not_compared() -> None:
+    from enumguard.model import ColumnUse
+
+    enum = status(("queued", "queued"), ("lost", "lost"))
+    at = Location(SQL, 9, 1)
+    other_column = ColumnUse("public.jobs", "kind", "public.job_kind", at)
+    same_column = ColumnUse("public.jobs", "status", "public.job_status", at)
+    b = binding(table="public.jobs", column="status")
+    base = dict(enums=(enum,), bindings=(b,), db_enums=(db_type("queued"),))
+    # the table's status column is not an enum column in the migrations (a VARCHAR): nothing
+    assert run(MissingInDbRule, Model(columns=(other_column,), **base)) == []
+    # the column has the bound type, or the migrations do not know the table: compared
+    assert len(run(MissingInDbRule, Model(columns=(other_column, same_column), **base))) == 1
+    assert len(run(MissingInDbRule, Model(**base))) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from enumguard.finding import Location
+from enumguard.model import qualify
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -164,9 +165,15 @@ def table_args_schema(node: cst.BaseExpression) -> str | None:
 
 
 def table_name(tables: list[cst.Call]) -> str | None:
+    """The schema-qualified name of the innermost `Table("name", metadata, ..., schema=...)`."""
     if not tables or not tables[-1].args:
         return None
-    return str_value(tables[-1].args[0].value)
+    name = str_value(tables[-1].args[0].value)
+    schema_arg = kwarg(tables[-1], "schema")
+    schema = str_value(schema_arg.value) if schema_arg is not None else None
+    if name is None or (schema_arg is not None and schema is None):
+        return None
+    return qualify(name, schema)
 
 
 def sql_literal(text: str | None) -> str | None:

@@ -170,6 +170,8 @@ class SiteVisitor:
         is_sqlmodel = any(
             a.keyword is not None and a.keyword.value == "table" and dotted(a.value) == "True" for a in node.keywords
         )
+        if table is not None:
+            table = qualify(table, schema)  # as the migrations name it: public.jobs
         self.classes.append((node.name.value, table, schema, is_sqlmodel))
         bases = tuple((dotted(a.value) or "").rpartition(".")[2] for a in node.bases if a.keyword is None)
         self.sites.append(

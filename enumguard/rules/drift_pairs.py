@@ -126,9 +126,16 @@ def bound_pairs(model: Model) -> list[BoundPair]:
     if cached is not None:
         return cached
     groups: dict[tuple[object, str], list[Binding]] = {}
+    enum_columns: dict[tuple[str, str], str] = {(c.table, c.column): c.type_name for c in model.columns}
+    tables = {c.table for c in model.columns}
     for binding in model.bindings:
         if binding.db_type is None:
             continue
+        if binding.table in tables and binding.column is not None:
+            if enum_columns.get((binding.table, binding.column)) != binding.db_type:
+                # The migrations gave this column another type (a VARCHAR, or another enum):
+                # the model's declaration is not what the database stores into.
+                continue
         key = (binding.enum or ("labels", binding.labels), binding.db_type)
         groups.setdefault(key, []).append(binding)
     pairs = []
