@@ -1,0 +1,190 @@
+"""`enumguard diff` on real git repositories through the whole pipeline: which findings are new,
+which pre-existing, which out of scope, and the enum changes a branch makes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from enumguard.cli import main
+from enumguard.config import Config
+from enumguard.review import diff, phrase
+from tests.gitutil import branch, git, init, write
+
+MODELS = """\
+import enum
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Size(enum.Enum):
+    SMALL = "s"
+    LARGE = "l"
+"""
+
+VIEWS = """\
+from app.models import Color
+
+
+def paint():
+    ok = Color.RED
+    return Color.Purple
+"""
+
+LEGACY = """\
+from app.models import Size
+
+
+def measure():
+    return Size.HUGE
+"""
+
+FIXED_BEFORE = """\
+from app.models import Color
+
+
+def old():
+    return Color.GREEN
+"""
+
+INIT_SQL = "CREATE TYPE order_status AS ENUM ('pending', 'shipped', 'canceled');\n"
+
+
+def base_repo(tmp_path: Path) -> Path:
+    return init(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/views.py": VIEWS,
+            "app/legacy.py": LEGACY,
+            "app/fixed.py": FIXED_BEFORE,
+            "db/migrations/001_init.sql": INIT_SQL,
+        },
+    )
+
+
+def by_member(report) -> dict[str, bool]:
+    return {f.member: f.new for f in report.findings if f.rule == "unknown-member"}
+
+
+def test_branch_findings_are_new_shifted_preexisting_fixed_or_out_of_scope(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path)
+    head = branch(
+        repo,
+        "feature",
+        {
+            "app/views.py": "# a comment\n# and another\n\n" + VIEWS + "\n\ndef ship():\n    return Color.Shipped\n",
+            "app/fixed.py": FIXED_BEFORE.replace("Color.GREEN", "Color.BLUE"),
+        },
+    )
+    git(repo, "checkout", "-q", "main")  # the head is a ref, not the working tree
+    report = diff(Config(root=repo), base="main", head="feature")
+    assert report.head == head
+    assert by_member(report) == {"Purple": False, "Shipped": True}  # HUGE: untouched file and enum
+    (pre,) = report.preexisting
+    assert (pre.member, pre.path, pre.line) == ("Purple", "app/views.py", 9)  # shifted by 3 lines
+
+
+def test_working_tree_with_untracked_file_is_the_default_head(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path)
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, {"app/new_view.py": "from app.models import Color\n\nx = Color.Teal\n"})
+    report = diff(Config(root=repo), base="main")
+    assert by_member(report) == {"Teal": True}
+    assert [f.path for f in report.findings if f.rule == "unknown-member"] == ["app/new_view.py"]
+
+
+def test_change_to_an_enum_brings_its_old_findings_elsewhere_into_scope(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path)
+    branch(repo, "feature", {"app/models.py": MODELS + '    MEDIUM = "m"\n'})
+    report = diff(Config(root=repo), base="main", head="feature")
+    assert by_member(report) == {"HUGE": False}  # legacy.py untouched, but Size changed
+
+
+def test_findings_follow_a_renamed_file(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path)
+    git(repo, "checkout", "-q", "-b", "feature")
+    git(repo, "mv", "app/views.py", "app/paint.py")
+    write(repo, {"app/paint.py": VIEWS + "\n\ndef more():\n    return Color.Pink\n"})
+    report = diff(Config(root=repo), base="main")
+    assert by_member(report) == {"Purple": False, "Pink": True}
+
+
+def test_subdirectory_root_is_analysed_in_both_trees(tmp_path: Path) -> None:
+    repo = init(
+        tmp_path / "mono",
+        {
+            "svc/app/__init__.py": "",
+            "svc/app/models.py": MODELS,
+            "svc/app/views.py": VIEWS,
+            "other/app/models.py": MODELS,
+            "other/app/views.py": VIEWS,
+        },
+    )
+    write(repo, {"svc/app/views.py": VIEWS + "\nx = Color.Mauve\n", "other/app/views.py": VIEWS + "\ny = Color.Mauve\n"})
+    report = diff(Config(root=repo / "svc"), base="main")
+    assert by_member(report) == {"Purple": False, "Mauve": True}
+    assert {f.path for f in report.findings} == {"app/views.py"}
+
+
+def test_enum_change_summary_of_add_value_and_rename_value(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path)
+    branch(
+        repo,
+        "feature",
+        {
+            "db/migrations/002_archive.sql": (
+                "ALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n"
+                "ALTER TYPE order_status ADD VALUE 'draft' BEFORE 'pending';\n"
+                "ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';\n"
+            )
+        },
+    )
+    report = diff(Config(root=repo), base="main", head="feature")
+    assert [phrase(c) for c in report.changes] == [
+        "`order_status`: + `archived` (after `shipped`), + `draft` (before `pending`), renamed `canceled` -> `cancelled`"
+    ]
+    assert [op.migration for op in report.changes[0].ops] == ["db/migrations/002_archive.sql"] * 3
+
+
+def test_enum_change_summary_of_rename_to_and_drop_create(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path)
+    write(repo, {"db/migrations/002_mood.sql": "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "mood")
+    branch(
+        repo,
+        "feature",
+        {
+            "db/migrations/003_rework.sql": (
+                "ALTER TYPE order_status RENAME TO order_state;\n"
+                "DROP TYPE mood;\n"
+                "CREATE TYPE mood AS ENUM ('ok', 'happy');\n"
+            )
+        },
+    )
+    report = diff(Config(root=repo), base="main", head="feature")
+    assert [phrase(c) for c in report.changes] == [
+        "`order_status`: renamed to `order_state`",
+        "`mood`: dropped and recreated with `ok`, `happy`",
+    ]
+
+
+def test_untouched_migrations_make_no_enum_changes(tmp_path: Path) -> None:
+    repo = base_repo(tmp_path)
+    branch(repo, "feature", {"app/views.py": VIEWS + "\n"})
+    assert diff(Config(root=repo), base="main", head="feature").changes == ()
+
+
+def test_cli_json_marks_new_findings(tmp_path: Path, capsys) -> None:
+    repo = base_repo(tmp_path)
+    branch(repo, "feature", {"app/views.py": VIEWS + "\nz = Color.Ochre\n"})
+    code = main(["diff", "--base", "main", "--format", "json", str(repo)])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    marks = {f.get("member"): f.get("new") for f in data["findings"] if f["rule"] == "unknown-member"}
+    assert marks == {"Purple": False, "Ochre": True}
