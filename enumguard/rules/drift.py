@@ -12,7 +12,7 @@ from enumguard.rules.base import Rule
 from enumguard.rules.drift_pairs import BoundPair, Persisted, bound_pairs, compare, values_of
 
 
-def _subject(pair: BoundPair, p: Persisted) -> str:
+def _subject(pair: BoundPair, p: Persisted | None) -> str:
     if pair.enum is None:
         return f"`sa.Enum(...)` for `{pair.db_name}`"
     return f"`{pair.enum.name}`"
@@ -138,8 +138,12 @@ class MissingInCodeRule(Rule):
                 where = pair.enum.location if pair.enum is not None else pair.binding.location
                 yield self.finding(
                     label.location,
-                    f"{pair.db_side} has label `{label.value}` that {_subject(pair, None)} does not persist",  # type: ignore[arg-type]
-                    help=f"add a member for `{label.value}` to `{pair.enum_name}`",
+                    f"{pair.db_side} has label `{label.value}` that {_subject(pair, None)} does not persist",
+                    help=(
+                        f"add a member for `{label.value}` to `{pair.enum_name}`"
+                        if pair.enum is not None
+                        else f"add `'{label.value}'` to the labels of the `sa.Enum(...)`"
+                    ),
                     related=(Related(where, f"`{pair.enum_name}` is defined here"), pair.related_binding()),
                     enum=_enum_id(pair),
                     value=label.value,
