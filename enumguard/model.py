@@ -242,6 +242,9 @@ class Model:
     # findings, passed through by their rules so select/ignore/suppression treat them alike.
     problems: tuple[Finding, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    # Enum types read from a live database (`audit --database-url`), source "database"; their
+    # label locations are pseudo-paths `database:<schema>.<type>` (line = label position).
+    live_enums: tuple[DbEnum, ...] = ()
     # Extra facts a stage adds without changing this class (e.g. "live": live database state).
     extras: tuple[tuple[str, object], ...] = ()
 
@@ -250,6 +253,12 @@ class Model:
 
     def db_enum(self, name: str) -> DbEnum | None:
         for db in self.db_enums:
+            if db.name == name:
+                return db
+        return None
+
+    def live_enum(self, name: str) -> DbEnum | None:
+        for db in self.live_enums:
             if db.name == name:
                 return db
         return None
