@@ -1,9 +1,358 @@
-"""STUB while being written."""
+"""Alembic revision scripts (read with libcst, never imported) -> replay units in topological
+order: op.execute SQL, sa.Enum/postgresql.ENUM in create_table/add_column/alter_column, explicit
+.create()/.drop(), autocommit_block, and alembic-postgresql-enum's sync_enum_values."""
+
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from enumguard.collect import SourceTree
+from enumguard.config import Config
+from enumguard.finding import Finding, Location, Severity
+from enumguard.migrations import discover
+from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent
+from enumguard.migrations.pyexpr import COLUMN, TEXT, EnumType, Scope, arg, boolean, dotted, qualified, string, strings
+from enumguard.migrations.replay import Unit
+from enumguard.migrations.sql import Reader
+from enumguard.migrations.sqltext import Lines, string_value, tokenize
+from enumguard.model import EnumOp, Migration
+
+
 @dataclass
 class Revisions:
-    units: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
     statements: int = 0
-def load(tree, config, first_order=0):
-    return Revisions()
+
+
+@dataclass
+class _Script:
+    path: str
+    revision: str
+    downs: tuple[str, ...]
+    depends: tuple[str, ...]
+    events: list[Event]
+    statements: int
+
+
+def load(tree: SourceTree, config: Config, first_order: int = 0) -> Revisions:
+    out = Revisions()
+    for versions in discover.alembic_dirs(tree, config):
+        scripts = [s for s in (_read(tree, p) for p in discover.alembic_scripts(tree, [versions])) if s is not None]
+        per_migration = config.transaction_per_migration
+        if per_migration is None:
+            per_migration = _env_says_per_migration(tree, versions)
+        for script in _ordered(scripts, out.problems):
+            scope = script.path if per_migration else f"alembic:{versions}"
+            migration = Migration(script.path, first_order + len(out.units), "alembic", script.revision, script.downs)
+            out.units.append(Unit(migration, script.events, "alembic", scope))
+            out.statements += script.statements
+    return out
+
+
+def _env_says_per_migration(tree: SourceTree, versions: str) -> bool:
+    """True when env.py passes `transaction_per_migration=True` to context.configure()."""
+    path = discover.env_py(tree, versions)
+    source = tree.get(path) if path else None
+    if source is None:
+        return False
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError:
+        return False
+    found = False
+
+    class Visit(cst.CSTVisitor):
+        def visit_Arg(self, node: cst.Arg) -> None:
+            nonlocal found
+            if node.keyword is not None and node.keyword.value == "transaction_per_migration":
+                found = found or boolean(node.value) is True
+
+    module.visit(Visit())
+    return found
+
+
+def _ordered(scripts: list[_Script], problems: list[Finding]) -> list[_Script]:
+    """Topological order over down_revision and depends_on; ties by path (deterministic)."""
+    by_id = {s.revision: s for s in scripts}
+    parents = {s.revision: [d for d in s.downs + s.depends if d in by_id] for s in scripts}
+    children: dict[str, list[str]] = {s.revision: [] for s in scripts}
+    for rev, ps in parents.items():
+        for p in ps:
+            children[p].append(rev)
+    waiting = {rev: len(set(ps)) for rev, ps in parents.items()}
+    ready = sorted((by_id[r] for r, n in waiting.items() if n == 0), key=lambda s: s.path)
+    out: list[_Script] = []
+    while ready:
+        script = ready.pop(0)
+        out.append(script)
+        for child in sorted(set(children[script.revision])):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(by_id[child])
+                ready.sort(key=lambda s: s.path)
+    rest = sorted((s for s in scripts if s not in out), key=lambda s: s.path)
+    for s in rest:
+        problems.append(
+            Finding(Location(s.path), "unsupported-sql", f"revision `{s.revision}` is part of a cycle of down_revision links", Severity.INFO)
+        )
+    return out + rest
+
+
+def _revision_ids(node: cst.BaseExpression | None) -> tuple[str, ...]:
+    value = string(node)
+    if value is not None:
+        return (value,)
+    return tuple(strings(node) or ())
+
+
+def _read(tree: SourceTree, path: str) -> _Script | None:
+    source = tree.get(path)
+    if source is None:
+        return None
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(source.text), unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+    except (cst.ParserSyntaxError, Exception):  # the Python scanner reports syntax errors
+        return None
+    module = wrapper.module
+    scope = Scope(module, path, tree)
+    revision = string(scope.values.get("revision"))
+    if revision is None:
+        return None
+    walker = _Walker(path, scope, positions)
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "upgrade":
+            scope._collect_function(stmt)
+            walker.body(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
+    downs = _revision_ids(scope.values.get("down_revision"))
+    depends = _revision_ids(scope.values.get("depends_on"))
+    return _Script(path, revision, downs, depends, walker.events, walker.statements)
+
+
+class _Walker:
+    """The statements of upgrade(), in order, as events."""
+
+    def __init__(self, path: str, scope: Scope, positions) -> None:
+        self.path = path
+        self.scope = scope
+        self.positions = positions
+        self.events: list[Event] = []
+        self.statements = 0
+
+    def loc(self, node: cst.CSTNode) -> Location:
+        start = self.positions[node].start
+        return Location(self.path, start.line, start.column + 1)
+
+    def problem(self, node: cst.CSTNode, message: str) -> None:
+        self.events.append(Finding(self.loc(node), "unsupported-sql", message, Severity.INFO,
+                                   help="write the SQL as a literal string so enumguard can replay it"))
+
+    def body(self, statements) -> None:
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Expr):
+                        self.expr(small.value)
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                        self.expr(small.value)
+            elif isinstance(stmt, cst.With):
+                autocommit = any(
+                    isinstance(item.item, cst.Call)
+                    and isinstance(item.item.func, cst.Attribute)
+                    and item.item.func.attr.value == "autocommit_block"
+                    for item in stmt.items
+                )
+                if autocommit:
+                    self.events.append(TxEvent("autocommit_on", self.loc(stmt)))
+                self.body(_block(stmt.body))
+                if autocommit:
+                    self.events.append(TxEvent("autocommit_off", self.loc(stmt)))
+            elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
+                self.body(_block(stmt.body))
+                orelse = getattr(stmt, "orelse", None)
+                if orelse is not None:
+                    self.body(_block(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
+
+    def expr(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return
+        method = node.func.attr.value
+        receiver = node.func.value
+        is_op = dotted(receiver) == "op" or qualified(receiver, self.scope.table) == "alembic.op"
+        if method == "execute" and (is_op or self._is_bind(receiver)):
+            self.statements += 1
+            return self.execute(node)
+        if method in ("create", "drop") and not is_op:
+            enum = self.scope.enum_type(receiver)
+            if enum is not None and enum.name and enum.native:
+                self.statements += 1
+                checkfirst = boolean(arg(node, "checkfirst", 1))
+                if method == "create":
+                    self.create(enum, if_not_exists=checkfirst is not False)
+                else:
+                    self.events.append(EnumOp("drop", enum.name, self.loc(node), self.path, if_exists=checkfirst is not False))
+            return
+        if not is_op:
+            return
+        handler = getattr(self, f"op_{method}", None)
+        if handler is not None:
+            self.statements += 1
+            handler(node)
+
+    def _is_bind(self, receiver: cst.BaseExpression) -> bool:
+        receiver = self.scope.resolve(receiver)
+        return isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_bind")
+
+    # ------------------------------------------------------------------ SQL
+    def execute(self, call: cst.Call) -> None:
+        target = arg(call, "sqltext", 0) or arg(call, "statement", 0)
+        literal = self.scope.resolve(target)
+        if isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in TEXT | {"text"}:
+            literal = self.scope.resolve(arg(literal, "text", 0))
+        sql = string(literal)
+        if sql is None:
+            kind = "an f-string" if isinstance(literal, cst.FormattedString) else "an expression enumguard cannot evaluate"
+            return self.problem(call, f"`op.execute` runs SQL built from {kind}")
+        first = literal.parts[0] if isinstance(literal, cst.ConcatenatedString) else literal
+        while isinstance(first, cst.ConcatenatedString):
+            first = first.left
+        start = self.positions[first].start
+        opening = len(first.prefix) + len(first.quote) if isinstance(first, cst.SimpleString) else 1
+        reader = Reader(self.path, self.path, Lines(sql, start.line, start.column + 1 + opening))
+        self.events.extend(reader.read(sql))
+
+    # ------------------------------------------------------------------ types and columns
+    def create(self, enum: EnumType, if_not_exists: bool = False) -> None:
+        self.events.append(
+            EnumOp("create", enum.name, self.loc(enum.node), self.path, labels=enum.labels,
+                   if_not_exists=if_not_exists, labels_known=enum.labels_known)
+        )
+
+    def _table(self, call: cst.Call, position: int = 0) -> str | None:
+        name = string(self.scope.resolve(arg(call, "table_name", position)))
+        schema = string(arg(call, "schema")) or "public"
+        return f"{schema}.{name}" if name else None
+
+    def _column(self, column: cst.BaseExpression, table: str, kind: str, context: str, creates: bool) -> None:
+        column = self.scope.resolve(column)
+        if not isinstance(column, cst.Call) or not (
+            qualified(column.func, self.scope.table) in COLUMN or (dotted(column.func) or "").endswith("Column")
+        ):
+            return
+        name = string(arg(column, "name", 0))
+        type_node = arg(column, "type_", 1)
+        enum = self.scope.enum_type(type_node, table.partition(".")[0])
+        if name is None or enum is None or not enum.native or enum.name is None:
+            return
+        if creates and enum.create_type:
+            self.create(enum, if_not_exists=False)
+        default, default_at = self._server_default(arg(column, "server_default"))
+        # the line that names the type: the Enum(...) when written in the column, else the column
+        where = self.loc(enum.node) if type_node is enum.node else self.loc(column)
+        self.events.append(ColumnEvent(kind, table, where, name, enum.name, default, default_at,
+                                       surely_enum=True, context=context))
+
+    def _server_default(self, node: cst.BaseExpression | None) -> tuple[str | None, Location | None]:
+        node = self.scope.resolve(node)
+        if node is None:
+            return None, None
+        value = string(node)
+        if value is not None:
+            return value, self.loc(node)
+        if isinstance(node, cst.Call) and qualified(node.func, self.scope.table) in TEXT | {"text"}:
+            sql = string(arg(node, "text", 0))
+            tokens, error, _ = tokenize(sql or "")
+            if sql is not None and error is None and tokens:
+                value = string_value(tokens[0])
+                if value is not None and (len(tokens) == 1 or tokens[1].text == "::"):
+                    return value, self.loc(node)
+        return None, None
+
+    def op_create_table(self, call: cst.Call) -> None:
+        table = self._table(call)
+        if table is None:
+            return
+        for a in call.args[1:]:
+            if a.keyword is None and not a.star:
+                self._column(a.value, table, "add", "create_table", creates=True)
+
+    def op_add_column(self, call: cst.Call) -> None:
+        table = self._table(call)
+        column = arg(call, "column", 1)
+        if table is not None and column is not None:
+            self._column(column, table, "add", "add_column", creates=False)
+
+    def op_alter_column(self, call: cst.Call) -> None:
+        table = self._table(call)
+        column = string(arg(call, "column_name", 1))
+        if table is None or column is None:
+            return
+        type_node = arg(call, "type_")
+        if type_node is not None:
+            enum = self.scope.enum_type(type_node, table.partition(".")[0])
+            if enum is not None and enum.native and enum.name:
+                where = self.loc(enum.node) if type_node is enum.node else self.loc(call)
+                self.events.append(ColumnEvent("retype", table, where, column, enum.name,
+                                               surely_enum=True, context="alter_column"))
+            else:
+                self.events.append(ColumnEvent("retype", table, self.loc(call), column, None))
+        default_node = arg(call, "server_default")
+        default, default_at = self._server_default(default_node)
+        if default is not None:
+            self.events.append(ColumnEvent("default", table, self.loc(call), column, default=default, default_location=default_at))
+        elif isinstance(default_node, cst.Name) and default_node.value == "None":
+            self.events.append(ColumnEvent("drop_default", table, self.loc(call), column))
+        new_name = string(arg(call, "new_column_name"))
+        if new_name:
+            self.events.append(ColumnEvent("rename_column", table, self.loc(call), column, new_name=new_name))
+
+    def op_drop_column(self, call: cst.Call) -> None:
+        table, column = self._table(call), string(arg(call, "column_name", 1))
+        if table and column:
+            self.events.append(ColumnEvent("drop", table, self.loc(call), column))
+
+    def op_drop_table(self, call: cst.Call) -> None:
+        table = self._table(call)
+        if table:
+            self.events.append(ColumnEvent("drop_table", table, self.loc(call)))
+
+    def op_rename_table(self, call: cst.Call) -> None:
+        old, new = self._table(call), string(arg(call, "new_table_name", 1))
+        if old and new:
+            self.events.append(ColumnEvent("rename_table", old, self.loc(call), new_name=f"{old.partition('.')[0]}.{new}"))
+
+    def op_sync_enum_values(self, call: cst.Call) -> None:
+        """alembic-postgresql-enum: renames the type aside, creates it with the new values, moves
+        the affected columns over and drops the old type."""
+        schema = string(arg(call, "enum_schema", 0)) or "public"
+        name = string(arg(call, "enum_name", 1))
+        values = strings(self.scope.resolve(arg(call, "new_values", 2)))
+        if name is None or values is None:
+            return self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
+        full, old, where = f"{schema}.{name}", f"{schema}.{name}_old", self.loc(call)
+        self.events.append(EnumOp("rename_type", full, where, self.path, new_name=old))
+        self.events.append(EnumOp("create", full, where, self.path, labels=tuple(values)))
+        columns = self.scope.resolve(arg(call, "affected_columns", 3))
+        for element in columns.elements if isinstance(columns, (cst.List, cst.Tuple)) else ():
+            ref = element.value
+            if isinstance(ref, cst.Call):
+                table = string(arg(ref, "table_name", 0))
+                column = string(arg(ref, "column_name", 1))
+                table_schema = string(arg(ref, "table_schema")) or schema
+                if table and column:
+                    self.events.append(ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True))
+        self.events.append(EnumOp("drop", old, where, self.path))
+
+
+def _block(body) -> list:
+    if isinstance(body, cst.IndentedBlock):
+        return list(body.body)
+    if isinstance(body, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=body.body)]
+    return []
