@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -171,19 +172,47 @@ class GitRepo:
             elif how == "text":
                 blobs.append((path, sha))
         if blobs:
-            proc = self._proc(["cat-file", "--batch"], stdin="".join(f"{sha}\n" for _, sha in blobs).encode())
-            if proc.returncode != 0:
-                raise EnumguardError(self._explain(["cat-file"], proc.stderr.decode("utf-8", "replace")))
-            data, pos = proc.stdout, 0
+            self._cat_blobs(commit, blobs, dest)
+        return len(blobs)
+
+    def _cat_blobs(self, commit: str, blobs: list[tuple[str, str]], dest: Path) -> None:
+        """Stream blobs through one `git cat-file --batch`, never holding them all in memory."""
+        try:
+            proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=str(self.toplevel),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=_env(),
+            )
+        except FileNotFoundError:
+            raise EnumguardError("`git` is not installed or not on PATH; `enumguard diff` needs it") from None
+        request = "".join(f"{sha}\n" for _, sha in blobs).encode()
+
+        def feed() -> None:
+            try:
+                proc.stdin.write(request)
+                proc.stdin.close()
+            except OSError:  # git exited early; the reader reports it
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
             for path, _sha in blobs:
-                end = data.index(b"\n", pos)
-                header = data[pos:end].split(b" ")
+                header = proc.stdout.readline().split()
                 if len(header) != 3 or header[1] != b"blob":
                     raise EnumguardError(f"`git cat-file` could not read {path} at {commit[:12]}")
                 size = int(header[2])
-                _write(dest, path, data[end + 1 : end + 1 + size])
-                pos = end + 1 + size + 1
-        return len(blobs)
+                data = proc.stdout.read(size + 1)  # the content and its trailing newline
+                if len(data) != size + 1:
+                    raise EnumguardError(f"`git cat-file` stopped while reading {path} at {commit[:12]}")
+                _write(dest, path, data[:size])
+        finally:
+            writer.join(timeout=60)
+            proc.stdout.close()
+            proc.wait(timeout=60)
 
 
 def _safe(path: str) -> bool:

@@ -206,3 +206,14 @@ def test_git_missing_from_path_is_one_line(tmp_path: Path, monkeypatch) -> None:
     assert shutil.which("git") is None
     with pytest.raises(EnumguardError, match="`git` is not installed"):
         diff(Config(root=repo), base="main")
+
+
+def test_export_streams_many_blobs_byte_for_byte(tmp_path: Path) -> None:
+    files = {f"pkg/m{i:03}.py": f"x = {i}\r\n" * (i % 7) for i in range(300)}
+    repo = init(tmp_path / "r", files)
+    (repo / "pkg/raw.sql").write_bytes(b"-- caf\xe9\n\x00tail")
+    commit(repo, "raw bytes")
+    dest = tmp_path / "out"
+    assert GitRepo(repo).export(git(repo, "rev-parse", "HEAD").strip(), dest, lambda p: "text") == 301
+    assert all((dest / rel).read_bytes() == text.encode() for rel, text in files.items())
+    assert (dest / "pkg/raw.sql").read_bytes() == b"-- caf\xe9\n\x00tail"
