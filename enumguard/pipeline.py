@@ -70,7 +70,14 @@ def run(config: Config, extend_model=None) -> Report:
         model, extra = extend_model(model)
         notices += tuple(extra)
     findings = check(model, tree, config)
-    return Report(root=str(config.root), findings=findings, model=model, notices=notices, files=len(tree.files))
+    return Report(
+        root=str(config.root),
+        findings=findings,
+        model=model,
+        notices=notices,
+        files=len(tree.files),
+        rules=tuple(r.name for r in selected_rules(config)),
+    )
 
 
 def with_findings(report: Report, findings: tuple[Finding, ...]) -> Report:

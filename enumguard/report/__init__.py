@@ -35,6 +35,8 @@ class Report:
     # Diff mode: findings that existed at base and still exist, and enum changes of the change.
     preexisting: tuple[Finding, ...] = ()
     changes: tuple[EnumChange, ...] = ()
+    # Names of the rules that ran; the PR checklist ticks only what a rule actually verified.
+    rules: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         counts = {str(s): 0 for s in sorted(Severity, reverse=True)}
