@@ -1,29 +1,242 @@
-"""STUB: to be written by its owner."""
+"""Rules on enum DDL that fails or destroys when it runs: a new label used before its ADD VALUE
+commits (`add-value-in-transaction`), and DROP TYPE of a type still in use (`drop-type-in-use`)."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from enumguard.finding import Finding, Severity
-from enumguard.model import Model
-from enumguard.rules.base import Rule
+from enumguard.finding import Finding, Related, Severity
+from enumguard.model import EnumOp, Model, display_type
+from enumguard.rules.base import Example, Rule
 
 
 class AddValueInTransactionRule(Rule):
-    """STUB add-value-in-transaction."""
+    """Reports a label added with `ALTER TYPE ... ADD VALUE` and used (cast, default, INSERT,
+    UPDATE, WHERE) before the transaction that added it commits. With `postgres-version` below
+    12, reports any `ADD VALUE` that runs inside a transaction.
+
+    Transactions are taken from how each tool runs migrations: the Supabase CLI, Flyway,
+    golang-migrate and dbmate run each file in one transaction; a plain `migrations/*.sql`
+    file runs statement by statement (psql) unless it says `BEGIN`; Alembic runs all pending
+    revisions in one transaction unless env.py sets `transaction_per_migration=True` (or the
+    `transaction-per-migration` setting says so), and `autocommit_block()` runs outside it.
+
+    ## Why is this bad?
+    PostgreSQL refuses to use an enum value before the transaction that added it commits:
+    `unsafe use of new value "v" of enum type t` (55P04). Before PostgreSQL 12, `ADD VALUE`
+    cannot run inside a transaction block at all (25001). The migration fails on deploy, or,
+    across Alembic revisions, on every fresh database (CI, a new developer) that applies them
+    in one run. A type created in the same transaction (and the same migration file) is exempt,
+    as in PostgreSQL.
+
+    ## How to fix
+    Commit between adding and using the label: put the use in a later migration (with
+    `transaction_per_migration=True` in Alembic), or run the `ADD VALUE` in
+    `with op.get_context().autocommit_block():`.
+
+    ## Options
+    `postgres-version` (default 16): the server version the migrations run on.
+    """
 
     name = "add-value-in-transaction"
     severity = Severity.ERROR
+    VALID = (
+        Example(
+            {
+                "supabase/migrations/20240101000000_orders.sql": (
+                    "CREATE TYPE order_state AS ENUM ('open');\n"
+                    "CREATE TABLE orders (id int, state order_state DEFAULT 'open');\n"
+                ),
+                "supabase/migrations/20240201000000_ship.sql": "ALTER TYPE order_state ADD VALUE 'shipped';\n",
+                "supabase/migrations/20240202000000_use.sql": "UPDATE orders SET state = 'shipped' WHERE id = 1;\n",
+            }
+        ),
+    )
+    INVALID = (
+        Example(
+            {
+                "supabase/migrations/20240101000000_orders.sql": (
+                    "CREATE TYPE order_state AS ENUM ('open');\n"
+                    "CREATE TABLE orders (id int, state order_state DEFAULT 'open');\n"
+                ),
+                "supabase/migrations/20240201000000_ship.sql": (
+                    "ALTER TYPE order_state ADD VALUE 'shipped';\n"
+                    "UPDATE orders SET state = 'shipped' WHERE id = 1;  -- expect: add-value-in-transaction\n"
+                ),
+            }
+        ),
+        Example(
+            {
+                "alembic.ini": "[alembic]\nscript_location = alembic\n",
+                "alembic/env.py": "from alembic import context\n",
+                "alembic/versions/0001_orders.py": (
+                    "from alembic import op\n\n"
+                    'revision = "0001"\n'
+                    "down_revision = None\n\n\n"
+                    "def upgrade():\n"
+                    "    op.execute(\"CREATE TYPE order_state AS ENUM ('open')\")\n"
+                    '    op.execute("CREATE TABLE orders (id int, state order_state)")\n'
+                ),
+                "alembic/versions/0002_ship.py": (
+                    "from alembic import op\n\n"
+                    'revision = "0002"\n'
+                    'down_revision = "0001"\n\n\n'
+                    "def upgrade():\n"
+                    "    op.execute(\"ALTER TYPE order_state ADD VALUE 'shipped'\")\n"
+                ),
+                "alembic/versions/0003_use.py": (
+                    "from alembic import op\n\n"
+                    'revision = "0003"\n'
+                    'down_revision = "0002"\n\n\n'
+                    "def upgrade():\n"
+                    "    op.execute(\"UPDATE orders SET state = 'shipped'\")  # expect: add-value-in-transaction\n"
+                ),
+            }
+        ),
+        Example(
+            {
+                "supabase/migrations/20240101000000_orders.sql": "CREATE TYPE order_state AS ENUM ('open');\n",
+                "supabase/migrations/20240201000000_ship.sql": (
+                    "ALTER TYPE order_state ADD VALUE 'shipped';  -- expect: add-value-in-transaction\n"
+                ),
+            },
+            config={"postgres-version": 11},
+        ),
+    )
 
     def check(self, model: Model) -> Iterator[Finding]:
-        return iter(())
+        # Follow each type's identity through renames, and the transaction that created it.
+        identity: dict[str, int] = {}
+        created_in: dict[int, tuple[str | None, str]] = {}
+        added: dict[tuple[int, str], tuple[EnumOp, int]] = {}  # (type, label) -> uncommitted ADD VALUE
+        literals = sorted((lit for lit in model.literals if lit.after_op is not None), key=lambda x: x.after_op)
+        position = 0
+        for index, op in enumerate([*model.ops, None]):
+            while position < len(literals) and literals[position].after_op <= index:
+                lit = literals[position]
+                position += 1
+                found = added.get((identity.get(lit.type_name, -1), lit.value))
+                if found is not None and lit.transaction is not None and lit.transaction == found[0].transaction:
+                    yield self._use(found[0], lit)
+            if op is None:
+                break
+            if op.kind == "create":
+                identity[op.type_name] = index
+                created_in[index] = (op.transaction, op.migration)
+            elif op.kind in ("rename_type", "set_schema") and op.type_name in identity and op.new_name:
+                identity[op.new_name] = identity.pop(op.type_name)
+            elif op.kind == "drop":
+                identity.pop(op.type_name, None)
+            elif op.kind == "add_value" and op.label is not None:
+                ident = identity.setdefault(op.type_name, -1 - index)
+                # A type created in the same transaction may use its new labels at once. Across
+                # Alembic revisions that holds only when a run starts before the CREATE, which a
+                # deploy of later revisions does not: so only a CREATE in the same file counts.
+                same_tx_type = created_in.get(ident) == (op.transaction, op.migration)
+                if op.transaction is None or same_tx_type:
+                    continue
+                added[(ident, op.label)] = (op, index)
+                if model.settings.postgres_version < 12:
+                    yield self.finding(
+                        op.location,
+                        f"`ALTER TYPE {display_type(op.type_name)} ADD VALUE '{op.label}'` runs inside a transaction, "
+                        f"which PostgreSQL {model.settings.postgres_version} refuses",
+                        help="before PostgreSQL 12, ADD VALUE cannot run in a transaction block (25001): run it "
+                        "outside one (Alembic: `with op.get_context().autocommit_block():`)",
+                        value=op.label,
+                        db_type=display_type(op.type_name),
+                    )
+
+    def _use(self, op: EnumOp, lit) -> Finding:
+        shown = display_type(op.type_name)
+        return self.finding(
+            lit.location,
+            f"`{lit.value}` is used before the transaction that adds it to `{shown}` commits",
+            help="PostgreSQL fails with `unsafe use of new value` (55P04): commit between ADD VALUE and the "
+            "first use (a later migration, or Alembic's autocommit_block)",
+            related=(Related(op.location, f"`{lit.value}` is added to `{shown}` here, in the same transaction"),),
+            value=lit.value,
+            db_type=shown,
+        )
 
 
 class DropTypeInUseRule(Rule):
-    """STUB drop-type-in-use."""
+    """Reports `DROP TYPE` of an enum type that a column still uses at that point (without
+    CASCADE), or that Python models still bind when no later migration creates it again.
+
+    ## Why is this bad?
+    Without CASCADE, PostgreSQL refuses to drop a type a column depends on (2BP01) and the
+    migration fails. If the drop succeeds while SQLAlchemy models still map a column to the
+    type, every query on that column fails at run time.
+
+    ## How to fix
+    Move the columns to another type first (`ALTER TABLE .. ALTER COLUMN .. TYPE new USING
+    col::text::new`), drop them, or keep the type. Remove or rebind the Python models that use it.
+    """
 
     name = "drop-type-in-use"
     severity = Severity.ERROR
+    VALID = (
+        Example(
+            {
+                "supabase/migrations/20240101000000_mood.sql": (
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+                    "CREATE TABLE people (id int, mood mood);\n"
+                ),
+                "supabase/migrations/20240201000000_recreate.sql": (
+                    "ALTER TYPE mood RENAME TO mood_old;\n"
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
+                    "ALTER TABLE people ALTER COLUMN mood TYPE mood USING mood::text::mood;\n"
+                    "DROP TYPE mood_old;\n"
+                ),
+            }
+        ),
+    )
+    INVALID = (
+        Example(
+            {
+                "supabase/migrations/20240101000000_mood.sql": (
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+                    "CREATE TABLE people (id int, mood mood);\n"
+                ),
+                "supabase/migrations/20240201000000_drop.sql": "DROP TYPE mood;  -- expect: drop-type-in-use\n",
+            }
+        ),
+    )
 
     def check(self, model: Model) -> Iterator[Finding]:
-        return iter(())
+        last: dict[str, EnumOp] = {}
+        for op in model.ops:
+            last[op.type_name] = op
+            if op.kind == "drop" and op.in_use and not op.cascade:
+                shown = display_type(op.type_name)
+                columns = ", ".join(f"`{_table(c.table)}.{c.column}`" for c in op.in_use)
+                yield self.finding(
+                    op.location,
+                    f"`DROP TYPE {shown}` fails: column {columns} still uses it",
+                    help="alter or drop the columns first, or use another type for them",
+                    related=tuple(Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here") for c in op.in_use),
+                    db_type=shown,
+                )
+        reported: set[str] = set()
+        for binding in model.bindings:
+            name = binding.db_type
+            if not name or name in reported or model.db_enum(name) is not None:
+                continue
+            drop = last.get(name)
+            if drop is None or drop.kind != "drop":
+                continue
+            reported.add(name)
+            shown = display_type(name)
+            yield self.finding(
+                drop.location,
+                f"`DROP TYPE {shown}` drops a type that `{binding.enum}` is still bound to",
+                help="remove or rebind the model column, or keep the type",
+                related=(Related(binding.location, f"`{binding.enum}` is stored in `{shown}` here"),),
+                enum=binding.enum,
+                db_type=shown,
+            )
+
+
+def _table(name: str) -> str:
+    return name.partition(".")[2] if name.startswith("public.") else name
