@@ -1,0 +1,133 @@
+"""Report in, the reviewer's checklist out: four fixed items plus one per kind of enum DDL the
+change makes. An item is ticked only when a rule that ran verified it and found nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from enumguard.model import display_type
+from enumguard.report import Report
+from enumguard.report.changes import Segment, describe
+
+REFERENCE_RULES = ("unknown-member", "unknown-value")
+REFERENCE_FINDINGS = REFERENCE_RULES + ("sql-unknown-value",)
+DRIFT_RULES = ("missing-in-db", "missing-in-code", "case-mismatch", "enum-value-renamed")
+DRIFT_FINDINGS = DRIFT_RULES + ("db-drift",)
+PARSE_RULES = ("syntax-error", "unsupported-sql")
+MAX_NAMES = 10
+
+
+@dataclass(frozen=True)
+class Item:
+    text: tuple[Segment, ...]  # (text, is_name) pieces, as report.changes phrases them
+    checked: bool
+    note: str  # why it is (not) ticked; plain prose
+
+
+def _plural(n: int, word: str) -> str:
+    """`2 unknown member or label` -> `2 unknown members or labels`: every noun gets the s."""
+    return f"{n} {word if n == 1 else ' or '.join(w + 's' for w in word.split(' or '))}"
+
+
+def _count(report: Report, rules: tuple[str, ...]) -> int:
+    return sum(1 for f in report.findings if f.rule in rules)
+
+
+def _unparsed(report: Report) -> int:
+    return len({f.path for f in report.findings if f.rule in PARSE_RULES})
+
+
+def references_item(report: Report) -> Item:
+    text = (("All enum references use existing members", False),)
+    missing = [r for r in REFERENCE_RULES if r not in report.rules]
+    found = _count(report, REFERENCE_FINDINGS)
+    unparsed = _unparsed(report)
+    if missing:
+        return Item(text, False, f"not verified: rule {', '.join(missing)} did not run")
+    if found:
+        return Item(text, False, f"enumguard found {_plural(found, 'unknown member or label')} (see above)")
+    if unparsed:
+        return Item(text, False, f"not verified: {_plural(unparsed, 'file')} could not be parsed")
+    n = len(report.model.references)
+    if not n:
+        return Item(text, False, "nothing verified: enumguard found no enum member references")
+    return Item(text, True, f"verified by enumguard: {_plural(n, 'reference')} checked, none unknown")
+
+
+def checked_bindings(report: Report) -> int:
+    """Bindings the drift rules could compare: bound to a DB type whose labels are known."""
+    known = {db.name for db in report.model.db_enums if db.labels_known}
+    return sum(1 for b in report.model.bindings if b.db_type is not None and b.db_type in known)
+
+
+def sync_item(report: Report) -> Item:
+    text = (("Database and Python enum definitions are synchronised", False),)
+    missing = [r for r in DRIFT_RULES if r not in report.rules]
+    found = _count(report, DRIFT_FINDINGS)
+    compared = checked_bindings(report)
+    if missing:
+        return Item(text, False, f"not verified: rule {', '.join(missing)} did not run")
+    if found:
+        return Item(text, False, f"enumguard found {_plural(found, 'difference')} (see above)")
+    if _unparsed(report):
+        return Item(text, False, f"not verified: {_plural(_unparsed(report), 'file')} could not be parsed")
+    if not compared:
+        return Item(text, False, "not verified: no Python enum is bound to a known database enum type")
+    return Item(text, True, f"verified by enumguard: {_plural(compared, 'binding')} compared, no drift")
+
+
+HUMAN = "for the reviewer"
+
+
+def _names(pairs: list[tuple[str, str]], joiner: str) -> tuple[Segment, ...]:
+    """[(label, type)] -> `a` of `t`, `b` of `u` (at most MAX_NAMES, then "and N more")."""
+    out: list[Segment] = []
+    for i, (label, type_name) in enumerate(pairs[:MAX_NAMES]):
+        if i:
+            out.append((", ", False))
+        if label:
+            out += [(label, True), (joiner, False)]
+        out.append((display_type(type_name), True))
+    if len(pairs) > MAX_NAMES:
+        out.append((f" and {len(pairs) - MAX_NAMES} more", False))
+    return tuple(out)
+
+
+def operation_items(report: Report) -> list[Item]:
+    added: list[tuple[str, str]] = []
+    renamed: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
+    for change in report.changes:
+        kinds = [kind for kind, _ in describe(change)]
+        for op in change.ops:
+            if op.kind == "add_value" and op.label:
+                added.append((op.label, change.type_name))
+            elif op.kind == "rename_value" and op.label:
+                renamed.append((op.label, change.type_name))
+        if "drop" in kinds or "recreate" in kinds:
+            dropped.append(("", change.type_name))
+    items = []
+    if added:
+        items.append(Item(
+            (("The migration is deployed before code that writes the new label (", False), *_names(added, " in "), (")", False)),
+            False, HUMAN))
+    if renamed:
+        items.append(Item(
+            (("No running code writes the old label (", False), *_names(renamed, " of "), (")", False)),
+            False, HUMAN))
+    if dropped:
+        items.append(Item(
+            (("Table rewrite size, dependents and CASCADE reviewed for the dropped or recreated type (", False),
+             *_names(dropped, ""), (")", False)),
+            False, HUMAN))
+    return items
+
+
+def checklist(report: Report) -> list[Item]:
+    return [
+        references_item(report),
+        sync_item(report),
+        Item((("Tests cover the enum references in modified code", False),), False, HUMAN),
+        Item((("Error handling exists for invalid enum access", False),), False, HUMAN),
+        *operation_items(report),
+    ]
