@@ -137,7 +137,7 @@ def _from_ini(path: str, text: str) -> list[str]:
         parts = locations.replace(",", " ").split()
     out.extend(resolve(p) for p in parts if p.strip())
     script = parser.get("alembic", "script_location", fallback="")
-    if script.strip():
+    if script.strip() and not out:  # version_locations, when set, replaces <script>/versions
         out.append(posixpath.join(resolve(script), "versions"))
     return out
 

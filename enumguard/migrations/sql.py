@@ -218,15 +218,22 @@ class Reader:
                 while end < len(tokens) and tokens[end].token_type != TokenType.SEMICOLON:
                     end += 1
                 inner.statement(Statement(tuple(tokens[i:end]), body, offset))
-            elif w == "EXECUTE" and _at(tokens, i + 1) is not None and tokens[i + 1].token_type in sqltext.STRINGS:
-                following = _at(tokens, i + 2)
-                if following is None or following.token_type == TokenType.SEMICOLON:
-                    # EXECUTE 'ALTER TYPE ...': a constant string; its offsets are approximate
-                    text = string_value(tokens[i + 1]) or ""
-                    sub = Reader(self.path, self.migration, self.lines, in_body=True)
-                    sub.read(text, offset + tokens[i + 1].start + 1)
-                    inner.events.extend(e for e in sub.events if isinstance(e, EnumOp))
+            elif w == "EXECUTE" and _at(tokens, i + 1) is not None:
+                self.execute_string(tokens[i + 1], body, offset, inner)
         self.events.extend(inner.events)
+
+    def execute_string(self, token: Token, body: str, offset: int, inner: "Reader") -> None:
+        """`EXECUTE 'ALTER TYPE ...'` with one constant string: the tokenizer hands the rest of
+        the EXECUTE over raw; tokenize it, and read the DDL in the string's value."""
+        raw_start = token.start
+        raw = body[raw_start : token.end + 1]
+        parts, error, _ = sqltext.tokenize(raw)
+        if error is not None or len(parts) != 1 or string_value(parts[0]) is None:
+            return  # EXECUTE format(...) or concatenation: built at run time
+        sub = Reader(self.path, self.migration, self.lines, in_body=True)
+        # offsets inside the value are approximate when it contains doubled quotes
+        sub.read(string_value(parts[0]) or "", offset + raw_start + parts[0].start + 1)
+        inner.events.extend(e for e in sub.events if isinstance(e, EnumOp))
 
     # ------------------------------------------------------------------ parsed statements
     def parsed(self, stmt: Statement, first: str) -> None:

@@ -132,7 +132,7 @@ def read_name(tokens: tuple[Token, ...] | list[Token], i: int) -> tuple[str | No
 
 def string_value(token: Token) -> str | None:
     """The value of a string literal token; E'..' escapes decoded as PostgreSQL does."""
-    if token.token_type == TokenType.STRING or token.token_type == TokenType.NATIONAL_STRING:
+    if token.token_type in (TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.HEREDOC_STRING):
         return token.text
     if token.token_type == TokenType.BYTE_STRING:
         return decode_escapes(token.text)

@@ -1,0 +1,168 @@
+"""Alembic revisions read with libcst: order, operations, and transactions."""
+
+from __future__ import annotations
+
+from tests.test_migrations_sql import labels, load_files
+
+INI = {"alembic.ini": "[alembic]\nscript_location = alembic\n", "alembic/env.py": "from alembic import context\n"}
+HEAD = "from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n"
+
+
+def revision(rev: str, down: str | None, body: str, extra: str = "") -> str:
+    down_text = repr(down) if not isinstance(down, tuple) else repr(down)
+    return f"{HEAD}{extra}revision = {rev!r}\ndown_revision = {down_text}\n\n\ndef upgrade():\n{body}\n\n\ndef downgrade():\n    op.execute('DROP TYPE everything')\n"
+
+
+def repo(*revisions: tuple[str, str], **extra: str) -> dict[str, str]:
+    files = dict(INI)
+    files.update(extra)
+    for name, text in revisions:
+        files[f"alembic/versions/{name}.py"] = text
+    return files
+
+
+def test_merge_revision_orders_after_both_parents_and_downgrade_is_not_read() -> None:
+    model = load_files(
+        repo(
+            ("c_merge", revision("c", ("a2", "b1"), "    op.execute(\"ALTER TYPE t ADD VALUE 'merged'\")")),
+            ("a1", revision("a1", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")")),
+            ("a2", revision("a2", "a1", "    op.execute(\"ALTER TYPE t ADD VALUE 'a2'\")")),
+            ("b1", revision("b1", "a1", "    op.execute(\"ALTER TYPE t ADD VALUE 'b1'\")")),
+        )
+    )
+    assert [m.revision for m in model.migrations] == ["a1", "a2", "b1", "c"]
+    assert model.migrations[-1].down_revisions == ("a2", "b1")
+    assert labels(model) == {"public.t": ("a", "a2", "b1", "merged")}
+
+
+def test_depends_on_orders_like_a_parent() -> None:
+    first = revision("x", None, "    op.execute(\"ALTER TYPE t ADD VALUE 'x'\")").replace(
+        "down_revision = None", "down_revision = None\ndepends_on = 'base'"
+    )
+    model = load_files(repo(("a", first), ("b", revision("base", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")"))))
+    assert [m.revision for m in model.migrations] == ["base", "x"]
+    assert labels(model) == {"public.t": ("a", "x")}
+
+
+def test_create_table_creates_the_enum_type_unless_create_type_false() -> None:
+    body = (
+        "    op.create_table('jobs', sa.Column('id', sa.Integer),\n"
+        "        sa.Column('state', sa.Enum('queued', 'done', name='job_state'), server_default='queued'),\n"
+        "        sa.Column('kind', postgresql.ENUM('a', name='job_kind', create_type=False)))"
+    )
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert labels(model) == {"public.job_state": ("queued", "done")}
+    assert [(u.type_name, u.context) for u in model.type_uses] == [
+        ("public.job_state", "create_table"),
+        ("public.job_kind", "create_table"),
+    ]
+    assert [(lit.value, lit.context, lit.location.line) for lit in model.literals] == [("queued", "default", 11)]
+
+
+def test_add_column_and_alter_column_do_not_create_the_type() -> None:
+    body = (
+        "    op.add_column('jobs', sa.Column('state', sa.Enum('a', name='state')))\n"
+        "    op.alter_column('jobs', 'other', type_=sa.Enum('a', name='other'))"
+    )
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert labels(model) == {}
+    assert [(u.type_name, u.context, u.location.line) for u in model.type_uses] == [
+        ("public.state", "add_column", 10),
+        ("public.other", "alter_column", 11),
+    ]
+
+
+def test_explicit_create_and_drop_with_python_enum_names_or_values() -> None:
+    extra = (
+        "import enum\n\n\nclass Color(enum.Enum):\n    red = 'R'\n    blue = 'B'\n\n\n"
+        "names = postgresql.ENUM(Color, name='color_names', create_type=False)\n"
+        "values = sa.Enum(Color, name='color_values', values_callable=lambda e: [m.value for m in e])\n"
+    )
+    body = (
+        "    names.create(op.get_bind(), checkfirst=True)\n"
+        "    values.create(op.get_bind())\n"
+        "    sa.Enum(Color).create(op.get_bind())\n"
+        "    sa.Enum(Color).drop(op.get_bind(), checkfirst=False)"
+    )
+    model = load_files(repo(("1", revision("1", None, body, extra))))
+    assert labels(model) == {"public.color_names": ("red", "blue"), "public.color_values": ("R", "B")}
+    assert [op.kind for op in model.ops] == ["create", "create", "create", "drop"]
+
+
+def test_enum_class_imported_from_the_application_is_read_from_its_file() -> None:
+    files = repo(
+        ("1", revision("1", None, "    sa.Enum(Plan, name='plan').create(op.get_bind())", "from app.models import Plan\n")),
+        ("2", revision("2", "1", "    sa.Enum(Unknown, name='unknown').create(op.get_bind())", "from elsewhere import Unknown\n")),
+    )
+    files["app/models.py"] = "from enum import Enum\n\n\nclass Plan(str, Enum):\n    FREE = 'free'\n    PRO = 'pro'\n"
+    model = load_files(files)
+    assert labels(model)["public.plan"] == ("FREE", "PRO")
+    assert {db.name: db.labels_known for db in model.db_enums} == {"public.plan": True, "public.unknown": False}
+
+
+def test_execute_forms_text_variables_and_fstrings() -> None:
+    body = (
+        "    op.execute(sa.text(\"CREATE TYPE t AS ENUM ('a')\"))\n"
+        "    conn = op.get_bind()\n"
+        "    conn.execute(sa.text(ADD_B))\n"
+        "    op.execute(\n"
+        "        \"\"\"\n"
+        "        ALTER TYPE t ADD VALUE 'c';\n"
+        "        \"\"\"\n"
+        "    )\n"
+        "    op.execute(f\"ALTER TYPE t ADD VALUE '{x}'\")"
+    )
+    model = load_files(repo(("1", revision("1", None, body, "ADD_B = \"ALTER TYPE t ADD VALUE 'b'\"\n"))))
+    assert labels(model) == {"public.t": ("a", "b", "c")}
+    # SQL from a module constant is located where the constant's text is written (line 5)
+    assert [op.location.line for op in model.ops] == [11, 5, 16]
+    assert [(p.rule, p.location.line) for p in model.problems] == [("unsupported-sql", 19)]
+
+
+def test_whole_run_is_one_transaction_and_autocommit_block_is_outside_it() -> None:
+    first = revision("1", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")")
+    second = revision(
+        "2",
+        "1",
+        "    with op.get_context().autocommit_block():\n        op.execute(\"ALTER TYPE t ADD VALUE 'b'\")\n"
+        "    op.execute(\"ALTER TYPE t ADD VALUE 'c'\")",
+    )
+    model = load_files(repo(("1", first), ("2", second)))
+    tx = [op.transaction for op in model.ops]
+    assert tx[0] is not None and tx[1] is None and tx[2] not in (None, tx[0])
+
+
+def test_transaction_per_migration_from_env_py_or_config() -> None:
+    first = revision("1", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")")
+    second = revision("2", "1", "    op.execute(\"ALTER TYPE t ADD VALUE 'b'\")")
+    files = repo(("1", first), ("2", second))
+    shared = load_files(files)
+    assert shared.ops[0].transaction == shared.ops[1].transaction
+    files["alembic/env.py"] = "from alembic import context\ncontext.configure(transaction_per_migration=True)\n"
+    split = load_files(files)
+    assert split.ops[0].transaction != split.ops[1].transaction
+    assert load_files(files, transaction_per_migration=False).ops[1].transaction == shared.ops[1].transaction
+
+
+def test_sync_enum_values_replaces_the_labels_and_moves_the_columns() -> None:
+    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute('CREATE TABLE t (s st)')")
+    second = revision(
+        "2",
+        "1",
+        "    op.sync_enum_values(\n        enum_schema='public', enum_name='st', new_values=['a', 'c'],\n"
+        "        affected_columns=[TableReference(table_schema='public', table_name='t', column_name='s')],\n"
+        "        enum_values_to_rename=[])",
+    )
+    model = load_files(repo(("1", first), ("2", second)))
+    assert labels(model) == {"public.st": ("a", "c")}
+    assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
+    assert model.ops[-1].kind == "drop" and model.ops[-1].in_use == ()
+
+
+def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
+    files = {
+        "backend/alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/versions %(here)s/extra\n",
+        "backend/migrations/versions/1.py": revision("1", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")"),
+        "backend/extra/2.py": revision("2", "1", "    op.execute(\"ALTER TYPE t ADD VALUE 'b'\")"),
+    }
+    assert labels(load_files(files)) == {"public.t": ("a", "b")}

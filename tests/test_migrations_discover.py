@@ -1,0 +1,91 @@
+"""Which files are migrations, in which order, and how each tool runs them."""
+
+from __future__ import annotations
+
+from tests.test_migrations_sql import labels, load_files
+
+CREATE = "CREATE TYPE t AS ENUM ('a');\n"
+
+
+def order(model) -> list[str]:
+    return [m.path for m in model.migrations]
+
+
+def test_supabase_applies_only_named_files_directly_in_its_folder() -> None:
+    model = load_files(
+        {
+            "supabase/migrations/20240101000000_init.sql": CREATE,
+            "supabase/migrations/20240301000000_more.sql": "ALTER TYPE t ADD VALUE 'b';\n",
+            "supabase/migrations/backup/20240201000000_old.sql": "ALTER TYPE t ADD VALUE 'old';\n",
+            "supabase/migrations/notes.sql": "ALTER TYPE t ADD VALUE 'notes';\n",
+            "supabase/seed.sql": "ALTER TYPE t ADD VALUE 'seed';\n",
+        }
+    )
+    assert order(model) == ["supabase/migrations/20240101000000_init.sql", "supabase/migrations/20240301000000_more.sql"]
+    assert labels(model) == {"public.t": ("a", "b")}
+
+
+def test_flyway_orders_by_version_not_by_name() -> None:
+    model = load_files(
+        {
+            "db/migration/V10__last.sql": "ALTER TYPE t ADD VALUE 'v10';\n",
+            "db/migration/V2__second.sql": "ALTER TYPE t ADD VALUE 'v2';\n",
+            "db/migration/V1__init.sql": CREATE,
+            "db/migration/V2_1__between.sql": "ALTER TYPE t ADD VALUE 'v2.1';\n",
+            "db/migration/U2__undo.sql": "DROP TYPE t;\n",
+        }
+    )
+    assert labels(model) == {"public.t": ("a", "v2", "v2.1", "v10")}
+    assert "db/migration/U2__undo.sql" not in order(model)
+
+
+def test_golang_migrate_up_files_in_version_order_and_down_files_skipped() -> None:
+    model = load_files(
+        {
+            "migrations/10_more.up.sql": "ALTER TYPE t ADD VALUE 'ten';\n",
+            "migrations/10_more.down.sql": "DROP TYPE t;\n",
+            "migrations/9_init.up.sql": CREATE,
+        }
+    )
+    assert order(model) == ["migrations/9_init.up.sql", "migrations/10_more.up.sql"]
+    assert labels(model) == {"public.t": ("a", "ten")}
+
+
+def test_plain_migrations_folder_in_name_order_including_subfolders() -> None:
+    model = load_files(
+        {
+            "app/migrations/0002/up.sql": "ALTER TYPE t ADD VALUE 'b';\n",
+            "app/migrations/0002/down.sql": "DROP TYPE t;\n",
+            "app/migrations/0001_init.sql": CREATE,
+            "scripts/adhoc.sql": "DROP TYPE t;\n",
+        }
+    )
+    assert order(model) == ["app/migrations/0001_init.sql", "app/migrations/0002/up.sql"]
+
+
+def test_configured_globs_and_explicit_order() -> None:
+    files = {"sql/b_types.sql": CREATE, "sql/a_values.sql": "ALTER TYPE t ADD VALUE 'b';\n"}
+    assert labels(load_files(files, sql_migrations=("sql/*.sql",))) == {"public.t": ("a",)}
+    model = load_files(files, sql_migrations=("sql/*.sql",), migration_order=("sql/b_*.sql", "sql/a_*.sql"))
+    assert order(model) == ["sql/b_types.sql", "sql/a_values.sql"]
+    assert labels(model) == {"public.t": ("a", "b")}
+
+
+def test_migration_paths_lists_sql_and_alembic_scripts() -> None:
+    from enumguard import migrations
+    from enumguard.collect import SourceFile, SourceTree
+    from enumguard.config import Config
+
+    files = {
+        "supabase/migrations/20240101000000_init.sql": CREATE,
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/db/alembic\n",
+        "db/alembic/env.py": "",
+        "db/alembic/versions/1_a.py": 'revision = "1"\ndown_revision = None\n',
+        "db/alembic/versions/__init__.py": "",
+        "app/models.py": "",
+    }
+    tree = SourceTree("/x", tuple(SourceFile(p, t) for p, t in sorted(files.items())), tuple(sorted(files)))
+    assert migrations.migration_paths(tree, Config()) == {
+        "supabase/migrations/20240101000000_init.sql",
+        "db/alembic/versions/1_a.py",
+    }
