@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from typing import Iterator
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 CONNECT_TIMEOUT_SECONDS = 10
 STATEMENT_TIMEOUT_MS = 10_000
@@ -33,7 +33,7 @@ def password_of(url: str) -> str | None:
     if "://" in url:
         parts = urlsplit(url)
         if parts.password:
-            return parts.password
+            return unquote(parts.password)
         for key, value in parse_qsl(parts.query):
             if key == "password":
                 return value
@@ -70,8 +70,6 @@ def scrub(text: str, url: str) -> str:
     text = _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
     secret = password_of(url)
     if secret:
-        from urllib.parse import quote, unquote
-
         for form in {secret, quote(secret, safe=""), unquote(secret)}:
             if len(form) >= 3:
                 text = text.replace(form, MASK)
