@@ -213,7 +213,8 @@ class DropTypeInUseRule(Rule):
                 columns = ", ".join(f"`{_table(c.table)}.{c.column}`" for c in op.in_use)
                 yield self.finding(
                     op.location,
-                    f"`DROP TYPE {shown}` fails: column {columns} still uses it",
+                    f"`DROP TYPE {shown}` fails: "
+                    + (f"columns {columns} still use it" if len(op.in_use) > 1 else f"column {columns} still uses it"),
                     help="alter or drop the columns first, or use another type for them",
                     related=tuple(Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here") for c in op.in_use),
                     db_type=shown,
