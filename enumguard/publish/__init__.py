@@ -1,0 +1,1 @@
+"""GitHub: the sticky PR comment, inline review comments, annotations, job summary, outputs."""

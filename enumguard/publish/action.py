@@ -1,0 +1,119 @@
+"""`enumguard pr` (the Action's entry point): GitHub environment and flags in, an exit code out.
+Analyses the pull request (diff) or the repository (audit), then writes the step log,
+annotations, job summary, outputs and SARIF, and posts the sticky comment and inline review.
+Posting is best effort: a failure is a warning, and the exit status follows the findings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Mapping, TextIO
+
+from enumguard import pipeline
+from enumguard.config import Config
+from enumguard.errors import EnumguardError
+from enumguard.finding import Finding
+from enumguard.publish import comment, context, inline, workflow
+from enumguard.publish.client import INSTALLATION_BOT, GitHubClient, GitHubError, PyGithubClient, Tuning
+from enumguard.report import Report, markdown, text
+from enumguard.report.markdown import LinkContext
+
+
+def analyse(args: argparse.Namespace, config: Config, ctx: context.GitHubContext, out: TextIO) -> Report:
+    mode = args.mode if args.mode != "auto" else ("diff" if ctx.is_pr else "audit")
+    url = getattr(args, "database_url", None) or os.environ.get("ENUMGUARD_DATABASE_URL")
+    if mode == "diff":
+        if not ctx.base_sha:
+            raise EnumguardError(
+                f"--mode diff needs a pull_request event with a base commit (this run is `{ctx.event_name}`)"
+            )
+        if url:
+            workflow.warning("database-url is read in audit mode only; this pull request run ignores it", out)
+        from enumguard import review
+
+        return review.diff(config, base=ctx.base_sha, head=None)
+    extend = None
+    if url:
+        from enumguard import live
+
+        extend = live.extender(url, config)
+    return pipeline.run(config, extend_model=extend)
+
+
+def shown(report: Report) -> list[Finding]:
+    """What this run is about: the new findings of a diff, every finding of an audit."""
+    return [f for f in report.findings if f.new] if report.mode == "diff" else list(report.findings)
+
+
+def author_of(gh: GitHubClient, env: Mapping[str, str]) -> str:
+    configured = env.get("ENUMGUARD_COMMENT_AUTHOR", "").strip()
+    if configured:
+        return configured
+    return gh.login() or INSTALLATION_BOT
+
+
+def publish(report: Report, args: argparse.Namespace, config: Config, ctx: context.GitHubContext,
+            links: LinkContext, env: Mapping[str, str], out: TextIO, gh: GitHubClient | None = None) -> None:
+    want_comment = args.comment == "true"
+    want_review = args.review == "true" and report.mode == "diff"
+    if not ctx.is_pr or not (want_comment or want_review):
+        return
+    if not ctx.token or not ctx.repo:
+        workflow.warning("no GitHub token or repository in the environment: the PR comment was not posted", out)
+        return
+    tuning = Tuning.from_env(env)
+    what = "the PR comment"
+    try:
+        gh = gh or PyGithubClient(ctx.api_url, ctx.token, ctx.repo, tuning)
+        author = author_of(gh, env)
+        if want_comment:
+            result = comment.upsert(gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor)
+            out.write(f"enumguard: PR comment {result.action} (id {result.comment_id})\n")
+        if want_review:
+            what = "the inline review comments"
+            if ctx.head_sha and report.head and report.head != ctx.head_sha:
+                workflow.warning(
+                    "inline review skipped: the checkout is not the pull request head; "
+                    "check out `github.event.pull_request.head.sha` to get review comments", out)
+                return
+            posted = inline.post(gh, ctx.pr_number, ctx.head_sha or report.head or ctx.sha, author, shown(report), config.root)
+            out.write(f"enumguard: {posted} inline review comment(s) posted\n")
+    except GitHubError as exc:
+        hint = " (a read-only token, e.g. on a pull request from a fork, cannot comment)" if exc.kind == "forbidden" else ""
+        workflow.warning(f"could not post {what}: {exc}{hint}; the job summary and annotations have the report", out)
+
+
+def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None = None,
+         out: TextIO | None = None, gh: GitHubClient | None = None) -> int:
+    env = os.environ if env is None else env
+    out = out or sys.stdout
+    ctx = context.read(env)
+    report = analyse(args, config, ctx, out)
+    links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha) if ctx.repo else None
+
+    out.write(text.render(report))
+    for line in workflow.annotations(shown(report)):
+        out.write(line + "\n")
+    report_path = ""
+    if args.output:
+        from enumguard import cli
+
+        cli.emit(report, args)
+        report_path = workflow.relative_to_workspace(Path(args.output), ctx.workspace)
+    if args.sarif_file:
+        from enumguard.report import sarif
+
+        try:
+            Path(args.sarif_file).write_text(sarif.render(report), encoding="utf-8")
+        except OSError as exc:
+            raise EnumguardError(f"{args.sarif_file}: cannot write SARIF ({exc.strerror})") from None
+    workflow.append_summary(markdown.render(report, links, marker=False, limit=markdown.SUMMARY_LIMIT), dict(env))
+    new = shown(report)
+    workflow.set_outputs(
+        {"findings": str(len(report.findings)), "new-findings": str(len(new)), "report-path": report_path}, dict(env)
+    )
+    publish(report, args, config, ctx, links or LinkContext(ctx.server_url, ctx.repo, ctx.sha), env, out, gh)
+    threshold = config.fail_threshold()
+    return 1 if threshold is not None and any(f.severity >= threshold for f in new) else 0

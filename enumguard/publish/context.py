@@ -1,0 +1,68 @@
+"""Environment in, the run's GitHub context out: which event, which pull request, which
+commits, which API and token (GitHub passes the action input as INPUT_GITHUB-TOKEN)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Mapping
+
+from enumguard.errors import EnumguardError
+
+PR_EVENTS = ("pull_request", "pull_request_target")
+
+
+@dataclass(frozen=True)
+class GitHubContext:
+    event_name: str
+    repo: str  # owner/name
+    api_url: str
+    server_url: str
+    token: str
+    sha: str  # GITHUB_SHA: the commit checked out (a merge commit on pull_request)
+    workspace: str | None
+    pr_number: int | None = None
+    head_sha: str | None = None
+    base_sha: str | None = None
+
+    @property
+    def is_pr(self) -> bool:
+        return self.pr_number is not None
+
+
+def token_from(env: Mapping[str, str]) -> str:
+    return (env.get("INPUT_GITHUB-TOKEN") or env.get("INPUT_GITHUB_TOKEN") or env.get("GITHUB_TOKEN") or "").strip()
+
+
+def read(env: Mapping[str, str]) -> GitHubContext:
+    """Read the context; a missing or unreadable event file is a one-line EnumguardError."""
+    event_name = env.get("GITHUB_EVENT_NAME", "")
+    payload: dict = {}
+    path = env.get("GITHUB_EVENT_PATH")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                payload = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise EnumguardError(f"GITHUB_EVENT_PATH {path}: cannot read the event payload ({exc})") from None
+    repo = env.get("GITHUB_REPOSITORY") or (payload.get("repository") or {}).get("full_name", "")
+    pr = payload.get("pull_request") if event_name in PR_EVENTS or (not event_name and "pull_request" in payload) else None
+    number = head = base = None
+    if isinstance(pr, dict):
+        number = pr.get("number") or payload.get("number")
+        head = (pr.get("head") or {}).get("sha")
+        base = (pr.get("base") or {}).get("sha")
+        if not event_name:
+            event_name = "pull_request"
+    return GitHubContext(
+        event_name=event_name or "unknown",
+        repo=repo,
+        api_url=(env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+        server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
+        token=token_from(env),
+        sha=env.get("GITHUB_SHA", ""),
+        workspace=env.get("GITHUB_WORKSPACE"),
+        pr_number=int(number) if number else None,
+        head_sha=head,
+        base_sha=base,
+    )

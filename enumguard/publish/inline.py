@@ -1,0 +1,102 @@
+"""New findings + the PR's diff in, one review with inline comments out: only on lines the
+PR adds, with a GitHub suggestion block where the fix is certain, never repeated on re-runs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from enumguard.finding import Finding
+from enumguard.publish.client import GitHubClient, PullFile
+from enumguard.report import mdescape
+
+MAX_COMMENTS = 20
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def added_lines(patch: str) -> set[int]:
+    """Line numbers (head side) that a unified diff adds."""
+    lines: set[int] = set()
+    line = 0
+    for text in patch.splitlines():
+        m = _HUNK.match(text)
+        if m:
+            line = int(m.group(1))
+            continue
+        if text.startswith("+"):
+            lines.add(line)
+            line += 1
+        elif text.startswith("-") or text.startswith("\\"):
+            continue
+        else:
+            line += 1
+    return lines
+
+
+def marker(f: Finding) -> str:
+    digest = hashlib.sha256("\x1f".join(f.fingerprint()).encode("utf-8")).hexdigest()[:16]
+    return f"<!-- enumguard:review {digest} -->"
+
+
+def suggested_line(f: Finding, root: Path) -> str | None:
+    """The finding's line with the token at its column replaced, when the token is certainly
+    the member or value the finding names; None otherwise."""
+    if f.suggestion is None:
+        return None
+    try:
+        lines = (root / f.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not 1 <= f.line <= len(lines):
+        return None
+    line, start = lines[f.line - 1], f.location.column - 1
+    for token in (f.member, f.value):
+        if token and line[start:].startswith(token):
+            end = start + len(token)
+            if end < len(line) and (line[end].isalnum() or line[end] == "_") and token.isidentifier():
+                continue  # only a prefix of a longer name
+            return line[:start] + f.suggestion + line[end:]
+    return None
+
+
+def body(f: Finding, suggestion: str | None) -> str:
+    text = f"{marker(f)}\n**enumguard {mdescape.text(f.rule)}**: {mdescape.message(f.message)}"
+    if f.help:
+        text += f"\n\n{mdescape.message(f.help)}"
+    if suggestion is not None:
+        fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", suggestion)), default=0) + 1)
+        text += f"\n\n{fence}suggestion\n{suggestion}\n{fence}"
+    return text
+
+
+def review_comments(findings: list[Finding], files: list[PullFile], root: Path, seen: set[tuple[str, str]]) -> list[dict]:
+    """API `comments` entries for new findings on added lines, skipping (path, marker) pairs
+    already posted."""
+    changed = {f.path: added_lines(f.patch) for f in files}
+    out: list[dict] = []
+    for f in findings:
+        if f.line not in changed.get(f.path, ()) or (f.path, marker(f)) in seen:
+            continue
+        out.append({"path": f.path, "line": f.line, "side": "RIGHT", "body": body(f, suggested_line(f, root))})
+        if len(out) == MAX_COMMENTS:
+            break
+    return out
+
+
+def post(gh: GitHubClient, number: int, head_sha: str, author: str, findings: list[Finding], root: Path) -> int:
+    """Post one review with the new inline comments; returns how many were posted."""
+    candidates = [f for f in findings if f.new is not False]
+    if not candidates:
+        return 0
+    files = gh.pull_files(number)
+    seen = set()
+    for c in gh.review_comments(number):
+        if c.author == author:
+            m = re.match(r"<!-- enumguard:review [0-9a-f]+ -->", c.body)
+            if m:
+                seen.add((c.path, m.group(0)))
+    comments = review_comments(candidates, files, root, seen)
+    if comments:
+        gh.create_review(number, head_sha, f"enumguard: {len(comments)} new finding(s) on lines this pull request adds.", comments)
+    return len(comments)
