@@ -212,3 +212,10 @@ def test_column_the_migrations_typed_otherwise_is_not_compared() -> None:
     # the column has the bound type, or the migrations do not know the table: compared
     assert len(run(MissingInDbRule, Model(columns=(other_column, same_column), **base))) == 1
     assert len(run(MissingInDbRule, Model(**base))) == 1
+
+
+def test_name_link_with_one_shared_label_of_four_members_is_not_compared() -> None:
+    # Seen in a real project: an enum linked by name to a type it shares one label with.
+    enum = status(("ACCESS", "access"), ("REFRESH", "refresh"), ("RESET_PASSWORD", "reset_password"), ("VERIFY", "verify"))
+    model = Model(enums=(enum,), bindings=(binding("unknown", by_fallback=True),), db_enums=(db_type("RESET_PASSWORD", "EMAIL_VERIFICATION"),))
+    assert run(MissingInDbRule, model) == [] and run(MissingInCodeRule, model) == []

@@ -96,9 +96,10 @@ def _choose(enum: EnumClass, db: DbEnum, binding: Binding) -> tuple[Persisted, .
         if not binding.explicit or best[1] > 0:
             return None
         return options[-1]  # configured by hand without a code binding: most likely the values
-    # Linked by name, or stored through a values_callable we cannot read: compare only when most
-    # labels match. A link configured by hand is trusted as it is.
-    if not binding.explicit and (best[1] == 0 or 2 * best[1] < min(len(options[index]), len(exact))):
+    # Linked by name, or stored through a values_callable we cannot read: compare only when at
+    # least half of the enum's labels AND half of the DB labels match (ignoring case). A link
+    # configured by hand is trusted as it is.
+    if not binding.explicit and (best[1] == 0 or 2 * best[1] < max(len(options[index]), len(exact))):
         return None
     return options[index]
 
