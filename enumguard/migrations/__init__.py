@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from enumguard.collect import SourceTree
 from enumguard.config import Config
-from enumguard.finding import Finding
+from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import alembic, discover, replay
 from enumguard.migrations.sql import Reader
 from enumguard.migrations.sqltext import Lines
@@ -41,7 +41,11 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
         if source is None:
             continue
         reader = Reader(item.path, item.path, Lines(source.text))
-        events = reader.read(source.text)
+        try:
+            events = reader.read(source.text)
+        except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
+            message = f"enumguard could not read this migration ({type(exc).__name__}); its enum DDL is not replayed"
+            events = [Finding(Location(item.path), "unsupported-sql", message, Severity.INFO)]
         statements += reader.statements
         mode = item.mode
         if reader.dbmate:

@@ -41,7 +41,7 @@ class _Script:
 def load(tree: SourceTree, config: Config, first_order: int = 0) -> Revisions:
     out = Revisions()
     for versions in discover.alembic_dirs(tree, config):
-        scripts = [s for s in (_read(tree, p) for p in discover.alembic_scripts(tree, [versions])) if s is not None]
+        scripts = [s for s in (_read_safely(tree, p, out) for p in discover.alembic_scripts(tree, [versions])) if s]
         per_migration = config.transaction_per_migration
         if per_migration is None:
             per_migration = _env_says_per_migration(tree, versions)
@@ -51,6 +51,16 @@ def load(tree: SourceTree, config: Config, first_order: int = 0) -> Revisions:
             out.units.append(Unit(migration, script.events, "alembic", scope))
             out.statements += script.statements
     return out
+
+
+def _read_safely(tree: SourceTree, path: str, out: Revisions) -> _Script | None:
+    """A script that trips the reader is reported and skipped; the run goes on."""
+    try:
+        return _read(tree, path)
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
+        message = f"enumguard could not read this revision ({type(exc).__name__}); its enum DDL is not replayed"
+        out.problems.append(Finding(Location(path), "unsupported-sql", message, Severity.INFO))
+        return None
 
 
 def _env_says_per_migration(tree: SourceTree, versions: str) -> bool:
@@ -114,11 +124,11 @@ def _read(tree: SourceTree, path: str) -> _Script | None:
     if source is None:
         return None
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source.text), unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-    except (cst.ParserSyntaxError, Exception):  # the Python scanner reports syntax errors
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError:  # the Python scanner reports syntax errors
         return None
-    module = wrapper.module
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = _LazyPositions(wrapper)
     scope = Scope(module, path, tree)
     revision = string(scope.values.get("revision"))
     if revision is None:
@@ -131,6 +141,38 @@ def _read(tree: SourceTree, path: str) -> _Script | None:
     downs = _revision_ids(scope.values.get("down_revision"))
     depends = _revision_ids(scope.values.get("depends_on"))
     return _Script(path, revision, downs, depends, walker.events, walker.statements)
+
+
+class _StringLines(Lines):
+    """Lines of SQL inside a Python string, placed where the string starts (looked up only when
+    an event needs a location)."""
+
+    def __init__(self, sql: str, node: cst.CSTNode, positions: "_LazyPositions") -> None:
+        super().__init__(sql)
+        self.node = node
+        self.positions = positions
+        self.placed = False
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if not self.placed:
+            start = self.positions[self.node].start
+            node = self.node
+            opening = len(node.prefix) + len(node.quote) if isinstance(node, cst.SimpleString) else 1
+            self.base_line, self.base_col, self.placed = start.line, start.column + 1 + opening, True
+        return super().at(offset)
+
+
+class _LazyPositions:
+    """Positions cost more than parsing; most revisions never need one (no enum in sight)."""
+
+    def __init__(self, wrapper: MetadataWrapper) -> None:
+        self.wrapper = wrapper
+        self.resolved = None
+
+    def __getitem__(self, node: cst.CSTNode):
+        if self.resolved is None:
+            self.resolved = self.wrapper.resolve(PositionProvider)
+        return self.resolved[node]
 
 
 class _Walker:
@@ -218,13 +260,11 @@ class _Walker:
         sql = string(literal)
         if sql is None:
             kind = "an f-string" if isinstance(literal, cst.FormattedString) else "an expression enumguard cannot evaluate"
-            return self.problem(call, f"`op.execute` runs SQL built from {kind}")
-        first = literal.parts[0] if isinstance(literal, cst.ConcatenatedString) else literal
+            return self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
+        first = literal
         while isinstance(first, cst.ConcatenatedString):
             first = first.left
-        start = self.positions[first].start
-        opening = len(first.prefix) + len(first.quote) if isinstance(first, cst.SimpleString) else 1
-        reader = Reader(self.path, self.path, Lines(sql, start.line, start.column + 1 + opening))
+        reader = Reader(self.path, self.path, _StringLines(sql, first, self.positions))
         self.events.extend(reader.read(sql))
 
     # ------------------------------------------------------------------ types and columns
@@ -315,17 +355,17 @@ class _Walker:
     def op_drop_column(self, call: cst.Call) -> None:
         table, column = self._table(call), string(arg(call, "column_name", 1))
         if table and column:
-            self.events.append(ColumnEvent("drop", table, self.loc(call), column))
+            self.events.append(ColumnEvent("drop", table, Location(self.path), column))
 
     def op_drop_table(self, call: cst.Call) -> None:
         table = self._table(call)
         if table:
-            self.events.append(ColumnEvent("drop_table", table, self.loc(call)))
+            self.events.append(ColumnEvent("drop_table", table, Location(self.path)))
 
     def op_rename_table(self, call: cst.Call) -> None:
         old, new = self._table(call), string(arg(call, "new_table_name", 1))
         if old and new:
-            self.events.append(ColumnEvent("rename_table", old, self.loc(call), new_name=f"{old.partition('.')[0]}.{new}"))
+            self.events.append(ColumnEvent("rename_table", old, Location(self.path), new_name=f"{old.partition('.')[0]}.{new}"))
 
     def op_sync_enum_values(self, call: cst.Call) -> None:
         """alembic-postgresql-enum: renames the type aside, creates it with the new values, moves
