@@ -189,6 +189,15 @@ def _assert_predicted(failure: Failure, root: Path) -> None:
     )
 
 
+def _assert_no_false_alarm(root: Path, config, applied: list[str]) -> None:
+    """`add-value-in-transaction` claims PostgreSQL rejects the file: it must not apply cleanly."""
+    if not applied or config.postgres_version < 12:
+        return  # below 12 the rule flags every ADD VALUE in a transaction, which this server accepts
+    findings = pipeline.run(config).findings
+    wrong = sorted(str(f.location) for f in findings if f.rule == "add-value-in-transaction" and f.path in applied)
+    assert not wrong, f"enumguard reported add-value-in-transaction but PostgreSQL applied the file: {wrong}"
+
+
 @pytest.mark.parametrize("repo", _candidates(), ids=lambda p: f"examples/{p.name}" if p.parent == EXAMPLES else p.name)
 def test_static_replay_matches_postgres(repo: Path, pg_server: PgServer, pg_db: str, tmp_path: Path) -> None:
     skip = repo / "PROOF_SKIP"
@@ -212,6 +221,7 @@ def test_static_replay_matches_postgres(repo: Path, pg_server: PgServer, pg_db: 
         if setup is not None:
             failure = _apply_alembic(pg_server, pg_db, setup, tmp_path, revisions)
             alembic_ran = failure is None
+    _assert_no_false_alarm(repo, config, applied + (sorted(revisions.values()) if alembic_ran else []))
     if failure is not None:
         _assert_predicted(failure, repo)
         if failure.path not in {i.path for i in sql_files}:
