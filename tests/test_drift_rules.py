@@ -219,3 +219,13 @@ def test_name_link_with_one_shared_label_of_four_members_is_not_compared() -> No
     enum = status(("ACCESS", "access"), ("REFRESH", "refresh"), ("RESET_PASSWORD", "reset_password"), ("VERIFY", "verify"))
     model = Model(enums=(enum,), bindings=(binding("unknown", by_fallback=True),), db_enums=(db_type("RESET_PASSWORD", "EMAIL_VERIFICATION"),))
     assert run(MissingInDbRule, model) == [] and run(MissingInCodeRule, model) == []
+
+
+def test_case_mismatch_help_names_the_side_to_change() -> None:
+    values = Model(enums=(status(("Queued", "Queued"),),), bindings=(binding("values"),), db_enums=(db_type("queued"),))
+    (f,) = run(CaseMismatchRule, values)
+    assert f.help.startswith("set the value of `Status.Queued` to `'queued'`")
+    assert "RENAME VALUE 'queued' TO 'Queued'" in f.help
+    names = Model(enums=(status(("Queued", 1),),), bindings=(binding("names"),), db_enums=(db_type("queued"),))
+    (g,) = run(CaseMismatchRule, names)
+    assert g.help.startswith("rename the member to `queued`")

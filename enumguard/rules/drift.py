@@ -35,6 +35,19 @@ VALUES_HINT = (
 )
 
 
+def _case_help(pair: BoundPair, p: Persisted, label: str) -> str:
+    rename_db = f"`ALTER TYPE {pair.db_name} RENAME VALUE '{label}' TO '{p.label}';`"
+    if pair.enum is None or p.member is None:
+        return f"write `'{label}'` in the `sa.Enum(...)`, or rename the DB label: {rename_db}"
+    member = pair.enum.member(p.member)
+    stores_value = pair.binding.stores == "values" or (
+        pair.binding.stores != "names" and member is not None and member.value == p.label
+    )
+    if stores_value:
+        return f"set the value of `{pair.enum.name}.{p.member}` to `'{label}'`, or rename the DB label: {rename_db}"
+    return f"rename the member to `{label}`, or rename the DB label: {rename_db}"
+
+
 def _values_would_fit(pair: BoundPair) -> bool:
     """Names are stored, but the member values are exactly the DB labels."""
     if pair.binding.stores != "names" or pair.enum is None:
@@ -181,7 +194,7 @@ class CaseMismatchRule(Rule):
                     p.location,
                     f"{_subject(pair, p)} persists `{p.label}` but {pair.db_side} has `{label.value}`: "
                     "they differ only by case",
-                    help=VALUES_HINT if _values_would_fit(pair) else f"persist `{label.value}` exactly, or rename the DB label",
+                    help=VALUES_HINT if _values_would_fit(pair) else _case_help(pair, p, label.value),
                     related=(Related(label.location, f"label `{label.value}` is added here"), pair.related_binding()),
                     enum=_enum_id(pair),
                     member=p.member,
