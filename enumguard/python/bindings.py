@@ -58,7 +58,12 @@ class RawBinding:
 
 
 def extract(module: cst.Module, source: str, path: str) -> tuple[BindingSite, ...]:
-    """Every SQLAlchemy enum binding in one parsed file. Called by the Python scanner per file."""
+    """Every SQLAlchemy enum binding in one parsed file. Called by the Python scanner per file.
+
+    The scanner turns every site into a RawBinding, resolving `enum_expr` with that file's import
+    table (None when it names no enum class), and passes ALL of them on, including those whose
+    `enum_expr` is None (string labels, kind "class"/"helper"/"map_generic"): bind() needs them.
+    """
     helpers = _helpers(module, path) if (".value for " in source or ".name for " in source) else []
     if "Enum" not in source and "ENUM" not in source and "Mapped" not in source and "table=True" not in source:
         return tuple(helpers)
