@@ -6,7 +6,8 @@ Alembic revisions), read pg_enum, and compare with Model.db_enums: the same type
 labels in the same order. Where PostgreSQL rejects a statement, enumguard must have reported
 the rule that predicts that error on that file, and the state before it must still match.
 
-A fixture that is not meant to be applied carries a file PROOF_SKIP with the reason.
+A fixture that is not meant to be applied carries a file PROOF_SKIP with the reason; a known,
+not yet fixed difference carries PROOF_XFAIL with the reason (strict: the fix must remove it).
 """
 
 from __future__ import annotations
@@ -199,10 +200,13 @@ def _assert_no_false_alarm(root: Path, config, applied: list[str]) -> None:
 
 
 @pytest.mark.parametrize("repo", _candidates(), ids=lambda p: f"examples/{p.name}" if p.parent == EXAMPLES else p.name)
-def test_static_replay_matches_postgres(repo: Path, pg_server: PgServer, pg_db: str, tmp_path: Path) -> None:
+def test_static_replay_matches_postgres(repo: Path, pg_server: PgServer, pg_db: str, tmp_path: Path, request) -> None:
     skip = repo / "PROOF_SKIP"
     if skip.is_file():
         pytest.skip(f"PROOF_SKIP: {skip.read_text().strip()}")
+    known = repo / "PROOF_XFAIL"  # a known difference, written down; strict: a fix makes this fail
+    if known.is_file():
+        request.node.add_marker(pytest.mark.xfail(reason=known.read_text().strip(), strict=True))
     config, tree, model = _load(repo)
     if not model.migrations:
         pytest.skip("no migrations enumguard recognises")
