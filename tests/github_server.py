@@ -119,7 +119,7 @@ class GitHubState:
         }
 
     def public(self, obj: dict) -> dict:
-        return {k: v for k, v in obj.items() if not k.startswith("_")}
+        return {k: v for k, v in obj.items() if k != "_number"}  # our bookkeeping, not GitHub's
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -277,7 +277,7 @@ class FakeGitHub:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.state.base = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> "FakeGitHub":
         self._thread.start()

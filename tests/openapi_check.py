@@ -8,7 +8,26 @@ from pathlib import Path
 
 import jsonschema
 
-SPEC = json.loads((Path(__file__).parent / "data" / "github" / "openapi-subset.json").read_text())
+
+
+def _json_schema(node):
+    """OpenAPI 3.0 schema -> JSON Schema: `nullable: true` becomes a null alternative."""
+    if isinstance(node, list):
+        return [_json_schema(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _json_schema(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable") is True:
+        if isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        else:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+SPEC = _json_schema(json.loads((Path(__file__).parent / "data" / "github" / "openapi-subset.json").read_text()))
 OPERATIONS = SPEC["operations"]
 
 
