@@ -166,3 +166,28 @@ def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
         "backend/extra/2.py": revision("2", "1", "    op.execute(\"ALTER TYPE t ADD VALUE 'b'\")"),
     }
     assert labels(load_files(files)) == {"public.t": ("a", "b")}
+
+
+def test_core_statements_are_not_sql_text_but_runtime_strings_are_reported() -> None:
+    body = (
+        "    conn = op.get_bind()\n"
+        "    conn.execute(sa.update(table).values(state='x'))\n"
+        "    conn.execute(sa.text(build_query(10)))\n"
+        "    op.execute('UPDATE t SET a = %s' % value)\n"
+        "    op.execute(sql_from_elsewhere)"
+    )
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert [(p.location.line, p.message) for p in model.problems] == [
+        (12, "`conn.execute` runs SQL built from a `text()` of a value known only at run time"),
+        (13, "`op.execute` runs SQL built from string operations"),
+        (14, "`op.execute` runs SQL built from a variable"),
+    ]
+
+
+def test_ini_pointing_nowhere_falls_back_to_env_py_and_versions() -> None:
+    files = {
+        "alembic.ini": "[alembic]\nscript_location = mypkg:server:migrations\n",
+        "mypkg/migrations/env.py": "",
+        "mypkg/migrations/versions/1.py": revision("1", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")"),
+    }
+    assert labels(load_files(files)) == {"public.t": ("a",)}

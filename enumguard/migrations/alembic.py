@@ -255,12 +255,15 @@ class _Walker:
     def execute(self, call: cst.Call) -> None:
         target = arg(call, "sqltext", 0) or arg(call, "statement", 0)
         literal = self.scope.resolve(target)
-        if isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in TEXT | {"text"}:
+        in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in TEXT | {"text"}
+        if in_text:
             literal = self.scope.resolve(arg(literal, "text", 0))
         sql = string(literal)
         if sql is None:
-            kind = "an f-string" if isinstance(literal, cst.FormattedString) else "an expression enumguard cannot evaluate"
-            return self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
+            kind = _dynamic_sql(literal, self.scope) or ("a `text()` of a value known only at run time" if in_text else None)
+            if kind is not None:
+                self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
+            return
         first = literal
         while isinstance(first, cst.ConcatenatedString):
             first = first.left
@@ -388,6 +391,24 @@ class _Walker:
                 if table and column:
                     self.events.append(ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True))
         self.events.append(EnumOp("drop", old, where, self.path))
+
+
+def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
+    """What kind of run-time SQL text this is, or None when it is no SQL text at all (a
+    SQLAlchemy Core statement such as `sa.update(t).values(...)`, which emits no enum DDL)."""
+    if isinstance(node, cst.FormattedString):
+        return "an f-string"
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
+        return "string operations"
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "replace"):
+            return "string formatting"
+        if qualified(node.func, scope.table) in TEXT | {"text"}:
+            return "a `text()` of a value known only at run time"
+        return None
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
+        return "a variable"
+    return None
 
 
 def _block(body) -> list:

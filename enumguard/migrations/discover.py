@@ -92,14 +92,15 @@ def sql_files(tree: SourceTree, config: Config) -> list[SqlFile]:
 def alembic_dirs(tree: SourceTree, config: Config) -> list[str]:
     """Versions folders: configured ones, those alembic.ini names, else `versions/` next to env.py."""
     dirs: list[str] = [d.strip("/") for d in config.alembic_versions]
-    for f in tree.files:
-        if posixpath.basename(f.path) == "alembic.ini":
-            dirs.extend(_from_ini(f.path, f.text))
+    if not dirs:
+        for f in tree.files:
+            if posixpath.basename(f.path) == "alembic.ini":
+                dirs.extend(d for d in _from_ini(f.path, f.text) if _has_scripts(tree, d))
     if not dirs:
         for path in tree.paths:
             if posixpath.basename(path) == "env.py":
                 folder = posixpath.join(posixpath.dirname(path), "versions")
-                if any(p.startswith(folder + "/") and p.endswith(".py") for p in tree.paths):
+                if _has_scripts(tree, folder):
                     dirs.append(folder)
     seen: list[str] = []
     for d in dirs:
@@ -107,6 +108,11 @@ def alembic_dirs(tree: SourceTree, config: Config) -> list[str]:
         if d not in seen:
             seen.append(d)
     return seen
+
+
+def _has_scripts(tree: SourceTree, folder: str) -> bool:
+    prefix = "" if folder in ("", ".") else folder + "/"
+    return any(p.startswith(prefix) and p.endswith(".py") and "/" not in p[len(prefix):] for p in tree.paths)
 
 
 def _from_ini(path: str, text: str) -> list[str]:
