@@ -202,3 +202,33 @@ def test_dbmate_down_section_is_skipped_and_transaction_false_is_autocommit() ->
     )
     assert labels(model) == {"public.t": ("a", "b")}
     assert model.ops[0].transaction is not None and model.ops[1].transaction is None
+
+
+def test_drop_table_removes_its_columns_before_drop_type() -> None:
+    model = sql(
+        "CREATE TYPE t AS ENUM ('a');\nCREATE TABLE x (c t);\nCREATE TABLE y (c t);\n"
+        "DROP TABLE IF EXISTS public.x, y CASCADE;\nDROP TYPE t;\n"
+    )
+    assert model.columns == () and model.ops[-1].in_use == ()
+
+
+def test_goose_down_section_is_skipped_and_no_transaction_is_autocommit() -> None:
+    model = load_files(
+        {
+            "db/migrations/00001_a.sql": "-- +goose Up\n-- +goose StatementBegin\nCREATE TYPE t AS ENUM ('a');\n"
+            "-- +goose StatementEnd\n\n-- +goose Down\n-- +goose StatementBegin\nDROP TYPE t;\n-- +goose StatementEnd\n",
+            "db/migrations/00002_b.sql": "-- +goose NO TRANSACTION\n-- +goose Up\nALTER TYPE t ADD VALUE 'b';\n",
+        }
+    )
+    assert labels(model) == {"public.t": ("a", "b")}
+    assert model.ops[0].transaction is not None and model.ops[1].transaction is None
+
+
+def test_template_placeholders_are_reported_once_per_file() -> None:
+    model = sql(
+        "CREATE TABLE {{ index .Options \"Namespace\" }}.users (id int);\n"
+        "ALTER TABLE {{ index .Options \"Namespace\" }}.users ADD COLUMN x int;\n"
+        "CREATE TYPE plain AS ENUM ('a');\n"
+    )
+    assert [p.location.line for p in model.problems] == [1]
+    assert labels(model) == {"public.plain": ("a",)}

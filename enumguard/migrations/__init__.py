@@ -48,8 +48,8 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
             events = [Finding(Location(item.path), "unsupported-sql", message, Severity.INFO)]
         statements += reader.statements
         mode = item.mode
-        if reader.dbmate:
-            mode = "autocommit" if reader.no_transaction else "file"
+        if reader.file_transaction is not None:
+            mode = "file" if reader.file_transaction else "autocommit"
         if item.tool == "flyway" and config.postgres_version < 12 and reader.adds_value:
             mode = "autocommit"  # Flyway runs such a script outside a transaction on PostgreSQL < 12
         units.append(replay.Unit(Migration(item.path, len(units), "sql"), events, mode))

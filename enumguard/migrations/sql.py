@@ -34,8 +34,10 @@ class Reader:
         self.in_body = in_body  # inside a DO block: DDL is conditional, literals are not tracked
         self.events: list[Event] = []
         self.statements = 0
-        self.dbmate = False  # `-- migrate:up` seen
-        self.no_transaction = False  # `-- migrate:up transaction:false`
+        # Set by a runner's directive comments: dbmate (`-- migrate:up [transaction:false]`) and
+        # goose (`-- +goose Up`, `-- +goose NO TRANSACTION`) run a file in one transaction unless told not to.
+        self.file_transaction: bool | None = None
+        self.templated = False  # a `{{ ... }}` placeholder was reported once
 
     # ------------------------------------------------------------------ helpers
     def loc(self, offset: int) -> Location:
@@ -70,12 +72,16 @@ class Reader:
         skip_rest = False
         for stmt in sqltext.split(tokens, sql, offset):
             for comment in stmt.tokens[0].comments or ():
-                directive = comment.replace(" ", "")
-                if "migrate:up" in directive:
-                    self.dbmate = True
-                    self.no_transaction = "transaction:false" in directive
-                if "migrate:down" in directive:
-                    skip_rest = True  # dbmate: everything after `-- migrate:down` is the rollback
+                directive = comment.replace(" ", "").lower()
+                if "migrate:up" in directive or "+gooseup" in directive:
+                    if self.file_transaction is None:
+                        self.file_transaction = True
+                    if "transaction:false" in directive:
+                        self.file_transaction = False
+                if "+goosenotransaction" in directive:
+                    self.file_transaction = False
+                if "migrate:down" in directive or "+goosedown" in directive:
+                    skip_rest = True  # everything after the down marker is the rollback
             if skip_rest:
                 continue
             self.statements += 1
@@ -105,6 +111,9 @@ class Reader:
             return
         if self.in_body:
             return
+        if first == "DROP" and second == "TABLE":
+            self.drop_table(stmt)
+            return
         if first in _PARSED_FIRST and (first != "SELECT" or _has_cast(toks)):
             if first == "CREATE" and second not in ("TABLE", "TEMP", "TEMPORARY", "UNLOGGED", "VIEW", "MATERIALIZED"):
                 return
@@ -115,6 +124,12 @@ class Reader:
         toks = stmt.tokens
         name, i = read_name(toks, 2)
         if name is None:
+            if _templated(toks):
+                if not self.templated:
+                    self.templated = True
+                    self.problem(stmt.start(), "the file uses template placeholders (`{{ ... }}`); "
+                                 "statements that contain them are not read")
+                return
             return self.problem(stmt.start(), "CREATE TYPE without a readable name")
         if not (word(_at(toks, i)) == "AS" and word(_at(toks, i + 1)) == "ENUM"):
             return  # composite, range, base or shell type: not an enum
@@ -187,6 +202,22 @@ class Reader:
         for name in names:
             self.op("drop", name, stmt.start(), if_exists=if_exists, cascade=cascade)
 
+    def drop_table(self, stmt: Statement) -> None:
+        """`DROP TABLE [IF EXISTS] a, b [CASCADE]`: read from tokens like DROP TYPE."""
+        toks = stmt.tokens
+        i = 2
+        if word(_at(toks, i)) == "IF" and word(_at(toks, i + 1)) == "EXISTS":
+            i += 2
+        while i < len(toks):
+            name, i = read_name(toks, i)
+            if name is None:
+                break
+            self.events.append(ColumnEvent("drop_table", name, self.loc(stmt.start())))
+            if _at(toks, i) is not None and toks[i].token_type == TokenType.COMMA:
+                i += 1
+                continue
+            break
+
     # ------------------------------------------------------------------ DO blocks
     def do_block(self, stmt: Statement) -> None:
         """`DO [LANGUAGE x] $$ body $$`: the tokenizer hands the rest of a DO command over as one
@@ -240,6 +271,12 @@ class Reader:
         try:
             trees = sqltext._DIALECT.parser(error_level=ErrorLevel.IMMEDIATE).parse(list(stmt.tokens), stmt.sql)
         except (ParseError, TokenError) as exc:
+            if _templated(stmt.tokens):
+                if not self.templated:
+                    self.templated = True
+                    self.problem(stmt.start(), "the file uses template placeholders (`{{ ... }}`); "
+                                 "statements that contain them are not read")
+                return
             if first in ("CREATE", "ALTER", "INSERT", "UPDATE"):
                 self.problem(stmt.start(), f"{first} statement could not be parsed: {_first_line(str(exc))}")
             return
@@ -442,6 +479,13 @@ def _string_list(tokens, i: int) -> tuple[list[tuple[str, Token]], bool]:
 
 def _has_cast(tokens) -> bool:
     return any(t.token_type == TokenType.DCOLON or word(t) == "CAST" for t in tokens)
+
+
+def _templated(tokens) -> bool:
+    """Go/Jinja-style `{{ ... }}` placeholders, filled in by the runner before PostgreSQL sees them."""
+    return any(
+        a.token_type == TokenType.L_BRACE and b.token_type == TokenType.L_BRACE for a, b in zip(tokens, tokens[1:])
+    )
 
 
 def _first_line(text: str) -> str:
