@@ -47,7 +47,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fail-on", choices=config_mod.FAIL_ON, help="lowest severity that fails (default error)")
     p.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
     p.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
-    p.add_argument("--config", type=Path, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
+    # An empty value (the Action's default `--config=`) means "look in the repository".
+    p.add_argument("--config", type=lambda s: Path(s) if s else None, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
     p.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
 

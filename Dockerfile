@@ -1,0 +1,21 @@
+# The enumguard GitHub Action. No USER: GitHub runs Docker actions as root over the workspace
+# (the entry point tells git to trust it). Dependencies come from the project's pyproject.toml.
+FROM python:3.12.8-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git=1:2.39.* \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /opt/enumguard
+COPY pyproject.toml README.md ./
+COPY enumguard ./enumguard
+RUN pip install --no-cache-dir . \
+    && enumguard --version
+
+COPY scripts/action-entrypoint.sh /usr/local/bin/enumguard-action
+ENTRYPOINT ["/usr/local/bin/enumguard-action"]
