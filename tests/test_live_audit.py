@@ -145,6 +145,52 @@ def test_db_drift_reports_labels_in_another_order(tmp_path: Path, pg_server: PgS
     assert "another order" in finding.message and "`queued`, `done`, `running`" in finding.message
 
 
+def test_type_renamed_by_hand_is_named_on_both_sides(tmp_path: Path, pg_server: PgServer, pg_db: str) -> None:
+    root = make_repo(tmp_path)
+    pg_server.execute(
+        "create type job_state as enum ('queued', 'running', 'done'); create type priority as enum ('low', 'high')",
+        pg_db,
+    )
+    report = audit(root, pg_server.url(pg_db))
+    drift = {f.location.path: f for f in report.findings if f.rule == "db-drift"}
+    assert set(drift) == {MIGRATION_PATH, "database:public.job_state"}
+    assert "`job_state` with the same labels: renamed by hand?" in drift[MIGRATION_PATH].help
+    assert "`job_status` with the same labels: renamed by hand?" in drift["database:public.job_state"].help
+
+
+def test_other_schemas_and_extension_types_are_not_drift(tmp_path: Path, pg_server: PgServer, pg_db: str) -> None:
+    root = make_repo(tmp_path)
+    pg_server.psql(pg_db, "-v", "ON_ERROR_STOP=1", "-f", str(root / MIGRATION_PATH), check=True)
+    # A platform schema (like Supabase's auth) and an extension's own enum type.
+    pg_server.execute("create schema auth; create type auth.factor_type as enum ('totp', 'webauthn')", pg_db)
+    with pg_server.connect(pg_db) as conn:
+        extension = conn.execute(
+            "select name from pg_available_extensions where name in ('cube', 'seg') order by 1 limit 1"
+        ).fetchone()
+    pg_server.execute("create type public.bundled as enum ('x')", pg_db)
+    if extension:  # make `bundled` a member of an extension, as an extension's own types are
+        pg_server.execute(f"create extension {extension[0]}; alter extension {extension[0]} add type public.bundled", pg_db)
+    report = audit(root, pg_server.url(pg_db))
+    drift = [f for f in report.findings if f.rule == "db-drift"]
+    if extension:
+        assert drift == []
+    else:  # no contrib extension on this machine: the hand-made type is reported
+        assert [f.location.path for f in drift] == ["database:public.bundled"]
+    assert report.model.live_enum("auth.factor_type") is not None  # read, just not compared
+
+
+def test_session_idle_in_aborted_transaction_is_reported(tmp_path: Path, pg_server: PgServer, pg_db: str) -> None:
+    root = make_repo(tmp_path)
+    with psycopg.connect(pg_server.url(pg_db), application_name="crashed-job") as stuck:
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            stuck.execute("select * from no_such_table")
+        time.sleep(1.1)
+        report = audit(root, pg_server.url(pg_db), idle_threshold_seconds=1)
+        (finding,) = [f for f in report.findings if f.rule == "idle-in-transaction"]
+        assert "idle in an aborted transaction" in finding.message and "`crashed-job`" in finding.message
+        stuck.rollback()
+
+
 def test_python_enum_is_compared_with_the_live_type(tmp_path: Path, pg_server: PgServer, pg_db: str) -> None:
     root = make_repo(tmp_path)
     pg_server.execute(
