@@ -17,5 +17,5 @@ COPY enumguard ./enumguard
 RUN pip install --no-cache-dir . \
     && enumguard --version
 
-COPY scripts/action-entrypoint.sh /usr/local/bin/enumguard-action
+COPY scripts/action-entrypoint.py /usr/local/bin/enumguard-action
 ENTRYPOINT ["/usr/local/bin/enumguard-action"]
