@@ -299,6 +299,21 @@ def test_server_that_is_down_gives_connection_refused_notice(tmp_path: Path, cap
     assert notice.startswith("database postgresql://app:***@127.0.0.1:") and "connection refused" in notice
 
 
+def test_server_that_never_answers_hits_the_connect_timeout(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    with socket.socket() as silent:  # accepts TCP connections (backlog) but never speaks
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"postgresql://app:t1meout-pw@127.0.0.1:{silent.getsockname()[1]}/app"
+        config = replace(config_mod.load(root, rule_names=RULE_NAMES), cache=False)
+        started = time.monotonic()
+        report = pipeline.run(config, extend_model=live.extender(url, config, connect_timeout=2))
+        elapsed = time.monotonic() - started
+    (notice,) = report.notices
+    assert "connection timed out after 2 s" in notice and "t1meout-pw" not in notice
+    assert elapsed < 10
+
+
 def test_missing_database_and_bad_url_are_notices(tmp_path: Path, pg_server: PgServer) -> None:
     root = make_repo(tmp_path)
     report = audit(root, pg_server.url("no_such_db"))

@@ -76,7 +76,7 @@ def scrub(text: str, url: str) -> str:
     return text
 
 
-def describe(exc: BaseException, url: str) -> str:
+def describe(exc: BaseException, url: str, connect_timeout: int = CONNECT_TIMEOUT_SECONDS) -> str:
     """One line for a psycopg error: the server's own words without `connection failed:` noise."""
     sqlstate = getattr(exc, "sqlstate", None)
     text = str(exc).strip()
@@ -89,7 +89,7 @@ def describe(exc: BaseException, url: str) -> str:
     if "connection refused" in lowered:
         return "connection refused"
     if "timeout expired" in lowered or "timed out" in lowered:
-        return f"connection timed out after {CONNECT_TIMEOUT_SECONDS} s"
+        return f"connection timed out after {connect_timeout} s"
     fatal = re.search(r"FATAL:\s*(.+)", text)
     if fatal:
         text = fatal.group(1)
@@ -113,7 +113,7 @@ def read_only_session(url: str, connect_timeout: int = CONNECT_TIMEOUT_SECONDS) 
             normalize(url), connect_timeout=connect_timeout, application_name=APPLICATION_NAME, autocommit=False
         )
     except psycopg.Error as exc:
-        raise LiveError(describe(exc, url)) from None
+        raise LiveError(describe(exc, url, connect_timeout)) from None
     except Exception as exc:  # invalid URL syntax and the like: psycopg raises ProgrammingError or ValueError
         raise LiveError(scrub(" ".join(str(exc).split()) or type(exc).__name__, url)) from None
     try:
