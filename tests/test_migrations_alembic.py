@@ -191,3 +191,29 @@ def test_ini_pointing_nowhere_falls_back_to_env_py_and_versions() -> None:
         "mypkg/migrations/versions/1.py": revision("1", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")"),
     }
     assert labels(load_files(files)) == {"public.t": ("a",)}
+
+
+def test_batch_operations_use_the_table_of_their_with_block() -> None:
+    body = (
+        "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")\n"
+        "    with op.batch_alter_table('jobs', schema='app') as batch_op:\n"
+        "        batch_op.add_column(sa.Column('state', postgresql.ENUM('a', name='st', create_type=False)))\n"
+        "        batch_op.alter_column('kind', type_=sa.Enum('x', name='kind'))"
+    )
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert [(c.table, c.column) for c in model.columns] == [("app.jobs", "state")]
+    assert [(u.type_name, u.location.line) for u in model.type_uses] == [("public.st", 12), ("public.kind", 13)]
+
+
+def test_only_the_postgresql_branch_of_a_dialect_check_is_replayed() -> None:
+    body = (
+        "    if op.get_context().dialect.name == 'postgresql':\n"
+        "        op.execute(\"CREATE TYPE t AS ENUM ('pg')\")\n"
+        "    else:\n"
+        "        op.execute(\"CREATE TYPE t AS ENUM ('other')\")\n"
+        "    if is_sqlite():\n"
+        "        op.execute(\"ALTER TYPE t ADD VALUE 'sqlite'\")\n"
+        "    if not is_postgres():\n"
+        "        op.execute(\"ALTER TYPE t ADD VALUE 'not_pg'\")"
+    )
+    assert labels(load_files(repo(("1", revision("1", None, body))))) == {"public.t": ("pg",)}

@@ -184,9 +184,11 @@ class _Walker:
         self.positions = positions
         self.events: list[Event] = []
         self.statements = 0
+        self.batches: dict[str, cst.Call] = {}  # `with op.batch_alter_table(..) as name`
+        self.synthetic: dict[cst.CSTNode, cst.CSTNode] = {}  # rewritten batch call -> as written
 
     def loc(self, node: cst.CSTNode) -> Location:
-        start = self.positions[node].start
+        start = self.positions[self.synthetic.get(node, node)].start
         return Location(self.path, start.line, start.column + 1)
 
     def problem(self, node: cst.CSTNode, message: str) -> None:
@@ -208,11 +210,23 @@ class _Walker:
                     and item.item.func.attr.value == "autocommit_block"
                     for item in stmt.items
                 )
+                for item in stmt.items:
+                    call = item.item
+                    if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                            and call.func.attr.value == "batch_alter_table" and item.asname is not None
+                            and isinstance(item.asname.name, cst.Name)):
+                        self.batches[item.asname.name.value] = call
                 if autocommit:
                     self.events.append(TxEvent("autocommit_on", self.loc(stmt)))
                 self.body(_block(stmt.body))
                 if autocommit:
                     self.events.append(TxEvent("autocommit_off", self.loc(stmt)))
+            elif isinstance(stmt, cst.If) and _dialect(stmt.test) is not None:
+                # `if is_postgres():` / `if dialect == "sqlite":` - only the PostgreSQL branch runs
+                if _dialect(stmt.test):
+                    self.body(_block(stmt.body))
+                elif stmt.orelse is not None:
+                    self.body(_block(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse])
             elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
                 self.body(_block(stmt.body))
                 orelse = getattr(stmt, "orelse", None)
@@ -227,6 +241,13 @@ class _Walker:
         method = node.func.attr.value
         receiver = node.func.value
         is_op = dotted(receiver) == "op" or qualified(receiver, self.scope.table) == "alembic.op"
+        batch = self.batches.get(dotted(receiver) or "")
+        if batch is not None and method in ("add_column", "alter_column", "drop_column"):
+            # batch_op.add_column(col) is op.add_column(table, col, schema=..) of the with's table
+            extra = [a for a in batch.args if a.keyword is not None and a.keyword.value == "schema"]
+            rewritten = node.with_changes(args=[batch.args[0], *node.args, *extra])
+            self.synthetic[rewritten] = node
+            node, is_op = rewritten, True
         if method == "execute" and (is_op or self._is_bind(receiver)):
             self.statements += 1
             return self.execute(node)
@@ -409,6 +430,24 @@ def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
         return "a variable"
     return None
+
+
+def _dialect(test: cst.BaseExpression) -> bool | None:
+    """True for a condition that holds on PostgreSQL only, False for one that holds only on
+    another database (`is_sqlite()`, `dialect.name == "mysql"`), None for anything else."""
+    negate = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negate, test = not negate, test.expression
+    text = cst.Module([]).code_for_node(test).lower()
+    if "postgres" in text:
+        found = True
+    elif any(other in text for other in ("sqlite", "mysql", "mariadb", "mssql", "oracle")):
+        found = False
+    else:
+        return None
+    if isinstance(test, cst.Comparison) and any(isinstance(c.operator, (cst.NotEqual, cst.IsNot)) for c in test.comparisons):
+        found = not found
+    return found != negate
 
 
 def _block(body) -> list:
