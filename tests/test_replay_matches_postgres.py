@@ -3,7 +3,7 @@
 For every fixture repo and bundled example with migrations: apply them to a fresh database
 (psql for SQL files, in enumguard's own order and transaction mode; `alembic upgrade heads` for
 Alembic revisions), read pg_enum, and compare with Model.db_enums: the same types, the same
-labels in the same order. Where PostgreSQL rejects a statement, enumguard must have reported
+labels in the same order; and the enum-typed table columns with Model.columns. Where PostgreSQL rejects a statement, enumguard must have reported
 the rule that predicts that error on that file, and the state before it must still match.
 
 A fixture that is not meant to be applied carries a file PROOF_SKIP with the reason; a known,
@@ -46,6 +46,14 @@ SELECT n.nspname || '.' || t.typname, coalesce(array_agg(e.enumlabel ORDER BY e.
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE t.typtype = 'e' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 GROUP BY 1 ORDER BY 1
+"""
+
+PG_COLUMNS_SQL = """
+SELECT n.nspname || '.' || c.relname, a.attname, tn.nspname || '.' || t.typname
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace
+WHERE t.typtype = 'e' AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
+ORDER BY 1, 2
 """
 
 GENERIC_ENV = '''\
@@ -237,3 +245,7 @@ def test_static_replay_matches_postgres(repo: Path, pg_server: PgServer, pg_db: 
     want = _expected(model)
     got = _actual(pg_server, pg_db, {name for name, labels in want.items() if labels is None})
     assert got == want, f"PostgreSQL built {got}\nenumguard replayed {want}"
+    with pg_server.connect(pg_db) as conn:
+        pg_columns = sorted(tuple(row) for row in conn.execute(PG_COLUMNS_SQL).fetchall())
+    replayed = sorted({(c.table, c.column, c.type_name) for c in model.columns})
+    assert pg_columns == replayed, f"enum-typed columns: PostgreSQL {pg_columns}\nenumguard {replayed}"
