@@ -99,6 +99,17 @@ def test_self_review_workflow_has_least_permissions():
     assert checkout["with"]["fetch-depth"] == 0 and checkout["with"]["persist-credentials"] is False
 
 
+def test_readme_workflow_for_users_matches_the_workflow_schema(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## GitHub Action", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "enumguard.yml").write_text(block)
+    proc = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(tmp_path / "enumguard.yml"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with_ = yaml.safe_load(block)["jobs"]["enumguard"]["steps"][1]["with"]
+    assert set(with_) <= set(ACTION["inputs"])
+
+
 def test_pre_commit_hook_runs_the_audit(tmp_path, capsys):
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
@@ -219,7 +230,13 @@ def test_entry_point_runs_as_github_runs_it_in_a_clone_owned_by_another_uid(tmp_
     outputs = dict(line.split("=", 1) for line in (tmp_path / "output.txt").read_text().splitlines())
     assert outputs["report-path"] == "enumguard-report.json"
     assert json.loads((repo / "enumguard.sarif").read_text())["version"] == "2.1.0"
-    assert (tmp_path / "summary.md").read_text().startswith("### ")
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("### ")
+    # Whatever the rules find, the outputs, the summary and the exit code tell the same story.
+    new = int(outputs["new-findings"])
+    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("| 🔴", "| 🟡", "| 🔵"))]
+    assert len(rows) == new
+    assert proc.returncode == (1 if any(line.startswith("| 🔴") for line in rows) else 0)
     assert not (tmp_path / "home" / ".gitconfig").exists()  # trusted through the environment only
 
 
