@@ -276,3 +276,37 @@ def test_review_is_skipped_when_checkout_is_not_the_pr_head(gh, run, tmp_path):
     _pr_files(gh)
     _, out, _ = run(gh, replace(reports.incident_pr(), head="0" * 40), args=["--review", "true"])
     assert gh.state.reviews == [] and "inline review skipped" in out
+
+
+def test_rate_limited_create_is_retried_after_listing_again(gh, run):
+    gh.state.faults.append(Fault("POST", r"/issues/\d+/comments$", 429, headers={"Retry-After": "0"}, message="rate limited"))
+    _, out, _ = run(gh, reports.incident_pr())
+    assert len(gh.state.comments_on(PR)) == 1 and "::warning" not in out
+    methods = [r.method for r in gh.state.requests if r.path.endswith("/comments")]
+    assert methods == ["GET", "POST", "GET", "POST"]
+
+
+def test_edit_is_retried_on_5xx(gh, run):
+    run(gh, reports.incident_pr())
+    gh.state.faults.append(Fault("PATCH", r"/issues/comments/\d+$", 502))
+    _, out, _ = run(gh, reports.clean_pr())
+    [comment] = gh.state.comments_on(PR)
+    assert "No new enum problems" in comment["body"] and "::warning" not in out
+
+
+def test_secondary_rate_limit_wait_is_capped(gh, run):
+    import time
+
+    gh.state.faults.append(Fault("GET", r"/issues/\d+/comments$", 403, headers={"Retry-After": "600"},
+                                 message="You have exceeded a secondary rate limit."))
+    start = time.monotonic()
+    _, out, _ = run(gh, reports.incident_pr())  # ENUMGUARD_GITHUB_MAX_WAIT=1
+    assert time.monotonic() - start < 10
+    assert len(gh.state.comments_on(PR)) == 1
+
+
+def test_cli_markdown_format_renders_the_comment_without_links(tmp_path, capsys):
+    (tmp_path / "m.py").write_text("import enum\n\n\nclass E(enum.Enum):\n    A = 1\n")
+    assert cli.main(["audit", str(tmp_path), "--format", "markdown", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(markdown.MARKER + "\n### ✅ enumguard: No enum problems in this repository.")

@@ -192,3 +192,10 @@ def test_severity_icon_of_verdict_follows_worst_new_finding():
     warn = replace(reports.unknown_member("X", 1, "failed"), severity=Severity.WARNING)
     body = markdown.render(replace(reports.clean_pr(), findings=(warn,)), LINKS)
     assert body.splitlines()[1].startswith("### ⚠️")
+
+
+def test_job_summary_limit_counts_utf8_bytes():
+    big = reports.audit_report(12000)
+    body = markdown.render_summary(big, LINKS)
+    assert len(body.encode("utf-8")) <= markdown.SUMMARY_LIMIT < 2**20
+    assert not body.startswith(markdown.MARKER) and "more not shown here" in body

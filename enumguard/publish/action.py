@@ -109,7 +109,7 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
             Path(args.sarif_file).write_text(sarif.render(report), encoding="utf-8")
         except OSError as exc:
             raise EnumguardError(f"{args.sarif_file}: cannot write SARIF ({exc.strerror})") from None
-    workflow.append_summary(markdown.render(report, links, marker=False, limit=markdown.SUMMARY_LIMIT), dict(env))
+    workflow.append_summary(markdown.render_summary(report, links), dict(env))
     new = shown(report)
     workflow.set_outputs(
         {"findings": str(len(report.findings)), "new-findings": str(len(new)), "report-path": report_path}, dict(env)

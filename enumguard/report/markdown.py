@@ -18,7 +18,7 @@ from enumguard.model import display_type
 
 MARKER = "<!-- enumguard:pr-comment -->"
 COMMENT_LIMIT = 65_536  # GitHub's maximum issue-comment body
-SUMMARY_LIMIT = 1_000_000  # GitHub allows 1 MiB of job summary per step; leave headroom
+SUMMARY_LIMIT = 1_000_000  # bytes: GitHub allows 1 MiB of job summary per step; leave headroom
 ICONS = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.INFO: "🔵"}
 
 
@@ -133,12 +133,14 @@ def render(
     *,
     marker: bool = True,
     limit: int = COMMENT_LIMIT,
+    size=len,
 ) -> str:
     """The PR comment (with the hidden marker first) or, with marker=False, the job summary.
-    Over `limit` characters it drops the pre-existing list, then findings rows, then changes."""
+    Over `limit` (as measured by `size`: characters for a comment, UTF-8 bytes for the job
+    summary) it drops the pre-existing list, then findings rows, then changes and notices."""
     template = _ENV.get_template("comment.md.j2")
     body = template.render(_context(report, context, marker, None, True))
-    if len(body) <= limit:
+    if size(body) <= limit:
         return body
     ctx = _context(report, context, marker, None, False)
     ctx["truncated"] = True
@@ -148,7 +150,7 @@ def render(
         ctx["rows"] = ctx["rows"][:rows]
         ctx["omitted"] = total - rows
         body = template.render(ctx)
-        if len(body) <= limit:
+        if size(body) <= limit:
             return body
         if rows == 0:
             break
@@ -156,4 +158,11 @@ def render(
     ctx["changes"] = []
     ctx["notices"] = []
     body = template.render(ctx)
-    return body if len(body) <= limit else body[: limit - 1] + "\n"
+    while size(body) > limit:  # only the fixed parts are left; cut whole lines
+        body = body[: body.rstrip("\n").rfind("\n") + 1]
+    return body
+
+
+def render_summary(report: Report, context: LinkContext | None = None) -> str:
+    """The job summary: the comment without the marker, within GitHub's 1 MiB per step."""
+    return render(report, context, marker=False, limit=SUMMARY_LIMIT, size=lambda s: len(s.encode("utf-8")))
