@@ -45,7 +45,7 @@ def references_item(report: Report) -> Item:
     if missing:
         return Item(text, False, f"not verified: rule {', '.join(missing)} did not run")
     if found:
-        return Item(text, False, f"enumguard found {_plural(found, 'unknown member or label')} (see above)")
+        return Item(text, False, f"enumguard found {_plural(found, 'unknown member or label')}, listed in this comment")
     if unparsed:
         return Item(text, False, f"not verified: {_plural(unparsed, 'file')} could not be parsed")
     n = len(report.model.references)
@@ -68,7 +68,7 @@ def sync_item(report: Report) -> Item:
     if missing:
         return Item(text, False, f"not verified: rule {', '.join(missing)} did not run")
     if found:
-        return Item(text, False, f"enumguard found {_plural(found, 'difference')} (see above)")
+        return Item(text, False, f"enumguard found {_plural(found, 'difference')}, listed in this comment")
     if _unparsed(report):
         return Item(text, False, f"not verified: {_plural(_unparsed(report), 'file')} could not be parsed")
     if not compared:
