@@ -236,8 +236,10 @@ def test_opened_payload_is_handled_like_synchronize(gh, run):
 
 
 def test_mode_diff_outside_a_pull_request_is_a_usage_error(gh, run, capsys):
-    code, _, _ = run(gh, reports.clean_pr(), event="workflow_dispatch", args=["--mode", "diff"])
+    code, out, files = run(gh, reports.clean_pr(), event="workflow_dispatch", args=["--mode", "diff"])
     assert code == 2
+    assert out.startswith("::error title=enumguard could not run::--mode diff needs a pull_request event")
+    assert "enumguard could not run" in files["summary"].read_text()
 
 
 # --------------------------------------------------------------------------- inline review

@@ -17,7 +17,7 @@ from enumguard.errors import EnumguardError
 from enumguard.finding import Finding
 from enumguard.publish import comment, context, inline, workflow
 from enumguard.publish.client import INSTALLATION_BOT, GitHubClient, GitHubError, PyGithubClient, Tuning
-from enumguard.report import Report, markdown, text
+from enumguard.report import Report, markdown, mdescape, text
 from enumguard.report.markdown import LinkContext
 
 
@@ -90,7 +90,13 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
     env = os.environ if env is None else env
     out = out or sys.stdout
     ctx = context.read(env)
-    report = analyse(args, config, ctx, out)
+    try:
+        report = analyse(args, config, ctx, out)
+    except EnumguardError as exc:
+        # A usage error (exit 2) still leaves a trace where the reviewer looks.
+        out.write(workflow.command("error", str(exc), title="enumguard could not run") + "\n")
+        workflow.append_summary(f"### ⚠️ enumguard could not run\n\n{mdescape.text(str(exc))}\n", dict(env))
+        raise
     links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha) if ctx.repo else None
 
     out.write(text.render(report))
