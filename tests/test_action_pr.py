@@ -37,12 +37,13 @@ def run(tmp_path, monkeypatch, capsys):
     repo = tmp_path / "repo"
     repo.mkdir()
 
-    def _run(gh, report, event="pull_request.synchronize", args=(), env=None, token=TOKEN):
+    def _run(gh, report, event="pull_request.synchronize", args=(), env=None, token=TOKEN, root=repo, event_path=None):
+        """report=None runs the real analysis (git + pipeline) on `root`."""
         event_name = event.split(".")[0]
         summary, outputs = tmp_path / "summary.md", tmp_path / "output.txt"
         values = {
             "GITHUB_EVENT_NAME": event_name,
-            "GITHUB_EVENT_PATH": str(WEBHOOKS / f"{event}.json"),
+            "GITHUB_EVENT_PATH": str(event_path or WEBHOOKS / f"{event}.json"),
             "GITHUB_REPOSITORY": REPO,
             "GITHUB_API_URL": gh.url,
             "GITHUB_SERVER_URL": "https://github.com",
@@ -61,9 +62,10 @@ def run(tmp_path, monkeypatch, capsys):
         for k, v in values.items():
             monkeypatch.setenv(k, v)
         calls = []
-        monkeypatch.setattr(review, "diff", lambda config, base, head=None: calls.append(("diff", base)) or report)
-        monkeypatch.setattr(pipeline, "run", lambda config, extend_model=None: calls.append(("audit",)) or report)
-        code = cli.main(["pr", str(repo), "--no-cache", *args])
+        if report is not None:
+            monkeypatch.setattr(review, "diff", lambda config, base, head=None: calls.append(("diff", base)) or report)
+            monkeypatch.setattr(pipeline, "run", lambda config, extend_model=None: calls.append(("audit",)) or report)
+        code = cli.main(["pr", str(root), "--no-cache", *args])
         out = capsys.readouterr().out
         return code, out, {"summary": summary, "outputs": outputs, "calls": calls, "tmp": tmp_path}
 
@@ -312,3 +314,27 @@ def test_cli_markdown_format_renders_the_comment_without_links(tmp_path, capsys)
     assert cli.main(["audit", str(tmp_path), "--format", "markdown", "--no-cache"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(markdown.MARKER + "\n### ✅ enumguard: No enum problems in this repository.")
+
+
+def test_real_diff_of_a_migration_only_pr_is_phrased_in_the_comment(gh, run, tmp_path):
+    from tests import gitutil
+
+    repo = gitutil.init(tmp_path / "clone", {"migrations/0001_init.sql": (
+        "CREATE TYPE order_status AS ENUM ('pending', 'shipped');\n"
+        "CREATE TABLE orders (id serial PRIMARY KEY, status order_status);\n")})
+    base = gitutil.git(repo, "rev-parse", "HEAD").strip()
+    head = gitutil.branch(repo, "feature", {"migrations/0002_more.sql": (
+        "ALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n"
+        "ALTER TYPE order_status RENAME VALUE 'pending' TO 'waiting';\n")})
+    payload = json.loads((WEBHOOKS / "pull_request.synchronize.json").read_text())
+    payload["pull_request"]["base"]["sha"], payload["pull_request"]["head"]["sha"] = base, head
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload))
+    code, out, _ = run(gh, None, root=repo, event_path=event)
+    assert code == 0
+    [comment] = gh.state.comments_on(PR)
+    body = comment["body"]
+    assert "- `order_status`: \\+ `archived` (after `shipped`), renamed `pending` \\-&gt; `waiting`" in body
+    assert "The migration is deployed before code that writes the new label (`archived` in `order_status`)" in body
+    assert "No running code writes the old label (`pending` of `order_status`)" in body
+    assert f"compared `{base[:12]}`..`{head[:12]}`" in body
