@@ -43,6 +43,8 @@ class EnumClass:
     api_names: frozenset[str] = frozenset()  # methods, properties, non-member attributes (own + bases)
     open: bool = False  # members not all known (functional API with non-literals): never flag
     in_migration: bool = False  # a frozen copy inside a migration script, not the application enum
+    # Attributes beyond members and api_names may exist (a base or metaclass enumguard cannot read).
+    api_open: bool = False
 
     @property
     def member_names(self) -> tuple[str, ...]:

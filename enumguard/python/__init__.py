@@ -1,15 +1,29 @@
 """SourceTree in, PythonModel out: enum classes, member references and raw SQLAlchemy bindings,
-read with libcst (never imported or executed). STUB: the scanner is being written."""
+read with libcst (never imported or executed).
+
+Stages: a text pass finds enum-ish names; each file that mentions one is parsed into FileFacts
+(in worker processes, cached by content hash); a table of imports and re-exports then resolves
+every name across the tree (enumguard.python.resolve).
+"""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import EnumClass, LiteralUse, Reference
 from enumguard.python.bindings import RawBinding
+from enumguard.python.extract import extract
+from enumguard.python.facts import FileFacts
+from enumguard.python.names import candidate_names, module_infos, words
+from enumguard.python.resolve import Resolver
+
+PARALLEL_MIN_FILES = 48
 
 
 @dataclass(frozen=True)
@@ -21,5 +35,78 @@ class PythonModel:
     problems: tuple[Finding, ...] = ()
 
 
+def _extract_job(job: tuple[str, str, tuple[str, ...]]) -> FileFacts:
+    path, text, relevant = job
+    return extract(path, text, relevant, relevant)
+
+
+def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
+    """FileFacts per Python file, from the cache where the text and its inputs are unchanged."""
+    files = tree.python_files()
+    candidates = candidate_names([f.text for f in files])
+    store = cache_mod.FactCache(tree.root, "python-facts", enabled=config.cache)
+    digest = cache_mod.code_digest() if config.cache else ""
+    facts: dict[str, FileFacts] = {}
+    todo: list[tuple[str, str, tuple[str, ...]]] = []
+    keys: dict[str, str] = {}
+    for f in files:
+        relevant = tuple(sorted(words(f.text) & candidates))
+        if config.cache:
+            k = cache_mod.key(digest, f.path, f.text, *relevant)
+            keys[f.path] = k
+            hit = store.get(k)
+            if isinstance(hit, FileFacts):
+                facts[f.path] = hit
+                continue
+        todo.append((f.path, f.text, relevant))
+    for fact in _run(todo, config.jobs):
+        facts[fact.path] = fact
+        if config.cache:
+            store.put(keys[fact.path], fact)
+    store.save()
+    return facts
+
+
+def _run(todo: list[tuple[str, str, tuple[str, ...]]], jobs: int) -> list[FileFacts]:
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        try:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+            chunk = max(1, min(32, len(todo) // (workers * 8)))
+            # largest files first, so no worker is left with a big one at the end
+            ordered = sorted(todo, key=lambda job: -len(job[1]))
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                return list(pool.map(_extract_job, ordered, chunksize=chunk))
+        except (OSError, RuntimeError, ImportError):
+            pass  # no process support here (sandbox): fall back to one process
+    return [_extract_job(job) for job in todo]
+
+
 def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = frozenset()) -> PythonModel:
-    return PythonModel()
+    """The Python side of the model for a whole source tree."""
+    files = tree.python_files()
+    facts = file_facts(tree, config)
+    resolver = Resolver(module_infos([f.path for f in files]), facts, migration_paths)
+    by_key = resolver.enum_classes()
+    references = resolver.references(by_key)
+    raw = []
+    for path in sorted(facts):
+        for site in facts[path].binding_sites:
+            enum = resolver.resolve_dotted(path, site.enum_expr) if site.enum_expr else None
+            raw.append(RawBinding(enum, site))
+    problems = tuple(p for path in sorted(facts) for p in facts[path].problems)
+    return PythonModel(
+        enums=tuple(sorted(by_key.values(), key=lambda e: (e.qualname, e.location))),
+        references=tuple(sorted(references, key=lambda r: (r.location, r.enum, r.member))),
+        raw_bindings=tuple(raw),
+        problems=problems,
+    )
+
+
+def resolver_for(tree: SourceTree, config: Config, migration_paths: frozenset[str] = frozenset()) -> Resolver:
+    """A Resolver over the tree, for callers that resolve their own dotted names:
+    `resolver_for(...).resolve_dotted(path, "models.Status")` -> "app.models.Status" | None."""
+    files = tree.python_files()
+    return Resolver(module_infos([f.path for f in files]), file_facts(tree, config), migration_paths)

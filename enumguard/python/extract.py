@@ -1,0 +1,318 @@
+"""One Python file's text + the enum-ish names it mentions -> FileFacts (runs in worker processes).
+
+Positions: a file that defines candidate enum classes or uses subscript/call/getattr references
+gets libcst's PositionProvider; every other file locates its dotted chains with one regex pass
+over the text, and falls back to PositionProvider when the text and the tree disagree (a chain
+inside a string or comment).
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+import warnings
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from enumguard.finding import Finding, Location, Severity
+from enumguard.python import bindings
+from enumguard.python.facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
+from enumguard.python.walk import Walker, chain_of, literal_value
+
+SPECIAL = frozenset({"__new__", "_missing_", "_generate_next_value_", "__init__", "__getattr__"})
+_DESCRIPTORS = frozenset({"property", "classmethod", "staticmethod", "DynamicClassAttribute", "nonmember", "cached_property"})
+_CHAIN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+")
+_SPLIT = re.compile(r"[ \t]*\.[ \t]*")
+# Text that makes a file worth parsing even without a candidate name (bindings, star imports).
+BINDING_HINTS = ("Enum", "ENUM", "Mapped", "table=True", ".value for ", ".name for ", "import *")
+
+
+def syntax_problem(path: str, line: int, message: str) -> Finding:
+    return Finding(
+        location=Location(path, max(line, 1), 1),
+        rule="syntax-error",
+        message=f"cannot parse `{path}`: {message}",
+        severity=Severity.WARNING,
+        help="enumguard skipped this file; fix the syntax or exclude the file",
+    )
+
+
+def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[str, ...]) -> FileFacts:
+    """The facts of one file. `relevant`: enum-ish names that occur in the text; `candidates`:
+    the class names among them that may be enums (their members are read)."""
+    if not relevant and not any(hint in text for hint in BINDING_HINTS):
+        # Nothing enum-related can be here: a cheap syntax check instead of a libcst parse.
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(text)
+            return FileFacts(path)
+        except (SyntaxError, ValueError, RecursionError):
+            pass  # libcst decides: it also reads syntax newer than this interpreter
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        line, message = _python_error(text) or (exc.raw_line, f"{exc.message} (line {exc.raw_line})")
+        return FileFacts(path, problems=(syntax_problem(path, line, message),))
+    except (RecursionError, ValueError) as exc:
+        return FileFacts(path, problems=(syntax_problem(path, 1, str(exc) or type(exc).__name__),))
+    sites = bindings.extract(module, text, path)
+    walker = Walker(set(relevant))
+    walker.module(module)
+    cand = set(candidates)
+    enum_classes = [(q, n) for q, n in walker.classes if n.name.value in cand]
+    needs_tree = bool(enum_classes or walker.functional) or any(r.form != "attribute" for r in walker.refs)
+    where = _text_positions(walker.refs, text, path) if not needs_tree else None
+    if where is None and (walker.refs or enum_classes or walker.functional):
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+        def loc(node: cst.CSTNode) -> Location:
+            start = positions[node].start
+            return Location(path, start.line, start.column + 1)
+
+        where = [tuple(loc(n) for n in ref.nodes) for ref in walker.refs]
+    else:
+        loc = lambda node: Location(path, 1, 1)  # noqa: E731  (classes here are never enums)
+    classes = []
+    for qual, node in walker.classes:
+        classes.append(class_fact(qual, node, loc, node.name.value in cand))
+    for qual, call, target in walker.functional:
+        fact = functional_fact(qual, call, target, loc)
+        if fact is not None:
+            classes.append(fact)
+    refs = tuple(RefFact(r.chain, r.form, w, r.literal) for r, w in zip(walker.refs, where or ()))
+    return FileFacts(
+        path=path,
+        imports=tuple(ImportFact(*i) for i in walker.imports),
+        other_names=tuple(sorted(set(walker.other_names))),
+        class_names=tuple(walker.class_names),
+        classes=tuple(classes),
+        references=refs,
+        binding_sites=tuple(sites),
+    )
+
+
+def _python_error(text: str) -> tuple[int, str] | None:
+    """Python's own line and message for a syntax error: usually nearer the cause than libcst's."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        return (exc.lineno or 1), f"{exc.msg} (line {exc.lineno})"
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
+def _text_positions(refs, text: str, path: str) -> list[tuple[Location, ...]] | None:
+    """Segment locations of each chain from one regex pass; None when text and tree disagree."""
+    if not refs:
+        return []
+    wanted: dict[tuple[str, ...], list[int]] = {}
+    for i, ref in enumerate(refs):
+        wanted.setdefault(ref.chain, []).append(i)
+    found: dict[tuple[str, ...], list[re.Match[str]]] = {}
+    for match in _CHAIN.finditer(text):
+        chain = tuple(_SPLIT.split(match.group()))
+        if chain in wanted:
+            found.setdefault(chain, []).append(match)
+    starts = None
+    out: list[tuple[Location, ...] | None] = [None] * len(refs)
+    for chain, indexes in wanted.items():
+        matches = found.get(chain, [])
+        if len(matches) != len(indexes):
+            return None
+        if starts is None:
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        for i, match in zip(indexes, matches):
+            offsets, at = [], match.start()
+            for segment in chain:
+                at = text.index(segment, at)
+                offsets.append(at)
+                at += len(segment)
+            out[i] = tuple(_location(path, starts, o) for o in offsets)
+    return out  # type: ignore[return-value]
+
+
+def _location(path: str, starts: list[int], offset: int) -> Location:
+    line = bisect.bisect_right(starts, offset)
+    return Location(path, line, offset - starts[line - 1] + 1)
+
+
+def _last(node: cst.BaseExpression) -> str | None:
+    names = chain_of(node)
+    return names[-1].value if names else None
+
+
+def class_fact(qual: str, node: cst.ClassDef, loc, candidate: bool) -> ClassFact:
+    bases = []
+    for arg in node.bases:
+        names = chain_of(arg.value)
+        bases.append(".".join(n.value for n in names) if names else "?")
+    metaclass = any(k.keyword is not None and k.keyword.value == "metaclass" for k in node.keywords)
+    api: list[str] = []
+    defines: list[str] = []
+    members: list[MemberFact] = []
+    ignore: set[str] = set()
+    is_open = False
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            api.append(stmt.name.value)
+            if stmt.name.value in SPECIAL:
+                defines.append(stmt.name.value)
+        elif isinstance(stmt, cst.ClassDef):
+            api.append(stmt.name.value)
+        elif isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            if candidate:
+                for small in stmt.body:
+                    is_open |= _member(small, members, api, ignore, loc)
+        elif candidate and not isinstance(stmt, cst.EmptyLine):
+            is_open = True  # members under if/try/for: not all known
+    if ignore:
+        members = [m for m in members if m.name not in ignore]
+        api.extend(sorted(ignore))
+    return ClassFact(
+        qual=qual,
+        bases=tuple(bases),
+        location=loc(node.name),
+        members=tuple(members),
+        api=tuple(api),
+        defines=tuple(defines),
+        open=is_open,
+        metaclass=metaclass,
+    )
+
+
+def _member(small, members: list[MemberFact], api: list[str], ignore: set[str], loc) -> bool:
+    """Adds the member (or API name) one class-body statement defines; True when unreadable."""
+    if isinstance(small, cst.Assign):
+        targets = [t.target for t in small.targets]
+        value = small.value
+    elif isinstance(small, cst.AnnAssign):
+        if small.value is None:
+            return False
+        targets, value = [small.target], small.value
+    elif isinstance(small, (cst.Expr, cst.Pass, cst.Import, cst.ImportFrom)):
+        return False
+    else:
+        return isinstance(small, (cst.AugAssign, cst.Del))
+    if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+        for target in targets:
+            for name in _target_names(target):
+                members.append(MemberFact(name, "unknown", None, loc(target)))
+        return False
+    target = targets[0]
+    name = target.value
+    if name == "_ignore_":
+        ignore.update(_ignore_names(value))
+        return False
+    if name.startswith("__") or (name.startswith("_") and name.endswith("_") and len(name) > 2):
+        api.append(name)
+        return False
+    if isinstance(value, cst.Lambda):
+        api.append(name)
+        return False
+    if isinstance(value, cst.Call):
+        func = _last(value.func)
+        if func in _DESCRIPTORS:
+            api.append(name)
+            return False
+        if func == "auto" and not value.args:
+            members.append(MemberFact(name, "auto", None, loc(target)))
+            return False
+        if func == "member" and len(value.args) == 1:
+            value = value.args[0].value
+    ok, literal = literal_value(value)
+    members.append(MemberFact(name, "literal" if ok else "unknown", literal if ok else None, loc(target)))
+    return False
+
+
+def _target_names(node: cst.CSTNode) -> list[str]:
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for e in node.elements for n in _target_names(e.value)]
+    return []
+
+
+def _ignore_names(value: cst.BaseExpression) -> list[str]:
+    ok, literal = literal_value(value)
+    if ok and isinstance(literal, str):
+        return literal.replace(",", " ").split()
+    if isinstance(value, (cst.List, cst.Tuple)):
+        out = []
+        for element in value.elements:
+            ok, item = literal_value(element.value)
+            if ok and isinstance(item, str):
+                out.append(item)
+        return out
+    return []
+
+
+def functional_fact(qual: str, call: cst.Call, target: cst.Name, loc) -> ClassFact | None:
+    """`Enum("Name", "a b c")` and its list / tuple / dict forms; open when not all literal."""
+    func = chain_of(call.func)
+    names_arg = None
+    start = 1
+    for i, arg in enumerate(call.args):
+        if arg.keyword is None and i == 1:
+            names_arg = arg.value
+        elif arg.keyword is not None and arg.keyword.value == "names":
+            names_arg = arg.value
+        elif arg.keyword is not None and arg.keyword.value == "start":
+            ok, value = literal_value(arg.value)
+            start = value if ok and isinstance(value, int) else None
+    if names_arg is None:
+        return None
+    where = loc(target)
+    members: list[MemberFact] = []
+    is_open = False
+
+    def auto(name: str) -> None:
+        members.append(MemberFact(name, "auto", start, where))
+
+    ok, literal = literal_value(names_arg)
+    if ok and isinstance(literal, str):
+        for name in literal.replace(",", " ").split():
+            auto(name)
+    elif isinstance(names_arg, (cst.List, cst.Tuple)):
+        for element in names_arg.elements:
+            ok, item = literal_value(element.value)
+            if ok and isinstance(item, str):
+                auto(item)
+            elif ok and isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                members.append(MemberFact(item[0], "literal", item[1], where))
+            elif isinstance(element.value, cst.Tuple) and element.value.elements:
+                ok, first = literal_value(element.value.elements[0].value)
+                if ok and isinstance(first, str):
+                    members.append(MemberFact(first, "unknown", None, where))
+                else:
+                    is_open = True
+            else:
+                is_open = True
+    elif isinstance(names_arg, cst.Dict):
+        for element in names_arg.elements:
+            if not isinstance(element, cst.DictElement):
+                is_open = True
+                continue
+            ok, key = literal_value(element.key)
+            if not (ok and isinstance(key, str)):
+                is_open = True
+                continue
+            ok, value = literal_value(element.value)
+            members.append(MemberFact(key, "literal" if ok else "unknown", value if ok else None, where))
+    else:
+        is_open = True
+    if start is None:
+        members = [MemberFact(m.name, "unknown", None, m.location) if m.kind == "auto" else m for m in members]
+    return ClassFact(
+        qual=qual,
+        bases=(".".join(n.value for n in func),) if func else ("?",),
+        location=where,
+        members=tuple(members),
+        functional=True,
+        open=is_open,
+    )
