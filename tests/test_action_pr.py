@@ -338,3 +338,33 @@ def test_real_diff_of_a_migration_only_pr_is_phrased_in_the_comment(gh, run, tmp
     assert "The migration is deployed before code that writes the new label (`archived` in `order_status`)" in body
     assert "No running code writes the old label (`pending` of `order_status`)" in body
     assert f"compared `{base[:12]}`..`{head[:12]}`" in body
+
+
+def test_real_incident_pr_reports_the_two_unknown_members_as_new(gh, run, tmp_path):
+    """The incident: a PR renames the enum's members to the DB's labels but leaves
+    `Completed` and `Error` in the scheduler (examples/wf4-incident-before -> wf4-incident)."""
+    from tests import gitutil
+
+    examples = Path(__file__).parent.parent / "examples"
+    repo = tmp_path / "clone"
+    shutil.copytree(examples / "wf4-incident-before", repo)
+    gitutil.init(repo, {})
+    base = gitutil.git(repo, "rev-parse", "HEAD").strip()
+    gitutil.git(repo, "checkout", "-q", "-b", "rename")
+    shutil.rmtree(repo / "app")
+    shutil.copytree(examples / "wf4-incident", repo, dirs_exist_ok=True)
+    head = gitutil.commit(repo, "rename members")
+    payload = json.loads((WEBHOOKS / "pull_request.synchronize.json").read_text())
+    payload["pull_request"]["base"]["sha"], payload["pull_request"]["head"]["sha"] = base, head
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload))
+    code, out, files = run(gh, None, root=repo, event_path=event)
+    assert code == 1
+    [comment] = gh.state.comments_on(PR)
+    rows = [line for line in comment["body"].splitlines() if line.startswith("| 🔴")]
+    assert len(rows) == 2 and all("`unknown-member`" in r for r in rows)
+    assert f"/blob/{head}/app/services/scheduler.py#L10)" in rows[0]
+    assert "`SitemapAnalysisStatusEnum.Completed` is not a member of `SitemapAnalysisStatusEnum`" in rows[0]
+    assert "::error file=app/services/scheduler.py,line=10,col=35,title=enumguard unknown-member::" in out
+    outputs = dict(line.split("=", 1) for line in files["outputs"].read_text().splitlines())
+    assert outputs["new-findings"] == "2"
