@@ -30,9 +30,10 @@ def test_merge_revision_orders_after_both_parents_and_downgrade_is_not_read() ->
             ("b1", revision("b1", "a1", "    op.execute(\"ALTER TYPE t ADD VALUE 'b1'\")")),
         )
     )
-    assert [m.revision for m in model.migrations] == ["a1", "a2", "b1", "c"]
+    # Alembic's own order for sibling branches (checked against alembic's RevisionMap below)
+    assert [m.revision for m in model.migrations] == ["a1", "b1", "a2", "c"]
     assert model.migrations[-1].down_revisions == ("a2", "b1")
-    assert labels(model) == {"public.t": ("a", "a2", "b1", "merged")}
+    assert labels(model) == {"public.t": ("a", "b1", "a2", "merged")}
 
 
 def test_depends_on_orders_like_a_parent() -> None:
@@ -217,3 +218,27 @@ def test_only_the_postgresql_branch_of_a_dialect_check_is_replayed() -> None:
         "        op.execute(\"ALTER TYPE t ADD VALUE 'not_pg'\")"
     )
     assert labels(load_files(repo(("1", revision("1", None, body))))) == {"public.t": ("pg",)}
+
+
+GRAPHS = [
+    [("a1", None, None), ("a2", "a1", None), ("b1", "a1", None), ("c", ("a2", "b1"), None)],
+    [("a", None, None), ("b", "a", None), ("c", "a", None), ("d", "c", None), ("e", ("b", "d"), None),
+     ("f", "e", None), ("g", "a", None)],
+    [("a", None, None), ("b", "a", None), ("c", "a", "b"), ("d", "c", None)],
+    [("r1", None, None), ("r2", "r1", None), ("s1", None, None), ("s2", "s1", None), ("m", ("r2", "s2"), None)],
+]
+
+
+def test_revision_order_is_the_order_alembic_upgrades_in() -> None:
+    from alembic.script.revision import Revision, RevisionMap
+
+    from enumguard.migrations.alembic import _ordered, _Script
+
+    for graph in GRAPHS:
+        revision_map = RevisionMap(lambda graph=graph: [Revision(r, d, dependencies=dep) for r, d, dep in graph])
+        alembic_order = [r.revision for r in reversed(list(revision_map.iterate_revisions("heads", "base", implicit_base=True)))]
+        scripts = [
+            _Script(f"v/{r}.py", r, (d,) if isinstance(d, str) else tuple(d or ()), (dep,) if dep else (), [], 0)
+            for r, d, dep in graph
+        ]
+        assert [s.revision for s in _ordered(scripts, [])] == alembic_order

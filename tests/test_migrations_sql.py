@@ -232,3 +232,26 @@ def test_template_placeholders_are_reported_once_per_file() -> None:
     )
     assert [p.location.line for p in model.problems] == [1]
     assert labels(model) == {"public.plain": ("a",)}
+
+
+def test_backslash_in_an_escape_string_is_decoded_once() -> None:
+    assert labels(sql("CREATE TYPE t AS ENUM (E'back\\\\slash', 'plain\\\\n');\n")) == {"public.t": ("back\\slash", "plain\\\\n")}
+
+
+def test_search_path_decides_where_unqualified_names_live() -> None:
+    model = sql(
+        "CREATE SCHEMA app;\nCREATE TYPE public.shared AS ENUM ('s');\n"
+        "SET search_path TO app, public;\n"
+        "CREATE TYPE role AS ENUM ('admin');\n"
+        "ALTER TYPE role ADD VALUE 'user';\n"
+        "ALTER TYPE shared ADD VALUE 't';\n"
+        "CREATE TABLE people (r role DEFAULT 'admin', s shared);\n"
+        "ALTER TYPE role RENAME TO person_role;\n"
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+        "CREATE TYPE role AS ENUM ('x');\n"
+    )
+    assert labels(model) == {"app.person_role": ("admin", "user"), "public.shared": ("s", "t"), "public.role": ("x",)}
+    assert [(c.table, c.column, c.type_name) for c in model.columns] == [
+        ("app.people", "r", "app.person_role"),
+        ("app.people", "s", "public.shared"),
+    ]

@@ -4,6 +4,7 @@ order: op.execute SQL, sa.Enum/postgresql.ENUM in create_table/add_column/alter_
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -40,16 +41,19 @@ class _Script:
 
 def load(tree: SourceTree, config: Config, first_order: int = 0) -> Revisions:
     out = Revisions()
-    for versions in discover.alembic_dirs(tree, config):
-        scripts = [s for s in (_read_safely(tree, p, out) for p in discover.alembic_scripts(tree, [versions])) if s]
-        per_migration = config.transaction_per_migration
-        if per_migration is None:
-            per_migration = _env_says_per_migration(tree, versions)
-        for script in _ordered(scripts, out.problems):
-            scope = script.path if per_migration else f"alembic:{versions}"
-            migration = Migration(script.path, first_order + len(out.units), "alembic", script.revision, script.downs)
-            out.units.append(Unit(migration, script.events, "alembic", scope))
-            out.statements += script.statements
+    dirs = discover.alembic_dirs(tree, config)
+    scripts = [s for s in (_read_safely(tree, p, out) for p in discover.alembic_scripts(tree, dirs)) if s]
+    per_migration = {d: config.transaction_per_migration for d in dirs}
+    for d in dirs:
+        if per_migration[d] is None:
+            per_migration[d] = _env_says_per_migration(tree, d)
+    for script in _ordered(scripts, out.problems):
+        versions = posixpath.dirname(script.path) or "."
+        # one `alembic upgrade` runs every pending revision of an environment in one transaction
+        scope = script.path if per_migration.get(versions) else f"alembic:{posixpath.dirname(versions)}"
+        migration = Migration(script.path, first_order + len(out.units), "alembic", script.revision, script.downs)
+        out.units.append(Unit(migration, script.events, "alembic", scope))
+        out.statements += script.statements
     return out
 
 
@@ -86,30 +90,70 @@ def _env_says_per_migration(tree: SourceTree, versions: str) -> bool:
 
 
 def _ordered(scripts: list[_Script], problems: list[Finding]) -> list[_Script]:
-    """Topological order over down_revision and depends_on; ties by path (deterministic)."""
+    """The order `alembic upgrade heads` runs revisions in on an empty database: Alembic's own
+    topological sort (revision.py `_topological_sort`, heads first, then reversed), with the
+    revision map in file order, so sibling branches run in the order Alembic picks."""
+    scripts = sorted(scripts, key=lambda s: s.path)
     by_id = {s.revision: s for s in scripts}
-    parents = {s.revision: [d for d in s.downs + s.depends if d in by_id] for s in scripts}
-    children: dict[str, list[str]] = {s.revision: [] for s in scripts}
-    for rev, ps in parents.items():
-        for p in ps:
-            children[p].append(rev)
-    waiting = {rev: len(set(ps)) for rev, ps in parents.items()}
-    ready = sorted((by_id[r] for r, n in waiting.items() if n == 0), key=lambda s: s.path)
-    out: list[_Script] = []
-    while ready:
-        script = ready.pop(0)
-        out.append(script)
-        for child in sorted(set(children[script.revision])):
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                ready.append(by_id[child])
-                ready.sort(key=lambda s: s.path)
-    rest = sorted((s for s in scripts if s not in out), key=lambda s: s.path)
-    for s in rest:
-        problems.append(
-            Finding(Location(s.path), "unsupported-sql", f"revision `{s.revision}` is part of a cycle of down_revision links", Severity.INFO)
-        )
-    return out + rest
+    order = list(by_id)
+
+    def down(rev: str) -> tuple[str, ...]:
+        return tuple(d for d in by_id[rev].downs if d in by_id)
+
+    def ancestors(rev: str, with_deps: bool = True) -> set[str]:
+        seen, todo = set(), [rev]
+        while todo:
+            r = todo.pop()
+            if r not in seen:
+                seen.add(r)
+                todo.extend(parents(r) if with_deps else down(r))
+        return seen
+
+    def deps(rev: str) -> tuple[str, ...]:
+        mine = [d for d in by_id[rev].depends if d in by_id]
+        covered = set().union(*(ancestors(d) for d in down(rev))) if down(rev) else set()
+        return tuple(d for d in mine if d not in covered)
+
+    def parents(rev: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(down(rev) + deps(rev)))
+
+    referenced = {d for s in scripts for d in down(s.revision)}
+    heads = [r for r in order if r not in referenced]
+    todo = set(order)
+    current = sorted(heads, key=order.index)
+    ancestry = [ancestors(h) for h in current]
+    output: list[str] = []
+    index = 0
+    while current:
+        candidate = current[index]
+        for other, seen in enumerate(ancestry):
+            if other != index and candidate in seen:
+                index = other  # another head depends on this one: walk that one first
+                break
+        else:
+            if candidate in todo:
+                output.append(candidate)
+                todo.discard(candidate)
+            more = [r for r in parents(candidate) if r in todo and r not in current]
+            if not more:
+                del current[index]
+                del ancestry[index]
+                index = max(index - 1, 0)
+            elif not deps(candidate) and len(down(candidate)) == 1:
+                current[index] = more[0]
+                ancestry[index].discard(candidate)
+            else:
+                current[index] = more[0]
+                current.extend(more[1:])
+                ancestry[index] = ancestors(more[0])
+                ancestry.extend(ancestors(r) for r in more[1:])
+    ordered = [by_id[r] for r in reversed(output)]
+    for s in scripts:
+        if s.revision in todo:  # unreachable from a head: part of a cycle
+            problems.append(Finding(Location(s.path), "unsupported-sql",
+                                    f"revision `{s.revision}` is part of a cycle of down_revision links", Severity.INFO))
+            ordered.append(s)
+    return ordered
 
 
 def _revision_ids(node: cst.BaseExpression | None) -> tuple[str, ...]:

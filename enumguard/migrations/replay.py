@@ -110,6 +110,9 @@ def enum_names(units: list[Unit]) -> set[str]:
             if isinstance(event, EnumOp):
                 if event.kind in ("create", "add_value", "rename_value"):
                     names.add(event.type_name)
+                    if event.type_name.startswith("?"):
+                        schemas, _, base = event.type_name[1:].rpartition(".")
+                        names.update(f"{schema}.{base}" for schema in schemas.split("|"))
                 if event.new_name and event.type_name in names:
                     names.add(event.new_name)
     return names
@@ -181,7 +184,32 @@ def _transaction(event: TxEvent, tx: _Tx, mode: str, unit: Unit) -> None:
         tx.new(unit.scope or scope)
 
 
+def resolve(name: str | None, known, create: bool = False) -> str | None:
+    """`?a|b.x` (an unqualified name after SET search_path TO a, b) -> the schema PostgreSQL
+    picks: the first that has `x` (`known(name)`), or the first of the path for a CREATE."""
+    if not name or not name.startswith("?"):
+        return name
+    schemas, _, base = name[1:].rpartition(".")
+    options = schemas.split("|")
+    if not create:
+        for schema in options:
+            if known(f"{schema}.{base}"):
+                return f"{schema}.{base}"
+    return f"{options[0]}.{base}"
+
+
+def _resolved_op(op: EnumOp, state: TypeState) -> EnumOp:
+    if not (op.type_name.startswith("?") or (op.new_name or "").startswith("?")):
+        return op
+    name = resolve(op.type_name, state.exists, create=op.kind == "create") or op.type_name
+    new_name = op.new_name
+    if op.kind == "rename_type" and new_name:
+        new_name = f"{name.rpartition('.')[0]}.{new_name.rpartition('.')[2]}"
+    return replace(op, type_name=name, new_name=new_name)
+
+
 def _op(op: EnumOp, state: TypeState, columns: dict, out: Result, transaction: str | None) -> None:
+    op = _resolved_op(op, state)
     in_use: tuple[ColumnUse, ...] = ()
     if op.kind == "drop" and state.exists(op.type_name):
         in_use = tuple(c for c in columns.values() if c.type_name == op.type_name)
@@ -199,6 +227,14 @@ def _op(op: EnumOp, state: TypeState, columns: dict, out: Result, transaction: s
 
 
 def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None) -> None:
+    if event.table.startswith("?") or (event.type_name or "").startswith("?") or (event.new_name or "").startswith("?"):
+        tables = {table for table, _ in columns}
+        table = resolve(event.table, tables.__contains__) or event.table
+        new_name = event.new_name
+        if event.kind == "rename_table" and new_name:
+            new_name = f"{table.rpartition('.')[0]}.{new_name.rpartition('.')[2]}"
+        type_name = resolve(event.type_name, state.exists)
+        event = replace(event, table=table, type_name=type_name, new_name=new_name)
     key = (event.table, event.column or "")
     if event.kind in ("add", "retype"):
         columns.pop(key, None)
@@ -242,6 +278,9 @@ def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str]
 
 
 def _literal(event: LiteralEvent, state: TypeState, columns: dict, out: Result, tx: str | None) -> None:
+    if (event.type_name or "").startswith("?") or (event.table or "").startswith("?"):
+        tables = {table for table, _ in columns}
+        event = replace(event, type_name=resolve(event.type_name, state.exists), table=resolve(event.table, tables.__contains__))
     if event.type_name is not None:
         name = event.type_name if state.exists(event.type_name) else None
     else:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import sqltext
-from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent
-from enumguard.migrations.sqltext import Lines, Statement, fold_text, read_name, string_value, word
+from enumguard.migrations.events import ColumnEvent, Event, TxEvent
+from enumguard.migrations.sqltext import Lines, Statement, read_name, string_value, word
+from enumguard.migrations.sqltree import TreeReader
 from enumguard.model import EnumOp
 
 # sqlglot logs a warning for every statement it keeps as a Command; those are expected here.
@@ -38,6 +38,9 @@ class Reader:
         # goose (`-- +goose Up`, `-- +goose NO TRANSACTION`) run a file in one transaction unless told not to.
         self.file_transaction: bool | None = None
         self.templated = False  # a `{{ ... }}` placeholder was reported once
+        # The schema unqualified names get: `public`, or `?a|b` after `SET search_path TO a, b`
+        # (replay resolves it as PostgreSQL would: create in a, look up in a then b).
+        self.schema = "public"
 
     # ------------------------------------------------------------------ helpers
     def loc(self, offset: int) -> Location:
@@ -103,6 +106,9 @@ class Reader:
             if not self.in_body:
                 self.events.append(TxEvent("commit", self.loc(stmt.start())))
             return
+        if first in ("SET", "RESET") or (first == "SELECT" and any(word(t) == "SET_CONFIG" for t in toks)):
+            self.search_path(toks, first)
+            return
         if second == "TYPE" and first in ("CREATE", "ALTER", "DROP"):
             getattr(self, f"{first.lower()}_type")(stmt)
             return
@@ -119,10 +125,32 @@ class Reader:
                 return
             self.parsed(stmt, first)
 
+    def search_path(self, toks, first: str) -> None:
+        """`SET [SESSION|LOCAL] search_path TO|= a, b`, `RESET search_path`, and pg_dump's
+        `SELECT pg_catalog.set_config('search_path', 'a, b', false)`."""
+        words = [word(t) for t in toks]
+        if "SEARCH_PATH" not in words and not any(string_value(t) == "search_path" for t in toks):
+            return
+        schemas: list[str] = []
+        if first == "SET":
+            at = words.index("SEARCH_PATH") + 1 if "SEARCH_PATH" in words else len(toks)
+            for token in toks[at:]:
+                if token.token_type in (TokenType.COMMA, TokenType.EQ) or word(token) in ("TO", "DEFAULT"):
+                    continue
+                value = string_value(token)
+                schemas.append(value if value is not None else sqltext.fold(token))
+        elif first == "SELECT":
+            values = [string_value(t) for t in toks if string_value(t) is not None]
+            if len(values) >= 2:
+                schemas = [part.strip() for part in values[1].split(",")]
+        kept = [s.strip('"') for s in schemas if s and s.strip('"') not in ("$user", "pg_catalog", "pg_temp")]
+        kept = [s for s in kept if "." not in s and "|" not in s]
+        self.schema = "public" if not kept or kept == ["public"] else "?" + "|".join(kept)
+
     # ------------------------------------------------------------------ enum DDL from tokens
     def create_type(self, stmt: Statement) -> None:
         toks = stmt.tokens
-        name, i = read_name(toks, 2)
+        name, i = read_name(toks, 2, self.schema)
         if name is None:
             if _templated(toks):
                 if not self.templated:
@@ -146,7 +174,7 @@ class Reader:
 
     def alter_type(self, stmt: Statement) -> None:
         toks = stmt.tokens
-        name, i = read_name(toks, 2)
+        name, i = read_name(toks, 2, self.schema)
         if name is None:
             return
         verb, nxt = word(_at(toks, i)), word(_at(toks, i + 1))
@@ -174,7 +202,7 @@ class Reader:
                 return self.problem(stmt.start(), f"ALTER TYPE `{name}` RENAME VALUE could not be read")
             self.op("rename_value", name, stmt.start(), label=old, new_label=new)
         elif verb == "RENAME" and nxt == "TO":
-            new_name, _ = read_name(toks, i + 2)
+            new_name, _ = read_name(toks, i + 2, self.schema)
             if new_name is not None:
                 schema = name.rpartition(".")[0]
                 self.op("rename_type", name, stmt.start(), new_name=f"{schema}.{new_name.rpartition('.')[2]}")
@@ -190,7 +218,7 @@ class Reader:
             i += 2
         names: list[str] = []
         while i < len(toks):
-            name, i = read_name(toks, i)
+            name, i = read_name(toks, i, self.schema)
             if name is None:
                 break
             names.append(name)
@@ -209,7 +237,7 @@ class Reader:
         if word(_at(toks, i)) == "IF" and word(_at(toks, i + 1)) == "EXISTS":
             i += 2
         while i < len(toks):
-            name, i = read_name(toks, i)
+            name, i = read_name(toks, i, self.schema)
             if name is None:
                 break
             self.events.append(ColumnEvent("drop_table", name, self.loc(stmt.start())))
@@ -242,6 +270,7 @@ class Reader:
         if error is not None:
             return self.problem(offset + error_at, "the body of a DO block could not be tokenized")
         inner = Reader(self.path, self.migration, self.lines, in_body=True)
+        inner.schema = self.schema
         for i, token in enumerate(tokens):
             w, nxt = word(token), word(_at(tokens, i + 1))
             if w in ("CREATE", "ALTER", "DROP") and nxt == "TYPE":
@@ -262,6 +291,7 @@ class Reader:
         if error is not None or len(parts) != 1 or string_value(parts[0]) is None:
             return  # EXECUTE format(...) or concatenation: built at run time
         sub = Reader(self.path, self.migration, self.lines, in_body=True)
+        sub.schema = self.schema
         # offsets inside the value are approximate when it contains doubled quotes
         sub.read(string_value(parts[0]) or "", offset + raw_start + parts[0].start + 1)
         inner.events.extend(e for e in sub.events if isinstance(e, EnumOp))
@@ -283,166 +313,6 @@ class Reader:
         for tree in trees:
             if tree is not None:
                 TreeReader(self, stmt).visit(tree)
-
-
-class TreeReader:
-    """Columns and literals from one sqlglot tree."""
-
-    def __init__(self, reader: Reader, stmt: Statement) -> None:
-        self.r = reader
-        self.stmt = stmt
-
-    def at(self, node: exp.Expression | None) -> Location:
-        start = (node.meta or {}).get("start") if node is not None else None
-        if start is None and node is not None:
-            for child in node.walk():
-                start = (child.meta or {}).get("start")
-                if start is not None:
-                    break
-        return self.r.loc(self.stmt.offset + start if start is not None else self.stmt.start())
-
-    def emit(self, event: Event) -> None:
-        self.r.events.append(event)
-
-    def visit(self, tree: exp.Expression) -> None:
-        if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema) and str(tree.args.get("kind")).upper() == "TABLE":
-            self.create_table(tree)
-        elif isinstance(tree, exp.Alter) and str(tree.args.get("kind")).upper() == "TABLE":
-            self.alter_table(tree)
-        elif isinstance(tree, exp.Insert):
-            self.insert(tree)
-        elif isinstance(tree, exp.Update):
-            self.update(tree)
-        self.casts(tree)
-
-    def casts(self, tree: exp.Expression) -> None:
-        for cast in tree.find_all(exp.Cast):
-            literal, type_name = cast.this, user_type(cast.args.get("to"))
-            if type_name and isinstance(literal, exp.Literal) and literal.is_string:
-                self.emit(LiteralEvent(literal.this, "cast", self.at(literal), type_name=type_name))
-
-    def create_table(self, tree: exp.Create) -> None:
-        table = table_name(tree.this.this)
-        if table is None:
-            return
-        for col in tree.this.expressions:
-            if isinstance(col, exp.ColumnDef):
-                self.column_def(table, col, "add", self.at(col))
-
-    def column_def(self, table: str, col: exp.ColumnDef, kind: str, where: Location) -> None:
-        type_name = user_type(col.args.get("kind"))
-        if type_name is None:
-            return
-        default, default_at = None, None
-        for constraint in col.args.get("constraints") or ():
-            value = constraint.args.get("kind")
-            if isinstance(value, exp.DefaultColumnConstraint):
-                literal = value.this
-                if isinstance(literal, exp.Literal) and literal.is_string:
-                    default, default_at = literal.this, self.at(literal)
-        self.emit(ColumnEvent(kind, table, where, ident(col.this), type_name, default, default_at))
-
-    def alter_table(self, tree: exp.Alter) -> None:
-        table = table_name(tree.this)
-        if table is None:
-            return
-        for action in tree.args.get("actions") or ():
-            where = self.at(action)
-            if isinstance(action, exp.ColumnDef):
-                self.column_def(table, action, "add", where)
-            elif isinstance(action, exp.AlterColumn):
-                column = ident(action.this)
-                dtype = action.args.get("dtype")
-                if dtype is not None:
-                    self.emit(ColumnEvent("retype", table, where, column, user_type(dtype), context="alter_column"))
-                default = action.args.get("default")
-                if isinstance(default, exp.Literal) and default.is_string:
-                    self.emit(ColumnEvent("default", table, where, column, default=default.this, default_location=self.at(default)))
-                elif action.args.get("drop") and dtype is None and default is None:
-                    self.emit(ColumnEvent("drop_default", table, where, column))
-            elif isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "COLUMN":
-                for col in action.args.get("tables") or ():
-                    self.emit(ColumnEvent("drop", table, where, ident(col.this if isinstance(col, exp.Column) else col)))
-            elif isinstance(action, exp.RenameColumn):
-                old, new = action.this, action.args.get("to")
-                self.emit(ColumnEvent("rename_column", table, where, ident(_col_ident(old)), new_name=ident(_col_ident(new))))
-            elif isinstance(action, exp.AlterRename):
-                new = table_name(action.this)
-                if new is not None:
-                    schema = table.rpartition(".")[0]
-                    self.emit(ColumnEvent("rename_table", table, where, new_name=f"{schema}.{new.rpartition('.')[2]}"))
-
-    def insert(self, tree: exp.Insert) -> None:
-        target = tree.this
-        if not isinstance(target, exp.Schema):
-            return
-        table = table_name(target.this)
-        columns = [ident(c) for c in target.expressions]
-        values = tree.expression
-        if table is None or not isinstance(values, exp.Values):
-            return
-        for row in values.expressions:
-            if not isinstance(row, exp.Tuple):
-                continue
-            for column, value in zip(columns, row.expressions):
-                if isinstance(value, exp.Literal) and value.is_string and column:
-                    self.emit(LiteralEvent(value.this, "insert", self.at(value), table=table, column=column))
-
-    def update(self, tree: exp.Update) -> None:
-        table = table_name(tree.this)
-        if table is None:
-            return
-        for assignment in tree.expressions:
-            if isinstance(assignment, exp.EQ):
-                self.compare(table, assignment, "update")
-        where = tree.args.get("where")
-        if where is not None:
-            for node in where.find_all(exp.EQ, exp.NEQ, exp.In):
-                self.compare(table, node, "where")
-
-    def compare(self, table: str, node: exp.Expression, context: str) -> None:
-        column = node.this
-        if not isinstance(column, exp.Column) or column.table:
-            return
-        values = node.expressions if isinstance(node, exp.In) else [node.expression]
-        for value in values:
-            if isinstance(value, exp.Literal) and value.is_string:
-                self.emit(LiteralEvent(value.this, context, self.at(value), table=table, column=ident(column.this)))
-
-
-# ---------------------------------------------------------------------- tree helpers
-
-
-def ident(node: exp.Expression | None) -> str | None:
-    if isinstance(node, exp.Identifier):
-        return node.this if node.quoted else fold_text(node.this)
-    if isinstance(node, exp.Column):
-        return ident(node.this)
-    return None
-
-
-def _col_ident(node: exp.Expression | None) -> exp.Expression | None:
-    return node.this if isinstance(node, exp.Column) else node
-
-
-def table_name(node: exp.Expression | None) -> str | None:
-    if not isinstance(node, exp.Table):
-        return None
-    name = ident(node.this)
-    schema = ident(node.args.get("db")) or "public"
-    return f"{schema}.{name}" if name else None
-
-
-def user_type(dtype: exp.Expression | None) -> str | None:
-    """The qualified name of a user-defined type (None for built-in types and arrays)."""
-    if not isinstance(dtype, exp.DataType) or dtype.this != exp.DataType.Type.USERDEFINED:
-        return None
-    kind = dtype.args.get("kind")
-    if isinstance(kind, exp.Identifier):
-        return f"public.{ident(kind)}"
-    if isinstance(kind, exp.Dot) and isinstance(kind.this, exp.Identifier) and isinstance(kind.expression, exp.Identifier):
-        return f"{ident(kind.this)}.{ident(kind.expression)}"
-    return None
 
 
 # ---------------------------------------------------------------------- token helpers

@@ -113,8 +113,10 @@ def word(token: Token | None) -> str:
     return token.text.upper()
 
 
-def read_name(tokens: tuple[Token, ...] | list[Token], i: int) -> tuple[str | None, int]:
-    """A possibly schema-qualified name starting at tokens[i] -> (qualified name, next index)."""
+def read_name(tokens: tuple[Token, ...] | list[Token], i: int, default: str = "public") -> tuple[str | None, int]:
+    """A possibly schema-qualified name starting at tokens[i] -> (qualified name, next index).
+    An unqualified name gets `default`: `public`, or `?a|b` after `SET search_path TO a, b`
+    (resolved during replay, as PostgreSQL resolves it then)."""
     parts: list[str] = []
     while i < len(tokens) and tokens[i].token_type not in NOT_NAMES:
         parts.append(fold(tokens[i]))
@@ -127,55 +129,15 @@ def read_name(tokens: tuple[Token, ...] | list[Token], i: int) -> tuple[str | No
         return None, i
     if len(parts) == 3:  # database.schema.name
         parts = parts[1:]
-    return (f"{parts[0]}.{parts[1]}" if len(parts) == 2 else f"public.{parts[0]}"), i
+    return (f"{parts[0]}.{parts[1]}" if len(parts) == 2 else f"{default}.{parts[0]}"), i
 
 
 def string_value(token: Token) -> str | None:
-    """The value of a string literal token; E'..' escapes decoded as PostgreSQL does."""
-    if token.token_type in (TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.HEREDOC_STRING):
+    """The value of a string literal token. sqlglot's tokenizer already decodes E'..' escapes
+    (`E'a\\nb'` arrives as a, newline, b) and doubled quotes."""
+    if token.token_type in (TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.HEREDOC_STRING, TokenType.BYTE_STRING):
         return token.text
-    if token.token_type == TokenType.BYTE_STRING:
-        return decode_escapes(token.text)
     return None
-
-
-_SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def decode_escapes(text: str) -> str:
-    """Backslash escapes of a PostgreSQL E'..' string (the tokenizer already undid \\')."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c != "\\" or i + 1 >= len(text):
-            out.append(c)
-            i += 1
-            continue
-        nxt = text[i + 1]
-        if nxt in _SIMPLE:
-            out.append(_SIMPLE[nxt])
-            i += 2
-        elif nxt in "01234567":
-            j = i + 1
-            while j < len(text) and j < i + 4 and text[j] in "01234567":
-                j += 1
-            out.append(chr(int(text[i + 1 : j], 8)))
-            i = j
-        elif nxt in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[nxt]
-            j = i + 2
-            while j < len(text) and j < i + 2 + width and text[j] in "0123456789abcdefABCDEF":
-                j += 1
-            if j == i + 2:
-                out.append(nxt)
-            else:
-                out.append(chr(int(text[i + 2 : j], 16)))
-            i = j
-        else:
-            out.append(nxt)
-            i += 2
-    return "".join(out)
 
 
 def heredoc_body(token: Token, sql: str) -> tuple[str, int]:
