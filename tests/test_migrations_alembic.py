@@ -242,3 +242,16 @@ def test_revision_order_is_the_order_alembic_upgrades_in() -> None:
             for r, d, dep in graph
         ]
         assert [s.revision for s in _ordered(scripts, [])] == alembic_order
+
+
+def test_enum_labels_spread_from_a_constant_or_unknown() -> None:
+    extra = "STATES = ('new', 'old')\n"
+    body = (
+        "    sa.Enum(*STATES, name='known').create(op.get_bind())\n"
+        "    sa.Enum(*load_states(), name='unknown').create(op.get_bind())"
+    )
+    model = load_files(repo(("1", revision("1", None, body, extra))))
+    assert {db.name: (db.label_values, db.labels_known) for db in model.db_enums} == {
+        "public.known": (("new", "old"), True),
+        "public.unknown": ((), False),
+    }

@@ -164,11 +164,21 @@ class Scope:
         node = self.resolve(node)
         if not isinstance(node, cst.Call) or qualified(node.func, self.table) not in ENUM_TYPES:
             return None
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        labels = [string(v) for v in positional]
+        positional: list[cst.BaseExpression] = []
+        labels: list[str | None] = []
+        for a in node.args:
+            if a.keyword is not None:
+                continue
+            if a.star == "*":  # sa.Enum(*STATUSES, name=...): a literal list or tuple constant
+                spread = strings(self.resolve(a.value))
+                labels.extend(spread if spread is not None else [None])
+                positional.extend(cst.SimpleString(repr(v)) for v in spread or ())
+            elif not a.star:
+                positional.append(a.value)
+                labels.append(string(a.value))
         known = True
         name = string(arg(node, "name"))
-        if positional and labels[0] is None:
+        if positional and labels[0] is None and not node.args[0].star:
             found = self.enum_class_labels(positional[0], arg(node, "values_callable") is not None)
             class_name = dotted(positional[0])
             if name is None and class_name:
