@@ -202,6 +202,26 @@ class DropTypeInUseRule(Rule):
                 "supabase/migrations/20240201000000_drop.sql": "DROP TYPE mood;  -- expect: drop-type-in-use\n",
             }
         ),
+        Example(
+            {
+                "app/models.py": (
+                    "import enum\n\nimport sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+                    "class Base(DeclarativeBase):\n    pass\n\n\n"
+                    "class Mood(enum.Enum):\n    sad = 1\n    ok = 2\n\n\n"
+                    "class Person(Base):\n    __tablename__ = \"people\"\n\n"
+                    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+                    "    mood: Mapped[Mood] = mapped_column(sa.Enum(Mood, name=\"mood\"))\n"
+                ),
+                "supabase/migrations/20240101000000_mood.sql": (
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+                    "CREATE TABLE people (id int PRIMARY KEY, mood mood);\n"
+                ),
+                "supabase/migrations/20240201000000_drop.sql": (
+                    "ALTER TABLE people DROP COLUMN mood;\n"
+                    "DROP TYPE mood;  -- expect: drop-type-in-use\n"
+                ),
+            }
+        ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
