@@ -255,3 +255,8 @@ def test_search_path_decides_where_unqualified_names_live() -> None:
         ("app.people", "r", "app.person_role"),
         ("app.people", "s", "public.shared"),
     ]
+
+
+def test_add_value_next_to_a_missing_label_fails_and_changes_nothing() -> None:
+    model = sql("CREATE TYPE t AS ENUM ('a');\nALTER TYPE t ADD VALUE 'b' AFTER 'nope';\n")
+    assert labels(model) == {"public.t": ("a",)}

@@ -52,9 +52,12 @@ class TypeState:
             if op.label is None or op.label in values:
                 return False
             index = len(values)
-            if op.before in values:
+            anchor = op.before or op.after
+            if anchor is not None and anchor not in values:
+                return False  # PostgreSQL: `"w" is not an existing enum label`
+            if op.before is not None:
                 index = values.index(op.before)
-            elif op.after in values:
+            elif op.after is not None:
                 index = values.index(op.after) + 1
             t.labels.insert(index, Label(op.label, op.location))
             return True
