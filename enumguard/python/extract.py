@@ -25,6 +25,9 @@ SPECIAL = frozenset({"__new__", "_missing_", "_generate_next_value_", "__init__"
 _DESCRIPTORS = frozenset({"property", "classmethod", "staticmethod", "DynamicClassAttribute", "nonmember", "cached_property"})
 _CHAIN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+")
 _SPLIT = re.compile(r"[ \t]*\.[ \t]*")
+_LITERAL_ARG = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*([\[(])\s*(?=[\'\"\d.-]|[rRbBuU]{1,2}[\'\"])")
+_GETATTR = re.compile(r"(?<![\w.])getattr[ \t]*\(\s*([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)\s*,\s*(?=[\'\"]|[rRbBuU]{1,2}[\'\"])")
+_NEWLINE = re.compile("\n")
 # Text that makes a file worth parsing even without a candidate name (bindings, star imports).
 BINDING_HINTS = ("Enum", "ENUM", "Mapped", "table=True", ".value for ", ".name for ", "import *")
 
@@ -63,9 +66,15 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
     walker.module(module)
     cand = set(candidates)
     enum_classes = [(q, n) for q, n in walker.classes if n.name.value in cand]
-    needs_tree = bool(enum_classes or walker.functional) or any(r.form != "attribute" for r in walker.refs)
-    where = _text_positions(walker.refs, text, path) if not needs_tree else None
-    if where is None and (walker.refs or enum_classes or walker.functional):
+    where = _text_positions(walker.refs, text, path)
+    defs = _text_definitions(walker, module, text, path, cand) if where is not None else None
+    if defs is not None:
+        fallback = Location(path, 1, 1)
+
+        def loc(node: cst.CSTNode) -> Location:
+            return defs.get(id(node), fallback)
+
+    elif walker.refs or enum_classes or walker.functional:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
         def loc(node: cst.CSTNode) -> Location:
@@ -74,7 +83,7 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
 
         where = [tuple(loc(n) for n in ref.nodes) for ref in walker.refs]
     else:
-        loc = lambda node: Location(path, 1, 1)  # noqa: E731  (classes here are never enums)
+        loc = lambda node: Location(path, 1, 1)  # noqa: E731  (nothing here to locate)
     classes = []
     for qual, node in walker.classes:
         classes.append(class_fact(qual, node, loc, node.name.value in cand))
@@ -108,33 +117,101 @@ def _python_error(text: str) -> tuple[int, str] | None:
 
 
 def _text_positions(refs, text: str, path: str) -> list[tuple[Location, ...]] | None:
-    """Segment locations of each chain from one regex pass; None when text and tree disagree."""
+    """Segment (or literal) locations of each reference from regex passes over the text; None
+    when text and tree disagree, e.g. a chain quoted in a docstring."""
     if not refs:
         return []
-    wanted: dict[tuple[str, ...], list[int]] = {}
+    wanted: dict[tuple, list[int]] = {}
     for i, ref in enumerate(refs):
-        wanted.setdefault(ref.chain, []).append(i)
-    found: dict[tuple[str, ...], list[re.Match[str]]] = {}
-    for match in _CHAIN.finditer(text):
-        chain = tuple(_SPLIT.split(match.group()))
-        if chain in wanted:
-            found.setdefault(chain, []).append(match)
-    starts = None
+        wanted.setdefault((ref.form, ref.chain), []).append(i)
+    forms = {form for form, _ in wanted}
+    found: dict[tuple, list[tuple[int, ...]]] = {}
+
+    def add(key: tuple, offsets: tuple[int, ...]) -> None:
+        if key in wanted:
+            found.setdefault(key, []).append(offsets)
+
+    if "attribute" in forms:
+        for match in _CHAIN.finditer(text):
+            chain = tuple(_SPLIT.split(match.group()))
+            key = ("attribute", chain)
+            if key in wanted:
+                add(key, _segment_offsets(text, chain, match.start()))
+    if "subscript" in forms or "call" in forms:
+        for match in _LITERAL_ARG.finditer(text):
+            form = "subscript" if match.group(2) == "[" else "call"
+            add((form, tuple(_SPLIT.split(match.group(1)))), (match.end(),))
+    if "getattr" in forms:
+        for match in _GETATTR.finditer(text):
+            add(("getattr", tuple(_SPLIT.split(match.group(1)))), (match.end(),))
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     out: list[tuple[Location, ...] | None] = [None] * len(refs)
-    for chain, indexes in wanted.items():
-        matches = found.get(chain, [])
-        if len(matches) != len(indexes):
+    for key, indexes in wanted.items():
+        spots = found.get(key, [])
+        if len(spots) != len(indexes):
             return None
-        if starts is None:
-            starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        for i, match in zip(indexes, matches):
-            offsets, at = [], match.start()
-            for segment in chain:
-                at = text.index(segment, at)
-                offsets.append(at)
-                at += len(segment)
+        for i, offsets in zip(indexes, spots):
             out[i] = tuple(_location(path, starts, o) for o in offsets)
     return out  # type: ignore[return-value]
+
+
+_CLASS_AT = re.compile(r"(?<![\w.])class[ \t]+(\w+)")
+
+
+def _text_definitions(walker, module: cst.Module, text: str, path: str, cand: set[str]) -> dict[int, Location] | None:
+    """Locations of class names, enum member targets and functional-API targets by node id,
+    from the text; None when the text does not match the tree one to one."""
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    out: dict[int, Location] = {}
+    if not walker.classes and not walker.functional:
+        return out
+    found: dict[str, list[int]] = {}
+    for match in _CLASS_AT.finditer(text):
+        found.setdefault(match.group(1), []).append(match.start(1))
+    seen: dict[str, int] = {}
+    for _, node in walker.classes:
+        name = node.name.value
+        k = seen.get(name, 0)
+        seen[name] = k + 1
+        spots = found.get(name, [])
+        if k >= len(spots):
+            return None
+        offset = spots[k]
+        out[id(node.name)] = _location(path, starts, offset)
+        if name not in cand or not isinstance(node.body, cst.IndentedBlock):
+            continue
+        line_start = starts[bisect.bisect_right(starts, offset) - 1]
+        outer = text[line_start:offset]
+        outer = outer[: len(outer) - len(outer.lstrip())]
+        indent = outer + (node.body.indent if node.body.indent is not None else module.default_indent)
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                    [small.target] if isinstance(small, cst.AnnAssign) else [])
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        pattern = rf"^{re.escape(indent)}({re.escape(target.value)})[ \t]*(?::[^=\n]*)?=(?!=)"
+                        match = re.compile(pattern, re.M).search(text, offset)
+                        if match is None:
+                            return None
+                        out[id(target)] = _location(path, starts, match.start(1))
+    for _, _, target in walker.functional:
+        match = re.compile(rf"^[ \t]*({re.escape(target.value)})[ \t]*(?::[^=\n]*)?=", re.M).search(text)
+        if match is None:
+            return None
+        out[id(target)] = _location(path, starts, match.start(1))
+    return out
+
+
+def _segment_offsets(text: str, chain: tuple[str, ...], at: int) -> tuple[int, ...]:
+    offsets = []
+    for segment in chain:
+        at = text.index(segment, at)
+        offsets.append(at)
+        at += len(segment)
+    return tuple(offsets)
 
 
 def _location(path: str, starts: list[int], offset: int) -> Location:

@@ -1,0 +1,68 @@
+"""A synthetic repository in, timings out: enumguard's full audit (cold and with a warm cache)
+against ast.parse and libcst.parse_module over the same files, in one run.
+
+    python benchmarks/bench_audit.py --files 2000 [--keep DIR] [--jobs 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import libcst as cst
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synthetic_repo import generate  # noqa: E402
+from enumguard import collect, config as config_mod, pipeline  # noqa: E402
+from enumguard.python.extract import BINDING_HINTS  # noqa: E402
+from enumguard.python.names import candidate_names, words  # noqa: E402
+from enumguard.rules import RULE_NAMES  # noqa: E402
+
+
+def timed(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="enumguard-bench-") as tmp:
+        root = args.keep or Path(tmp) / "repo"
+        counts = generate(root, args.files)
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        cfg = replace(config_mod.load(root, rule_names=RULE_NAMES), cache=True, jobs=args.jobs)
+        tree = collect.collect(cfg)
+        texts = [f.text for f in tree.python_files()]
+        names = candidate_names(texts)
+        matter = [t for t in texts if words(t) & names or any(h in t for h in BINDING_HINTS)]
+        t_ast, _ = timed(lambda: [ast.parse(t) for t in texts])
+        t_cst_all, _ = timed(lambda: [cst.parse_module(t) for t in texts])
+        t_cst, _ = timed(lambda: [cst.parse_module(t) for t in matter])
+        t_cold, report = timed(lambda: pipeline.run(cfg))
+        t_warm, again = timed(lambda: pipeline.run(cfg))
+        assert again.findings == report.findings
+        print(f"repo: {counts['files']} files, {counts['lines']} lines; {counts['enum_files']} files define enums; "
+              f"{100 * counts['lines_naming_enums'] / counts['lines']:.0f}% of lines in files naming an enum")
+        print(f"files that matter (parsed by libcst): {len(matter)}; findings: {len(report.findings)}; jobs: {args.jobs or os.cpu_count()}")
+        print(f"ast.parse, all files, 1 core:          {t_ast:7.2f} s")
+        print(f"libcst.parse_module, all files, 1 core: {t_cst_all:7.2f} s")
+        print(f"libcst.parse_module, files that matter: {t_cst:7.2f} s")
+        print(f"enumguard audit, cold cache:            {t_cold:7.2f} s  = {t_cold / t_cst:.2f}x libcst parse (target <= 1.5x)")
+        print(f"enumguard audit, warm cache:            {t_warm:7.2f} s  = {t_warm / t_ast:.2f}x ast.parse (target <= 2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
