@@ -280,7 +280,7 @@ def test_wrong_password_is_one_line_notice_and_static_audit_still_reports(
 def test_password_never_appears_in_any_format(tmp_path: Path, pg_server: PgServer, pg_db: str, capsys) -> None:
     root = make_repo(tmp_path, broken=True)
     pg_server.execute("create type job_status as enum ('queued')", pg_db)
-    for fmt in ("text", "json"):
+    for fmt in ("text", "json", "sarif", "markdown"):
         code, out = run_cli(root, pg_server.url(pg_db), capsys, "--format", fmt)
         assert code == 1 and "db-drift" in out
         assert SUPERUSER_PASSWORD not in out
