@@ -97,25 +97,43 @@ def _ordered(scripts: list[_Script], problems: list[Finding]) -> list[_Script]:
     by_id = {s.revision: s for s in scripts}
     order = list(by_id)
 
-    def down(rev: str) -> tuple[str, ...]:
-        return tuple(d for d in by_id[rev].downs if d in by_id)
+    # Parents and ancestor sets of every revision, computed once in post-order without
+    # recursion: a long chain of revisions would overflow the stack, and recomputing them on
+    # demand is exponential in the number of revisions.
+    downs = {r: tuple(d for d in by_id[r].downs if d in by_id) for r in order}
+    par: dict[str, tuple[str, ...]] = {}
+    anc: dict[str, frozenset[str]] = {}
+    dep: dict[str, tuple[str, ...]] = {}
+    for start in order:
+        stack, visiting = [start], set()
+        while stack:
+            r = stack[-1]
+            if r in anc:
+                stack.pop()
+                continue
+            visiting.add(r)
+            edges = downs[r] + tuple(d for d in by_id[r].depends if d in by_id)
+            pending = [d for d in edges if d not in anc and d not in visiting]
+            if pending:
+                stack.extend(pending)
+                continue
+            covered = frozenset().union(*(anc.get(d, frozenset({d})) for d in downs[r]))
+            dep[r] = tuple(d for d in by_id[r].depends if d in by_id and d not in covered)
+            par[r] = tuple(dict.fromkeys(downs[r] + dep[r]))
+            anc[r] = frozenset({r}).union(*(anc.get(q, frozenset({q})) for q in par[r]))
+            stack.pop()
 
-    def ancestors(rev: str, with_deps: bool = True) -> set[str]:
-        seen, todo = set(), [rev]
-        while todo:
-            r = todo.pop()
-            if r not in seen:
-                seen.add(r)
-                todo.extend(parents(r) if with_deps else down(r))
-        return seen
+    def down(rev: str) -> tuple[str, ...]:
+        return downs[rev]
+
+    def ancestors(rev: str) -> set[str]:
+        return set(anc[rev])
 
     def deps(rev: str) -> tuple[str, ...]:
-        mine = [d for d in by_id[rev].depends if d in by_id]
-        covered = set().union(*(ancestors(d) for d in down(rev))) if down(rev) else set()
-        return tuple(d for d in mine if d not in covered)
+        return dep[rev]
 
     def parents(rev: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(down(rev) + deps(rev)))
+        return par[rev]
 
     referenced = {d for s in scripts for d in down(s.revision)}
     heads = [r for r in order if r not in referenced]
