@@ -260,3 +260,11 @@ def test_search_path_decides_where_unqualified_names_live() -> None:
 def test_add_value_next_to_a_missing_label_fails_and_changes_nothing() -> None:
     model = sql("CREATE TYPE t AS ENUM ('a');\nALTER TYPE t ADD VALUE 'b' AFTER 'nope';\n")
     assert labels(model) == {"public.t": ("a",)}
+
+
+def test_update_from_another_table_does_not_guess_where_columns() -> None:
+    model = sql(
+        "CREATE TYPE st AS ENUM ('on');\nCREATE TABLE t (id int, s st);\n"
+        "UPDATE t SET s = 'on' FROM other WHERE s = 'elsewhere';\n"
+    )
+    assert [(lit.context, lit.value) for lit in model.literals] == [("update", "on")]

@@ -122,7 +122,8 @@ class TreeReader:
             if isinstance(assignment, exp.EQ):
                 self.compare(table, assignment, "update")
         where = tree.args.get("where")
-        if where is not None:
+        # With `FROM other`, an unqualified column in WHERE may belong to the other table.
+        if where is not None and tree.args.get("from_") is None and tree.args.get("from") is None:
             for node in where.find_all(exp.EQ, exp.NEQ, exp.In):
                 self.compare(table, node, "where")
 
