@@ -183,3 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug in enumguard: one line, the traceback only on request
+        if os.environ.get("ENUMGUARD_DEBUG"):
+            raise
+        print(
+            f"enumguard: internal error: {type(exc).__name__}: {exc} "
+            "(set ENUMGUARD_DEBUG=1 for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return 2
