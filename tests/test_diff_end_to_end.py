@@ -18,6 +18,10 @@ import enum
 class Color(enum.Enum):
     RED = "red"
     BLUE = "blue"
+"""
+
+SIZES = """\
+import enum
 
 
 class Size(enum.Enum):
@@ -35,7 +39,7 @@ def paint():
 """
 
 LEGACY = """\
-from app.models import Size
+from app.sizes import Size
 
 
 def measure():
@@ -59,6 +63,7 @@ def base_repo(tmp_path: Path) -> Path:
         {
             "app/__init__.py": "",
             "app/models.py": MODELS,
+            "app/sizes.py": SIZES,
             "app/views.py": VIEWS,
             "app/legacy.py": LEGACY,
             "app/fixed.py": FIXED_BEFORE,
@@ -100,9 +105,10 @@ def test_working_tree_with_untracked_file_is_the_default_head(tmp_path: Path) ->
 
 def test_change_to_an_enum_brings_its_old_findings_elsewhere_into_scope(tmp_path: Path) -> None:
     repo = base_repo(tmp_path)
-    branch(repo, "feature", {"app/models.py": MODELS + '    MEDIUM = "m"\n'})
+    branch(repo, "feature", {"app/sizes.py": SIZES + '    MEDIUM = "m"\n'})
     report = diff(Config(root=repo), base="main", head="feature")
-    assert by_member(report) == {"HUGE": False}  # legacy.py untouched, but Size changed
+    # legacy.py is untouched, but Size changed; Color's findings stay out
+    assert by_member(report) == {"HUGE": False}
 
 
 def test_findings_follow_a_renamed_file(tmp_path: Path) -> None:
