@@ -1,6 +1,6 @@
-"""Alembic revision scripts (read with libcst, never imported) -> replay units in topological
-order: op.execute SQL, sa.Enum/postgresql.ENUM in create_table/add_column/alter_column, explicit
-.create()/.drop(), autocommit_block, and alembic-postgresql-enum's sync_enum_values."""
+"""Alembic revision scripts (read with libcst, never imported) -> replay units in the order
+`alembic upgrade heads` runs them, with the transaction each runs in (see alembic_ops for what
+is read from each upgrade())."""
 
 from __future__ import annotations
 
@@ -8,18 +8,17 @@ import posixpath
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import discover
-from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent
-from enumguard.migrations.pyexpr import COLUMN, TEXT, EnumType, Scope, arg, boolean, dotted, qualified, string, strings
+from enumguard.migrations.alembic_ops import LazyPositions, Walker
+from enumguard.migrations.events import Event
+from enumguard.migrations.pyexpr import Scope, boolean, string, strings
 from enumguard.migrations.replay import Unit
-from enumguard.migrations.sql import Reader
-from enumguard.migrations.sqltext import Lines, string_value, tokenize
-from enumguard.model import EnumOp, Migration
+from enumguard.model import Migration
 
 
 @dataclass
@@ -190,12 +189,12 @@ def _read(tree: SourceTree, path: str) -> _Script | None:
     except cst.ParserSyntaxError:  # the Python scanner reports syntax errors
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = _LazyPositions(wrapper)
+    positions = LazyPositions(wrapper)
     scope = Scope(module, path, tree)
     revision = string(scope.values.get("revision"))
     if revision is None:
         return None
-    walker = _Walker(path, scope, positions)
+    walker = Walker(path, scope, positions)
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "upgrade":
             scope._collect_function(stmt)
@@ -203,318 +202,3 @@ def _read(tree: SourceTree, path: str) -> _Script | None:
     downs = _revision_ids(scope.values.get("down_revision"))
     depends = _revision_ids(scope.values.get("depends_on"))
     return _Script(path, revision, downs, depends, walker.events, walker.statements)
-
-
-class _StringLines(Lines):
-    """Lines of SQL inside a Python string, placed where the string starts (looked up only when
-    an event needs a location)."""
-
-    def __init__(self, sql: str, node: cst.CSTNode, positions: "_LazyPositions") -> None:
-        super().__init__(sql)
-        self.node = node
-        self.positions = positions
-        self.placed = False
-
-    def at(self, offset: int) -> tuple[int, int]:
-        if not self.placed:
-            start = self.positions[self.node].start
-            node = self.node
-            opening = len(node.prefix) + len(node.quote) if isinstance(node, cst.SimpleString) else 1
-            self.base_line, self.base_col, self.placed = start.line, start.column + 1 + opening, True
-        return super().at(offset)
-
-
-class _LazyPositions:
-    """Positions cost more than parsing; most revisions never need one (no enum in sight)."""
-
-    def __init__(self, wrapper: MetadataWrapper) -> None:
-        self.wrapper = wrapper
-        self.resolved = None
-
-    def __getitem__(self, node: cst.CSTNode):
-        if self.resolved is None:
-            self.resolved = self.wrapper.resolve(PositionProvider)
-        return self.resolved[node]
-
-
-class _Walker:
-    """The statements of upgrade(), in order, as events."""
-
-    def __init__(self, path: str, scope: Scope, positions) -> None:
-        self.path = path
-        self.scope = scope
-        self.positions = positions
-        self.events: list[Event] = []
-        self.statements = 0
-        self.batches: dict[str, cst.Call] = {}  # `with op.batch_alter_table(..) as name`
-        self.synthetic: dict[cst.CSTNode, cst.CSTNode] = {}  # rewritten batch call -> as written
-
-    def loc(self, node: cst.CSTNode) -> Location:
-        start = self.positions[self.synthetic.get(node, node)].start
-        return Location(self.path, start.line, start.column + 1)
-
-    def problem(self, node: cst.CSTNode, message: str) -> None:
-        self.events.append(Finding(self.loc(node), "unsupported-sql", message, Severity.INFO,
-                                   help="write the SQL as a literal string so enumguard can replay it"))
-
-    def body(self, statements) -> None:
-        for stmt in statements:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Expr):
-                        self.expr(small.value)
-                    elif isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
-                        self.expr(small.value)
-            elif isinstance(stmt, cst.With):
-                autocommit = any(
-                    isinstance(item.item, cst.Call)
-                    and isinstance(item.item.func, cst.Attribute)
-                    and item.item.func.attr.value == "autocommit_block"
-                    for item in stmt.items
-                )
-                for item in stmt.items:
-                    call = item.item
-                    if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                            and call.func.attr.value == "batch_alter_table" and item.asname is not None
-                            and isinstance(item.asname.name, cst.Name)):
-                        self.batches[item.asname.name.value] = call
-                if autocommit:
-                    self.events.append(TxEvent("autocommit_on", self.loc(stmt)))
-                self.body(_block(stmt.body))
-                if autocommit:
-                    self.events.append(TxEvent("autocommit_off", self.loc(stmt)))
-            elif isinstance(stmt, cst.If) and _dialect(stmt.test) is not None:
-                # `if is_postgres():` / `if dialect == "sqlite":` - only the PostgreSQL branch runs
-                if _dialect(stmt.test):
-                    self.body(_block(stmt.body))
-                elif stmt.orelse is not None:
-                    self.body(_block(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse])
-            elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
-                self.body(_block(stmt.body))
-                orelse = getattr(stmt, "orelse", None)
-                if orelse is not None:
-                    self.body(_block(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
-
-    def expr(self, node: cst.BaseExpression) -> None:
-        if isinstance(node, cst.Await):
-            node = node.expression
-        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
-            return
-        method = node.func.attr.value
-        receiver = node.func.value
-        is_op = dotted(receiver) == "op" or qualified(receiver, self.scope.table) == "alembic.op"
-        batch = self.batches.get(dotted(receiver) or "")
-        if batch is not None and method in ("add_column", "alter_column", "drop_column"):
-            # batch_op.add_column(col) is op.add_column(table, col, schema=..) of the with's table
-            extra = [a for a in batch.args if a.keyword is not None and a.keyword.value == "schema"]
-            rewritten = node.with_changes(args=[batch.args[0], *node.args, *extra])
-            self.synthetic[rewritten] = node
-            node, is_op = rewritten, True
-        if method == "execute" and (is_op or self._is_bind(receiver)):
-            self.statements += 1
-            return self.execute(node)
-        if method in ("create", "drop") and not is_op:
-            enum = self.scope.enum_type(receiver)
-            if enum is not None and enum.name and enum.native:
-                self.statements += 1
-                checkfirst = boolean(arg(node, "checkfirst", 1))
-                if method == "create":
-                    self.create(enum, if_not_exists=checkfirst is not False)
-                else:
-                    self.events.append(EnumOp("drop", enum.name, self.loc(node), self.path, if_exists=checkfirst is not False))
-            return
-        if not is_op:
-            return
-        handler = getattr(self, f"op_{method}", None)
-        if handler is not None:
-            self.statements += 1
-            handler(node)
-
-    def _is_bind(self, receiver: cst.BaseExpression) -> bool:
-        receiver = self.scope.resolve(receiver)
-        return isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_bind")
-
-    # ------------------------------------------------------------------ SQL
-    def execute(self, call: cst.Call) -> None:
-        target = arg(call, "sqltext", 0) or arg(call, "statement", 0)
-        literal = self.scope.resolve(target)
-        in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in TEXT | {"text"}
-        if in_text:
-            literal = self.scope.resolve(arg(literal, "text", 0))
-        sql = string(literal)
-        if sql is None:
-            kind = _dynamic_sql(literal, self.scope) or ("a `text()` of a value known only at run time" if in_text else None)
-            if kind is not None:
-                self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
-            return
-        first = literal
-        while isinstance(first, cst.ConcatenatedString):
-            first = first.left
-        reader = Reader(self.path, self.path, _StringLines(sql, first, self.positions))
-        self.events.extend(reader.read(sql))
-
-    # ------------------------------------------------------------------ types and columns
-    def create(self, enum: EnumType, if_not_exists: bool = False) -> None:
-        self.events.append(
-            EnumOp("create", enum.name, self.loc(enum.node), self.path, labels=enum.labels,
-                   if_not_exists=if_not_exists, labels_known=enum.labels_known)
-        )
-
-    def _table(self, call: cst.Call, position: int = 0) -> str | None:
-        name = string(self.scope.resolve(arg(call, "table_name", position)))
-        schema = string(arg(call, "schema")) or "public"
-        return f"{schema}.{name}" if name else None
-
-    def _column(self, column: cst.BaseExpression, table: str, kind: str, context: str, creates: bool) -> None:
-        column = self.scope.resolve(column)
-        if not isinstance(column, cst.Call) or not (
-            qualified(column.func, self.scope.table) in COLUMN or (dotted(column.func) or "").endswith("Column")
-        ):
-            return
-        name = string(arg(column, "name", 0))
-        type_node = arg(column, "type_", 1)
-        enum = self.scope.enum_type(type_node, table.partition(".")[0])
-        if name is None or enum is None or not enum.native or enum.name is None:
-            return
-        if creates and enum.create_type:
-            self.create(enum, if_not_exists=False)
-        default, default_at = self._server_default(arg(column, "server_default"))
-        # the line that names the type: the Enum(...) when written in the column, else the column
-        where = self.loc(enum.node) if type_node is enum.node else self.loc(column)
-        self.events.append(ColumnEvent(kind, table, where, name, enum.name, default, default_at,
-                                       surely_enum=True, context=context))
-
-    def _server_default(self, node: cst.BaseExpression | None) -> tuple[str | None, Location | None]:
-        node = self.scope.resolve(node)
-        if node is None:
-            return None, None
-        value = string(node)
-        if value is not None:
-            return value, self.loc(node)
-        if isinstance(node, cst.Call) and qualified(node.func, self.scope.table) in TEXT | {"text"}:
-            sql = string(arg(node, "text", 0))
-            tokens, error, _ = tokenize(sql or "")
-            if sql is not None and error is None and tokens:
-                value = string_value(tokens[0])
-                if value is not None and (len(tokens) == 1 or tokens[1].text == "::"):
-                    return value, self.loc(node)
-        return None, None
-
-    def op_create_table(self, call: cst.Call) -> None:
-        table = self._table(call)
-        if table is None:
-            return
-        for a in call.args[1:]:
-            if a.keyword is None and not a.star:
-                self._column(a.value, table, "add", "create_table", creates=True)
-
-    def op_add_column(self, call: cst.Call) -> None:
-        table = self._table(call)
-        column = arg(call, "column", 1)
-        if table is not None and column is not None:
-            self._column(column, table, "add", "add_column", creates=False)
-
-    def op_alter_column(self, call: cst.Call) -> None:
-        table = self._table(call)
-        column = string(arg(call, "column_name", 1))
-        if table is None or column is None:
-            return
-        type_node = arg(call, "type_")
-        if type_node is not None:
-            enum = self.scope.enum_type(type_node, table.partition(".")[0])
-            if enum is not None and enum.native and enum.name:
-                where = self.loc(enum.node) if type_node is enum.node else self.loc(call)
-                self.events.append(ColumnEvent("retype", table, where, column, enum.name,
-                                               surely_enum=True, context="alter_column"))
-            else:
-                self.events.append(ColumnEvent("retype", table, self.loc(call), column, None))
-        default_node = arg(call, "server_default")
-        default, default_at = self._server_default(default_node)
-        if default is not None:
-            self.events.append(ColumnEvent("default", table, self.loc(call), column, default=default, default_location=default_at))
-        elif isinstance(default_node, cst.Name) and default_node.value == "None":
-            self.events.append(ColumnEvent("drop_default", table, self.loc(call), column))
-        new_name = string(arg(call, "new_column_name"))
-        if new_name:
-            self.events.append(ColumnEvent("rename_column", table, self.loc(call), column, new_name=new_name))
-
-    def op_drop_column(self, call: cst.Call) -> None:
-        table, column = self._table(call), string(arg(call, "column_name", 1))
-        if table and column:
-            self.events.append(ColumnEvent("drop", table, Location(self.path), column))
-
-    def op_drop_table(self, call: cst.Call) -> None:
-        table = self._table(call)
-        if table:
-            self.events.append(ColumnEvent("drop_table", table, Location(self.path)))
-
-    def op_rename_table(self, call: cst.Call) -> None:
-        old, new = self._table(call), string(arg(call, "new_table_name", 1))
-        if old and new:
-            self.events.append(ColumnEvent("rename_table", old, Location(self.path), new_name=f"{old.partition('.')[0]}.{new}"))
-
-    def op_sync_enum_values(self, call: cst.Call) -> None:
-        """alembic-postgresql-enum: renames the type aside, creates it with the new values, moves
-        the affected columns over and drops the old type."""
-        schema = string(arg(call, "enum_schema", 0)) or "public"
-        name = string(arg(call, "enum_name", 1))
-        values = strings(self.scope.resolve(arg(call, "new_values", 2)))
-        if name is None or values is None:
-            return self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
-        full, old, where = f"{schema}.{name}", f"{schema}.{name}_old", self.loc(call)
-        self.events.append(EnumOp("rename_type", full, where, self.path, new_name=old))
-        self.events.append(EnumOp("create", full, where, self.path, labels=tuple(values)))
-        columns = self.scope.resolve(arg(call, "affected_columns", 3))
-        for element in columns.elements if isinstance(columns, (cst.List, cst.Tuple)) else ():
-            ref = element.value
-            if isinstance(ref, cst.Call):
-                table = string(arg(ref, "table_name", 0))
-                column = string(arg(ref, "column_name", 1))
-                table_schema = string(arg(ref, "table_schema")) or schema
-                if table and column:
-                    self.events.append(ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True))
-        self.events.append(EnumOp("drop", old, where, self.path))
-
-
-def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
-    """What kind of run-time SQL text this is, or None when it is no SQL text at all (a
-    SQLAlchemy Core statement such as `sa.update(t).values(...)`, which emits no enum DDL)."""
-    if isinstance(node, cst.FormattedString):
-        return "an f-string"
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
-        return "string operations"
-    if isinstance(node, cst.Call):
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "replace"):
-            return "string formatting"
-        if qualified(node.func, scope.table) in TEXT | {"text"}:
-            return "a `text()` of a value known only at run time"
-        return None
-    if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
-        return "a variable"
-    return None
-
-
-def _dialect(test: cst.BaseExpression) -> bool | None:
-    """True for a condition that holds on PostgreSQL only, False for one that holds only on
-    another database (`is_sqlite()`, `dialect.name == "mysql"`), None for anything else."""
-    negate = False
-    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        negate, test = not negate, test.expression
-    text = cst.Module([]).code_for_node(test).lower()
-    if "postgres" in text:
-        found = True
-    elif any(other in text for other in ("sqlite", "mysql", "mariadb", "mssql", "oracle")):
-        found = False
-    else:
-        return None
-    if isinstance(test, cst.Comparison) and any(isinstance(c.operator, (cst.NotEqual, cst.IsNot)) for c in test.comparisons):
-        found = not found
-    return found != negate
-
-
-def _block(body) -> list:
-    if isinstance(body, cst.IndentedBlock):
-        return list(body.body)
-    if isinstance(body, cst.SimpleStatementSuite):
-        return [cst.SimpleStatementLine(body=body.body)]
-    return []
