@@ -207,8 +207,8 @@ class EnumValueRenamedRule(Rule):
     """Reports code that still uses a DB enum label that a migration renamed.
 
     After `ALTER TYPE t RENAME VALUE 'a' TO 'b'`, a reference to a member that persists `a`
-    (in an enum bound to `t`), or a literal `'a'` used as a value of `t` (a `server_default=`,
-    a later migration), still writes the old label.
+    (in an enum bound to `t`) still writes or compares the old label. A literal `'a'` used as a
+    value of `t` afterwards (a `server_default=`, a later migration) is `sql-unknown-value`.
 
     ## Why is this bad?
 
@@ -227,8 +227,7 @@ class EnumValueRenamedRule(Rule):
 
     def check(self, model: Model) -> Iterator[Finding]:
         pairs = bound_pairs(model)
-        order = {m.path: m.order for m in model.migrations}
-        for index, op in enumerate(model.ops):
+        for op in model.ops:
             if op.kind != "rename_value" or op.label is None:
                 continue
             final = _type_chain(model, op)
@@ -259,33 +258,3 @@ class EnumValueRenamedRule(Rule):
                         value=op.label,
                         db_type=shown,
                     )
-            names = _names_over_time(model, op)
-            for use in model.literals:
-                if use.value != op.label or use.type_name not in names:
-                    continue
-                after_op = getattr(use, "after_op", None)
-                if after_op is not None:
-                    if after_op <= index:
-                        continue  # written before the rename: valid then
-                elif use.location.path in order:
-                    if (order[use.location.path], use.location.line) <= (order.get(op.migration, -1), op.location.line):
-                        continue
-                yield self.finding(
-                    use.location,
-                    f"`'{op.label}'` is used as a value of DB type `{shown}`, but a migration renamed it "
-                    f"to `{op.new_label}`",
-                    help=f"use `'{op.new_label}'`",
-                    related=related,
-                    value=op.label,
-                    db_type=shown,
-                )
-
-
-def _names_over_time(model: Model, op: EnumOp) -> set[str]:
-    names = {op.type_name}
-    for other in model.ops:
-        if other.kind in ("rename_type", "set_schema") and other.new_name and (
-            other.type_name in names or other.new_name in names
-        ):
-            names |= {other.type_name, other.new_name}
-    return names
