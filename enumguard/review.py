@@ -63,7 +63,9 @@ def _run_at(repo: GitRepo, commit: str, dest: Path, config: Config) -> Report:
 
     dest.mkdir(parents=True)
     repo.export(commit, dest, wanted)
-    return pipeline.run(replace(config, root=dest))
+    # The fact cache is one file per root path; a temporary root would leave a new file behind
+    # on every run, so exported trees are parsed without it.
+    return pipeline.run(replace(config, root=dest, cache=False))
 
 
 # --------------------------------------------------------------------------- new or pre-existing

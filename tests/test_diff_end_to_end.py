@@ -194,3 +194,16 @@ def test_cli_json_marks_new_findings(tmp_path: Path, capsys) -> None:
     assert code == 1
     marks = {f.get("member"): f.get("new") for f in data["findings"] if f["rule"] == "unknown-member"}
     assert marks == {"Purple": False, "Ochre": True}
+
+
+def test_exported_trees_leave_no_cache_files_behind(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo = base_repo(tmp_path)
+    branch(repo, "feature", {"app/views.py": VIEWS + "\nz = Color.Ochre\n"})
+    for _ in range(2):
+        diff(Config(root=repo), base="main", head="feature")
+    cached = tmp_path / "cache" / "enumguard"
+    assert not cached.exists() or list(cached.iterdir()) == []
+    for _ in range(2):
+        diff(Config(root=repo), base="main")  # the working tree keeps its one cache file
+    assert len(list(cached.glob("*.pickle"))) <= 1
