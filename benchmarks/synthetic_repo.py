@@ -30,7 +30,7 @@ def _enum_module(rng: random.Random, index: int) -> tuple[str, list[tuple[str, l
         lines += ["", f"class Job{index}x{k}(Base):", f'    __tablename__ = "job_{index}_{k}"',
                   "    id: Mapped[int] = mapped_column(primary_key=True)",
                   f'    status: Mapped[{name}] = mapped_column(sa.Enum({name}, name="status_{index}_{k}"))', ""]
-        lines += _filler(rng, rng.randint(20, 80), f"m{index}_{k}")
+        lines += _filler(rng, rng.randint(3, 12), f"m{index}_{k}")
     return "\n".join(lines) + "\n", enums
 
 
@@ -92,10 +92,10 @@ def generate(root: Path, files: int = 2000, seed: int = 7) -> dict[str, int]:
                 uses.append(f'{name}("{members[-1]}")')
                 if rng.random() < 0.05:
                     uses.append(f"{name}.{members[0].title()}")  # a misspelling to report
-            body = header + _filler(rng, rng.randint(8, 40), f"s{i}", uses)
+            body = header + _filler(rng, rng.randint(4, 22), f"s{i}", uses)
             mentions = True
         else:
-            body = ["import os", "import json"] + _filler(rng, rng.randint(8, 40), f"u{i}")
+            body = ["import os", "import json"] + _filler(rng, rng.randint(4, 22), f"u{i}")
             mentions = False
         text = '"""Generated module."""\n\n' + "\n".join(body) + "\n"
         (folder / f"mod_{i}.py").write_text(text)

@@ -176,3 +176,11 @@ def test_many_files_scanned_in_parallel_give_the_same_findings_as_one_process(tm
     one = findings(tmp_path, files, jobs=1)
     two = findings(tmp_path, files, jobs=2)
     assert one == two and len(one) == 60
+
+
+def test_class_attributes_of_a_project_mixin_are_not_members_and_not_errors(tmp_path: Path) -> None:
+    files = {
+        "m.py": "import enum\nclass LabelMixin:\n    labels = {}\n    def label(self):\n        return self.labels[self]\n\n"
+        "class A(LabelMixin, enum.Enum):\n    x = 1\n\nv = A.labels, A.label, A.y\n",
+    }
+    assert [m for *_, m in found(tmp_path, files)] == ["y"]

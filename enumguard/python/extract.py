@@ -243,9 +243,13 @@ def class_fact(qual: str, node: cst.ClassDef, loc, candidate: bool) -> ClassFact
         elif isinstance(stmt, cst.ClassDef):
             api.append(stmt.name.value)
         elif isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            if candidate:
-                for small in stmt.body:
+            for small in stmt.body:
+                if candidate:
                     is_open |= _member(small, members, api, ignore, loc)
+                elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    # a mixin's class attributes are attributes of the enums that inherit it
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    api.extend(n for t in targets for n in _target_names(t))
         elif candidate and not isinstance(stmt, cst.EmptyLine):
             is_open = True  # members under if/try/for: not all known
     if ignore:
