@@ -166,3 +166,11 @@ def test_values_callable_imported_from_another_module_is_read_there() -> None:
     twin = site(kind="helper", owner="enum_values", stores="names", enum_expr=None, db_type=None)
     (c,) = bind(raw + (RawBinding(None, twin),), (STATUS,), (), CONFIG)
     assert c.stores == "unknown"  # two helpers of that name disagree: not guessed
+
+
+def test_config_type_names_fold_like_postgresql() -> None:
+    from enumguard.python.binding_resolve import parse_type_name
+
+    assert parse_type_name("Job_Status", ()) == "public.job_status"
+    assert parse_type_name('"Job_Status"', ()) == "public.Job_Status"
+    assert parse_type_name('Billing."State"', ()) == "billing.State"

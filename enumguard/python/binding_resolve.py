@@ -143,24 +143,21 @@ def _db_type(site: BindingSite, enum: EnumClass) -> str | None:
 def parse_type_name(text: str, db_enums: tuple[DbEnum, ...]) -> str:
     """A type name from the config as PostgreSQL reads it: `"MixedCase"` keeps its case,
     unquoted names fold to lower case unless a DB type of exactly that spelling exists."""
-    parts = []
-    for part in _split_dotted(text.strip()):
-        parts.append(part)
-    if len(parts) == 1:
-        schema, name = None, parts[0]
-    else:
-        schema, name = parts[-2], parts[-1]
-
-    def fold(word: str) -> str:
-        if len(word) >= 2 and word[0] == word[-1] == '"':
-            return word[1:-1]
-        return word
-
-    exact = qualify(fold(name), fold(schema) if schema else None)
+    parts = _split_dotted(text.strip())
+    schema, name = (parts[-2], parts[-1]) if len(parts) > 1 else (None, parts[0])
+    exact = qualify(_unquote(name), _unquote(schema) if schema else None)
     if any(db.name == exact for db in db_enums):
         return exact
-    unquoted = [w if w.startswith('"') else w.lower() for w in ([schema] if schema else []) + [name]]
-    return qualify(fold(unquoted[-1]), fold(unquoted[0]) if schema else None)
+    return qualify(_fold(name), _fold(schema) if schema else None)
+
+
+def _unquote(word: str) -> str:
+    return word[1:-1] if len(word) >= 2 and word[0] == word[-1] == '"' else word
+
+
+def _fold(word: str) -> str:
+    """PostgreSQL's identifier rule: quoted keeps its case, unquoted folds to lower case."""
+    return _unquote(word) if word.startswith('"') else word.lower()
 
 
 def _split_dotted(text: str) -> list[str]:
