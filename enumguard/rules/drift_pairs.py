@@ -142,20 +142,27 @@ def bound_pairs(model: Model) -> list[BoundPair]:
     pairs = []
     for (_, db_type), group in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         group.sort(key=lambda b: (b.by_fallback, b.location))
-        db = model.db_enum(db_type)
-        if db is None or not getattr(db, "labels_known", True):
-            continue  # no such type, or created from code whose labels enumguard cannot read
-        first = group[0]
-        if not first.enum:
-            labels = tuple(Persisted(label, first.location, None) for label in first.labels)
-            pairs.append(BoundPair(None, db, first, labels))
-            continue
-        enum = model.enum(first.enum)
-        if enum is None or enum.in_migration or enum.open or not enum.members:
-            continue
-        labels = persisted(enum, db, group)
-        if labels is not None:
-            pairs.append(BoundPair(enum, db, first, labels))
+        migrated = model.db_enum(db_type)
+        # `audit --database-url`: also compare with the live type when it differs from the replay
+        # (when it is the same, the migration pair already says everything).
+        live = model.live_enum(db_type)
+        candidates = [migrated]
+        if live is not None and (migrated is None or live.label_values != migrated.label_values):
+            candidates.append(live)
+        for db in candidates:
+            if db is None or not getattr(db, "labels_known", True):
+                continue  # no such type, or created from code whose labels enumguard cannot read
+            first = group[0]
+            if not first.enum:
+                labels = tuple(Persisted(label, first.location, None) for label in first.labels)
+                pairs.append(BoundPair(None, db, first, labels))
+                continue
+            enum = model.enum(first.enum)
+            if enum is None or enum.in_migration or enum.open or not enum.members:
+                continue
+            labels = persisted(enum, db, group)
+            if labels is not None:
+                pairs.append(BoundPair(enum, db, first, labels))
     object.__setattr__(model, "_bound_pairs", pairs)
     return pairs
 
