@@ -193,20 +193,29 @@ def test_session_idle_in_aborted_transaction_is_reported(tmp_path: Path, pg_serv
 
 def test_python_enum_is_compared_with_the_live_type(tmp_path: Path, pg_server: PgServer, pg_db: str) -> None:
     root = make_repo(tmp_path)
+    # Live: `done` missing (the code writes it), `paused` added by hand (the code cannot read it).
     pg_server.execute(
-        "create type job_status as enum ('queued', 'running', 'done', 'paused'); "
-        "create type priority as enum ('low', 'high')",
+        "create type job_status as enum ('queued', 'running', 'paused'); create type priority as enum ('low', 'high')",
         pg_db,
     )
     report = audit(root, pg_server.url(pg_db))
-    live_only = [f for f in report.findings if f.rule == "missing-in-code" and "live database" in f.message]
-    if not hasattr(report.model, "live_enums") or not live_only:
-        pytest.xfail("drift rules do not compare bindings with Model.live_enums yet (see /work/notes/H6_to_H3.md)")
-    (finding,) = live_only
-    assert finding.value == "paused"
-    assert finding.location.path == "database:public.job_status" and finding.location.line == 4
-    # The static comparison with the migrations stays as it was: nothing to report there.
-    assert not [f for f in report.findings if f.rule == "missing-in-code" and "migrations" in f.message]
+    drift = {f.rule: f for f in report.findings if f.rule in ("missing-in-db", "missing-in-code", "case-mismatch")}
+    assert set(drift) == {"missing-in-db", "missing-in-code"}
+    assert drift["missing-in-db"].value == "done" and "in the live database" in drift["missing-in-db"].message
+    assert drift["missing-in-db"].location.path == "app/models.py"
+    code = drift["missing-in-code"]
+    assert code.value == "paused" and "in the live database" in code.message
+    assert (code.location.path, code.location.line) == ("database:public.job_status", 3)
+
+
+def test_python_enum_matching_migrations_and_database_gives_no_drift(
+    tmp_path: Path, pg_server: PgServer, pg_db: str
+) -> None:
+    root = make_repo(tmp_path)
+    pg_server.psql(pg_db, "-v", "ON_ERROR_STOP=1", "-f", str(root / MIGRATION_PATH), check=True)
+    report = audit(root, pg_server.url(pg_db))
+    assert report.model.bindings and report.model.live_enums
+    assert report.findings == ()
 
 
 # --------------------------------------------------------------------------- health
