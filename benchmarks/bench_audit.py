@@ -2,6 +2,7 @@
 against ast.parse and libcst.parse_module over the same files, in one run.
 
     python benchmarks/bench_audit.py --files 2000 [--keep DIR] [--jobs 0]
+    python benchmarks/bench_audit.py --repo PATH     # an existing checkout instead
 """
 
 from __future__ import annotations
@@ -32,24 +33,44 @@ def timed(fn) -> tuple[float, object]:
     return time.perf_counter() - start, out
 
 
+def _ast_parse(text: str) -> object:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _cst_parse(text: str) -> object:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--repo", type=Path, help="benchmark this existing repository instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="enumguard-bench-") as tmp:
-        root = args.keep or Path(tmp) / "repo"
-        counts = generate(root, args.files)
+        if args.repo:
+            root = args.repo.resolve()
+            texts0 = [p.read_text(errors="replace") for p in root.rglob("*.py")]
+            counts = {"files": len(texts0), "lines": sum(t.count("\n") for t in texts0), "enum_files": 0, "lines_naming_enums": 0}
+        else:
+            root = args.keep or Path(tmp) / "repo"
+            counts = generate(root, args.files)
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
         cfg = replace(config_mod.load(root, rule_names=RULE_NAMES), cache=True, jobs=args.jobs)
         tree = collect.collect(cfg)
         texts = [f.text for f in tree.python_files()]
         names = candidate_names(texts)
         matter = [t for t in texts if words(t) & names or any(h in t for h in BINDING_HINTS)]
-        t_ast, _ = timed(lambda: [ast.parse(t) for t in texts])
-        t_cst_all, _ = timed(lambda: [cst.parse_module(t) for t in texts])
-        t_cst, _ = timed(lambda: [cst.parse_module(t) for t in matter])
+        t_ast, _ = timed(lambda: [_ast_parse(t) for t in texts])
+        t_cst_all, _ = timed(lambda: [_cst_parse(t) for t in texts])
+        t_cst, _ = timed(lambda: [_cst_parse(t) for t in matter])
         t_cold, report = timed(lambda: pipeline.run(cfg))
         t_warm, again = timed(lambda: pipeline.run(cfg))
         assert again.findings == report.findings

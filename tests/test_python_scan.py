@@ -199,3 +199,35 @@ def test_binding_sites_resolve_their_enum_through_imports(tmp_path: Path) -> Non
         },
     )
     assert [(b.enum, b.site.db_type) for b in model.raw_bindings if b.site.enum_expr] == [("app.models.Status", "public.status")]
+
+
+def test_odd_input_never_stops_the_scan(tmp_path: Path) -> None:
+    deep = "import enum\nx = " + "(" * 150 + "1" + ")" * 150 + "\n"
+    long_sum = "import enum\ny = " + " + ".join(["1"] * 600) + "\n"
+    model = scan(
+        tmp_path,
+        {
+            "a.py": "import enum\nclass A(enum.Enum):\n    x = '\\N{NO SUCH NAME}'\n",
+            "b.py": "import enum\nclass B(enum.Enum):\n    y = 1\n",
+            "c.py": deep,
+            "d.py": long_sum,
+        },
+    )
+    found = enums(model)
+    assert sorted(found) == ["a.A", "b.B"]
+    assert not found["a.A"].values_known and found["a.A"].member_names == ("x",)
+    assert {(p.rule, p.location.path) for p in model.problems} <= {("syntax-error", "c.py"), ("syntax-error", "d.py")}
+
+
+def test_scanner_failure_on_one_file_is_a_warning_naming_it(tmp_path: Path, monkeypatch) -> None:
+    def boom(path, *args):
+        if path == "a.py":
+            raise KeyError("surprise")
+        return real(path, *args)
+
+    real = python.extract
+    monkeypatch.setattr(python, "extract", boom)
+    model = scan(tmp_path, {"a.py": "import enum\n", "b.py": "import enum\nclass B(enum.Enum):\n    y = 1\n"})
+    (problem,) = model.problems
+    assert problem.location.path == "a.py" and "could not analyse" in problem.message
+    assert [e.qualname for e in model.enums] == ["b.B"]

@@ -18,7 +18,7 @@ from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import EnumClass, LiteralUse, Reference
 from enumguard.python.bindings import RawBinding
-from enumguard.python.extract import extract
+from enumguard.python.extract import extract, syntax_problem
 from enumguard.python.facts import FileFacts
 from enumguard.python.names import candidate_names, module_infos, words
 from enumguard.python.resolve import Resolver
@@ -37,7 +37,13 @@ class PythonModel:
 
 def _extract_job(job: tuple[str, str, tuple[str, ...]]) -> FileFacts:
     path, text, relevant = job
-    return extract(path, text, relevant, relevant)
+    try:
+        return extract(path, text, relevant, relevant)
+    except RecursionError:
+        return FileFacts(path, problems=(syntax_problem(path, 1, "nested too deeply to analyse"),))
+    except Exception as exc:  # a scanner bug on odd input must not stop the audit of the rest
+        message = f"enumguard could not analyse it ({type(exc).__name__}: {exc})"
+        return FileFacts(path, problems=(syntax_problem(path, 1, message),))
 
 
 def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:

@@ -417,22 +417,23 @@ class Walker:
 
 
 def _string(node: cst.CSTNode) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    ok, value = literal_value(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else (False, None)
+    return value if ok and isinstance(value, str) else None
 
 
 def literal_value(node: cst.CSTNode) -> tuple[bool, object]:
     """(True, value) for a literal Python can evaluate without running code, else (False, None)."""
     kind = type(node)
-    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
-        value = node.evaluated_value
-        return (value is not None, value)
-    if kind is cst.Integer:
-        return True, int(node.value.replace("_", ""), 0) if not node.value.lstrip("0").isdigit() else int(node.value.replace("_", ""))
-    if kind is cst.Float:
-        return True, float(node.value.replace("_", ""))
+    try:
+        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+            value = node.evaluated_value
+            return (value is not None, value)
+        if kind is cst.Integer:
+            return True, int(node.value.replace("_", ""), 0)
+        if kind is cst.Float:
+            return True, float(node.value.replace("_", ""))
+    except (ValueError, SyntaxError, TypeError):
+        return False, None
     if kind is cst.Name and node.value in ("True", "False", "None"):
         return True, {"True": True, "False": False, "None": None}[node.value]
     if kind is cst.UnaryOperation and isinstance(node.operator, cst.Minus):
