@@ -1,4 +1,5 @@
-"""Per-file facts keyed by a content hash, kept in one pickle per repository root.
+"""Per-file facts keyed by a content hash, kept in one pickle shared by every tree scanned
+(so `enumguard diff` reuses the head's facts for files the base has unchanged).
 
 The key of an entry covers the file's path and text, the inputs the extractor was given, and a
 digest of enumguard's own python/ sources, so a change to the scanner invalidates old entries.
@@ -29,16 +30,19 @@ def cache_dir() -> Path:
     return Path(base) / "enumguard"
 
 
+MAX_ENTRIES = 30_000
+
+
 class FactCache:
-    """get/put by key; `save` writes only the entries this run used (stale ones fall away)."""
+    """get/put by key; `save` keeps the other trees' entries while the file stays below
+    MAX_ENTRIES, else only the entries this run used."""
 
     def __init__(self, root: str, namespace: str, enabled: bool = True) -> None:
         self.enabled = enabled
         self.used: dict[str, object] = {}
         self.loaded: dict[str, object] = {}
         self.dirty = False
-        digest = hashlib.sha256(f"{os.path.abspath(root)}\0{namespace}".encode()).hexdigest()[:20]
-        self.file = cache_dir() / f"{namespace}-{digest}.pickle"
+        self.file = cache_dir() / f"{namespace}.pickle"
         if enabled:
             try:
                 with open(self.file, "rb") as fh:
@@ -59,13 +63,16 @@ class FactCache:
         self.dirty = True
 
     def save(self) -> None:
-        if not self.enabled or (not self.dirty and len(self.used) == len(self.loaded)):
+        if not self.enabled or not self.dirty:
             return
+        keep = {**self.loaded, **self.used}
+        if len(keep) > MAX_ENTRIES:
+            keep = self.used
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self.used, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(keep, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
         except OSError:
             pass  # a read-only home: run without a cache

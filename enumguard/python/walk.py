@@ -12,6 +12,8 @@ import dataclasses
 
 import libcst as cst
 
+from enumguard.python.literals import string_value, literal_value
+
 _SKIP = frozenset(
     {
         "lpar", "rpar", "comma", "semicolon", "dot", "colon", "equal", "operator", "lbracket",
@@ -391,7 +393,7 @@ class Walker:
             chain = tuple(n.value for n in names)
             if chain == ("getattr",) and len(args) == 2 and not args[0].keyword and not args[1].keyword:
                 target = chain_of(args[0].value)
-                literal = _string(args[1].value)
+                literal = string_value(args[1].value)
                 if target is not None and literal is not None:
                     tchain = tuple(n.value for n in target)
                     if self.relevant_chain(tchain, len(tchain)):
@@ -407,47 +409,10 @@ class Walker:
     def subscript(self, node: cst.Subscript) -> None:
         names = chain_of(node.value)
         if names is not None and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            literal = _string(node.slice[0].slice.value)
+            literal = string_value(node.slice[0].slice.value)
             chain = tuple(n.value for n in names)
             if literal is not None and self.relevant_chain(chain, len(chain)):
                 self.record(RawRef(chain, "subscript", [node.slice[0].slice.value], literal))
         self.expr(node.value)
         for element in node.slice:
             self.generic(element.slice)
-
-
-def _string(node: cst.CSTNode) -> str | None:
-    ok, value = literal_value(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else (False, None)
-    return value if ok and isinstance(value, str) else None
-
-
-def literal_value(node: cst.CSTNode) -> tuple[bool, object]:
-    """(True, value) for a literal Python can evaluate without running code, else (False, None)."""
-    kind = type(node)
-    try:
-        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
-            value = node.evaluated_value
-            return (value is not None, value)
-        if kind is cst.Integer:
-            return True, int(node.value.replace("_", ""), 0)
-        if kind is cst.Float:
-            return True, float(node.value.replace("_", ""))
-    except (ValueError, SyntaxError, TypeError):
-        return False, None
-    if kind is cst.Name and node.value in ("True", "False", "None"):
-        return True, {"True": True, "False": False, "None": None}[node.value]
-    if kind is cst.UnaryOperation and isinstance(node.operator, cst.Minus):
-        ok, value = literal_value(node.expression)
-        if ok and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return True, -value
-    if kind is cst.Tuple:
-        items = []
-        for element in node.elements:
-            if isinstance(element, cst.StarredElement):
-                return False, None
-            ok, value = literal_value(element.value)
-            if not ok:
-                return False, None
-            items.append(value)
-        return True, tuple(items)
-    return False, None
