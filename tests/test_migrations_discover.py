@@ -89,3 +89,38 @@ def test_migration_paths_lists_sql_and_alembic_scripts() -> None:
         "supabase/migrations/20240101000000_init.sql",
         "db/alembic/versions/1_a.py",
     }
+
+
+def _revision(rev: str, down: str | None, body: str) -> str:
+    return (
+        "from alembic import op\n\n"
+        f"revision = {rev!r}\ndown_revision = {down!r}\n\n"
+        f"def upgrade():\n    op.execute({body!r})\n"
+    )
+
+
+def test_alembic_package_resource_location_with_per_dialect_versions_folders() -> None:
+    from dataclasses import replace
+    from pathlib import Path
+
+    from enumguard import migrations
+    from enumguard.collect import SourceFile, SourceTree
+    from enumguard.config import Config
+
+    base = "src/app/db/_migrations"
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/db/__init__.py": "",
+        "src/app/db/alembic.ini": "[alembic]\nscript_location = app.db:_migrations\n",
+        f"{base}/env.py": "",
+        f"{base}/versions/postgresql/0001_pg.py": _revision("p1", None, "CREATE TYPE t AS ENUM ('a')"),
+        f"{base}/versions/postgresql/0002_pg.py": _revision("p2", "p1", "ALTER TYPE t ADD VALUE 'b'"),
+        f"{base}/versions/sqlite/0001_lite.py": _revision("s1", None, "SELECT 1"),
+    }
+    tree = SourceTree("/nonexistent", tuple(SourceFile(p, t) for p, t in sorted(files.items())), tuple(sorted(files)))
+    config = replace(Config(root=Path("/nonexistent")))
+    model = migrations.load(tree, config)
+    assert labels(model) == {"public.t": ("a", "b")}
+    assert order(model) == [f"{base}/versions/postgresql/0001_pg.py", f"{base}/versions/postgresql/0002_pg.py"]
+    # The other dialect's revisions are not replayed, but they are still migrations, not app code.
+    assert f"{base}/versions/sqlite/0001_lite.py" in migrations.migration_paths(tree, config)

@@ -29,7 +29,15 @@ class MigrationModel:
 def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
     """Paths of files that are migrations (SQL files and Alembic revision scripts)."""
     sql = {f.path for f in discover.sql_files(tree, config)}
-    return frozenset(sql | set(discover.alembic_scripts(tree, discover.alembic_dirs(tree, config))))
+    replayed = set(discover.alembic_scripts(tree, discover.alembic_dirs(tree, config)))
+    # Revision scripts that are not replayed (another dialect's `versions/sqlite/`, a second
+    # project's history) are still migrations, not application code: their enums are frozen copies.
+    others = {f.path for f in tree.python_files() if f.path not in replayed and _looks_like_revision(f.text)}
+    return frozenset(sql | replayed | others)
+
+
+def _looks_like_revision(text: str) -> bool:
+    return "down_revision" in text and "revision" in text and ("from alembic import" in text or "import alembic" in text)
 
 
 def load(tree: SourceTree, config: Config) -> MigrationModel:

@@ -95,13 +95,12 @@ def alembic_dirs(tree: SourceTree, config: Config) -> list[str]:
     if not dirs:
         for f in tree.files:
             if posixpath.basename(f.path) == "alembic.ini":
-                dirs.extend(d for d in _from_ini(f.path, f.text) if _has_scripts(tree, d))
+                for d in _from_ini(f.path, f.text, tree):
+                    dirs.extend(_script_dirs(tree, d))
     if not dirs:
         for path in tree.paths:
             if posixpath.basename(path) == "env.py":
-                folder = posixpath.join(posixpath.dirname(path), "versions")
-                if _has_scripts(tree, folder):
-                    dirs.append(folder)
+                dirs.extend(_script_dirs(tree, posixpath.join(posixpath.dirname(path), "versions")))
     seen: list[str] = []
     for d in dirs:
         d = posixpath.normpath(d) if d else "."
@@ -115,7 +114,26 @@ def _has_scripts(tree: SourceTree, folder: str) -> bool:
     return any(p.startswith(prefix) and p.endswith(".py") and "/" not in p[len(prefix):] for p in tree.paths)
 
 
-def _from_ini(path: str, text: str) -> list[str]:
+def _script_dirs(tree: SourceTree, folder: str) -> list[str]:
+    """The folder when it holds revisions; else its subfolders that do, preferring PostgreSQL
+    ones (projects that keep `versions/postgresql/` beside `versions/sqlite/`)."""
+    if _has_scripts(tree, folder):
+        return [folder]
+    prefix = "" if folder in ("", ".") else folder + "/"
+    subs = sorted({p[len(prefix):].split("/", 1)[0] for p in tree.paths if p.startswith(prefix) and p.count("/") > prefix.count("/")})
+    subs = [posixpath.join(folder, s) for s in subs if _has_scripts(tree, posixpath.join(folder, s))]
+    postgres = [s for s in subs if "postgres" in posixpath.basename(s).lower() or posixpath.basename(s).lower() == "pg"]
+    return postgres or subs
+
+
+def _package_dir(tree: SourceTree, package: str) -> str | None:
+    """Where a dotted package lives in the tree (`src/app/db` for `app.db`), shortest path first."""
+    tail = package.replace(".", "/") + "/__init__.py"
+    found = sorted((p for p in tree.paths if p == tail or p.endswith("/" + tail)), key=len)
+    return found[0][: -len("/__init__.py")] if found else None
+
+
+def _from_ini(path: str, text: str, tree: SourceTree | None = None) -> list[str]:
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read_string(text)
@@ -131,7 +149,10 @@ def _from_ini(path: str, text: str) -> list[str]:
             return posixpath.normpath(value.replace("%(here)s", here or "."))
         if ":" in value:  # a package resource, `pkg.sub:folder`
             package, _, sub = value.partition(":")
-            value = posixpath.join(package.replace(".", "/"), sub)
+            located = _package_dir(tree, package) if tree is not None else None
+            if located is not None:
+                return posixpath.normpath(posixpath.join(located, sub.replace(":", "/")))
+            value = posixpath.join(package.replace(".", "/"), sub.replace(":", "/"))
         return posixpath.normpath(posixpath.join(here, value))
 
     out: list[str] = []
