@@ -149,11 +149,20 @@ class AddValueInTransactionRule(Rule):
 
     def _use(self, op: EnumOp, lit) -> Finding:
         shown = display_type(op.type_name)
+        message = f"`{lit.value}` is used before the transaction that adds it to `{shown}` commits"
+        help = (
+            "PostgreSQL fails with `unsafe use of new value` (55P04): commit between ADD VALUE and the "
+            "first use (a later migration, or Alembic's autocommit_block)"
+        )
+        if op.location.path != lit.location.path:
+            # Two revisions: they share a transaction only when one run applies both, as a fresh
+            # `alembic upgrade head` does unless env.py sets transaction_per_migration=True.
+            message += " when one `alembic upgrade` runs both revisions (e.g. on a fresh database)"
+            help += ", or `transaction_per_migration=True` in env.py's context.configure()"
         return self.finding(
             lit.location,
-            f"`{lit.value}` is used before the transaction that adds it to `{shown}` commits",
-            help="PostgreSQL fails with `unsafe use of new value` (55P04): commit between ADD VALUE and the "
-            "first use (a later migration, or Alembic's autocommit_block)",
+            message,
+            help=help,
             related=(Related(op.location, f"`{lit.value}` is added to `{shown}` here, in the same transaction"),),
             value=lit.value,
             db_type=shown,
