@@ -310,7 +310,9 @@ class Walker:
         if self.class_path is None or not isinstance(value, cst.Call) or len(value.args) < 2:
             return
         func = chain_of(value.func)
-        if func is None or not isinstance(value.args[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+        if func is None or func[-1].value not in self.relevant:  # Column("name", String) is no enum
+            return
+        if not isinstance(value.args[0].value, (cst.SimpleString, cst.ConcatenatedString)):
             return
         qual = ".".join([*self.class_path, target.value])
         self.functional.append((qual, value, target))
