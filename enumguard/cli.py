@@ -115,7 +115,12 @@ def emit(report: Report, args: argparse.Namespace) -> None:
 
 
 def exit_code(report: Report, config: config_mod.Config) -> int:
-    return 1 if report.at_or_above(config.fail_threshold()) else 0
+    """1 when a finding at or above fail-on exists; in diff mode only a NEW one counts
+    (pre-existing findings are reported, never fail), as in `enumguard pr`."""
+    failing = report.at_or_above(config.fail_threshold())
+    if report.mode == "diff":
+        failing = [f for f in failing if f.new is not False]
+    return 1 if failing else 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Report -> JSON: {"version": 1, "findings": [...], "summary": {...}}, keys and order stable."""
+"""Report -> JSON: {"version": 1, "findings": [...], "summary": {...}}, keys and order stable.
+Diff mode adds "base", "head", "preexisting" (findings) and "changes" (enum DDL per DB type)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import json
 from typing import Any
 
 from enumguard.finding import Finding
-from enumguard.report import Report
+from enumguard.model import EnumOp, display_type
+from enumguard.report import EnumChange, Report
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -32,6 +34,29 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
+def op_dict(op: EnumOp) -> dict[str, Any]:
+    """One enum DDL statement; fields that do not apply to its kind are null."""
+    out: dict[str, Any] = {
+        "kind": op.kind,
+        "label": op.label,
+        "new_label": op.new_label,
+        "new_name": display_type(op.new_name) if op.new_name else None,
+        "before": op.before,
+        "after": op.after,
+        "path": op.location.path,
+        "line": op.location.line,
+    }
+    if op.kind == "create":
+        out["labels"] = list(op.labels)
+    if op.kind == "drop":
+        out["cascade"] = op.cascade
+    return out
+
+
+def change_dict(change: EnumChange) -> dict[str, Any]:
+    return {"type": display_type(change.type_name), "ops": [op_dict(op) for op in change.ops]}
+
+
 def render(report: Report) -> str:
     summary: dict[str, Any] = {"total": len(report.findings), **report.counts(), "files": report.files}
     if report.mode == "diff":
@@ -42,6 +67,11 @@ def render(report: Report) -> str:
         "findings": [finding_dict(f) for f in report.findings],
         "summary": summary,
     }
+    if report.mode == "diff":
+        doc["base"] = report.base
+        doc["head"] = report.head
+        doc["preexisting"] = [finding_dict(f) for f in report.preexisting]
+        doc["changes"] = [change_dict(c) for c in report.changes]
     if report.notices:
         doc["notices"] = list(report.notices)
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
