@@ -184,3 +184,32 @@ def test_class_attributes_of_a_project_mixin_are_not_members_and_not_errors(tmp_
         "class A(LabelMixin, enum.Enum):\n    x = 1\n\nv = A.labels, A.label, A.y\n",
     }
     assert [m for *_, m in found(tmp_path, files)] == ["y"]
+
+
+def test_namespace_packages_without_init_resolve_by_unique_module_path(tmp_path: Path) -> None:
+    files = {
+        "server/app/models.py": STATUS,
+        "server/app/use.py": "from app.models import Status\nx = Status.nope\n",
+    }
+    assert found(tmp_path, files) == [("server/app/use.py", 2, 12, "nope")]
+
+
+def test_two_files_claiming_one_module_name_resolve_to_nothing(tmp_path: Path) -> None:
+    files = {
+        "one/app/models.py": STATUS,
+        "two/app/models.py": STATUS,
+        "one/app/use.py": "from app.models import Status\nx = Status.nope\n",
+    }
+    assert found(tmp_path, files) == []
+
+
+def test_resolve_dotted_names_an_enum_as_written_in_a_file(tmp_path: Path) -> None:
+    from enumguard import collect, python
+    from enumguard.config import Config
+
+    write_repo(tmp_path, pkg(**{"app/use.py": "from app import models as m\nfrom app.models import Status as S\n"}), {})
+    cfg = Config(root=tmp_path, cache=False)
+    resolver = python.resolver_for(collect.collect(cfg), cfg)
+    assert resolver.resolve_dotted("app/use.py", "m.Status") == "app.models.Status"
+    assert resolver.resolve_dotted("app/use.py", "S") == "app.models.Status"
+    assert resolver.resolve_dotted("app/use.py", "Status") is None
