@@ -96,3 +96,25 @@ def test_suggestion_only_when_the_token_at_the_column_is_the_member(tmp_path):
     assert suggested_line(shifted, tmp_path) is None
     wrong_col = Finding(Location("a.py", 1, 1), f.rule, f.message, suggestion="submitted", member="Completed")
     assert suggested_line(wrong_col, tmp_path) is None
+
+
+def live_finding(path: str = "database:pg_stat_activity") -> Finding:
+    return Finding(Location(path, 1, 1), "idle-in-transaction", "session pid 42 has been idle in transaction",
+                   severity=Severity.WARNING, help="fix the client", new=True)
+
+
+def test_live_database_finding_is_an_annotation_of_the_run_not_of_a_file():
+    line = workflow.annotation(live_finding())
+    assert line.startswith("::warning title=enumguard idle-in-transaction::session pid 42")
+    assert "file=" not in line and "line=" not in line
+    assert line.endswith("%0A(in the live database: pg_stat_activity)")
+
+
+def test_inline_review_skips_live_database_findings_without_calling_github(tmp_path):
+    from enumguard.publish import inline
+
+    class NoCalls:
+        def __getattr__(self, name):
+            raise AssertionError(f"GitHub called: {name}")
+
+    assert inline.post(NoCalls(), 2, "a" * 40, "bot", [live_finding(), live_finding("database:public.status")], tmp_path) == 0

@@ -52,6 +52,16 @@ def test_location_links_to_file_line_at_head_sha():
     assert f"(https://github.com/Codertocat/Hello-World/blob/{reports.HEAD}/app/services/scheduler.py#L10)" in body
 
 
+def test_live_database_location_is_shown_as_code_without_a_file_link():
+    idle = Finding(Location("database:pg_stat_activity", 1, 1), "idle-in-transaction", "session pid 42 is idle",
+                   severity=Severity.WARNING)
+    report = replace(reports.audit_report(1), findings=(reports.audit_report(1).findings[0], idle))
+    body = markdown.render(report, LINKS)
+    assert "`database:pg_stat_activity:1`" in body
+    assert "blob/" + reports.HEAD + "/database" not in body
+    assert f"blob/{reports.HEAD}/app/services/scheduler.py#L1)" in body
+
+
 def test_enterprise_server_url_is_used_for_links():
     ctx = markdown.LinkContext("https://ghe.example.com/", "o/r", "abc")
     assert ctx.url("a b/c.py", 3) == "https://ghe.example.com/o/r/blob/abc/a%20b/c.py#L3"

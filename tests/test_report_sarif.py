@@ -9,7 +9,8 @@ from pathlib import Path
 import jsonschema
 
 from enumguard import cli
-from enumguard.report import sarif
+from enumguard.finding import Finding, Location, Related, Severity
+from enumguard.report import Report, sarif
 from enumguard.rules import ALL_RULES
 from tests import reports
 
@@ -58,3 +59,64 @@ def test_cli_format_sarif_writes_valid_sarif(tmp_path):
     out = tmp_path / "out.sarif"
     assert cli.main(["audit", str(tmp_path), "--format", "sarif", "--output", str(out), "--no-cache"]) == 0
     validate(json.loads(out.read_text()))
+
+
+def live_report():
+    """A live audit: a label missing in the database (file location, database-side related
+    location) and an idle session (located only in the database)."""
+    missing = Finding(
+        location=Location("db/migrations/001.sql", 3, 5), rule="db-drift", severity=Severity.WARNING,
+        message="label `archived` of DB type `status` comes from the migrations but is missing in the live database",
+        related=(Related(Location("database:public.status", 1, 1), "the live `status` has labels `a`"),),
+        db_type="status", value="archived",
+    )
+    idle = Finding(
+        location=Location("database:pg_stat_activity", 1, 1), rule="idle-in-transaction", severity=Severity.WARNING,
+        message="session pid 42 (no application name) has been idle in transaction for 10 min", help="fix the client",
+        value="pid 42",
+    )
+    return Report(root=".", findings=(missing, idle), notices=("database postgresql://u:***@h/d: limited",), rules=reports.ALL)
+
+
+def test_database_locations_are_logical_and_never_artifacts():
+    doc = json.loads(sarif.render(live_report()))
+    validate(doc)
+    run = doc["runs"][0]
+    assert _artifact_uris(doc) == ["db/migrations/001.sql"]
+    (result,) = run["results"]
+    assert result["ruleId"] == "db-drift"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "db/migrations/001.sql"
+    (related,) = result["relatedLocations"]
+    assert "physicalLocation" not in related
+    assert related["logicalLocations"] == [{"name": "status", "fullyQualifiedName": "public.status", "kind": "type"}]
+
+
+def test_finding_only_in_the_database_is_a_notification_naming_its_rule():
+    """GitHub code scanning rejects the whole file when a result has no file location."""
+    doc = json.loads(sarif.render(live_report()))
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    idle, notice = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert rules[idle["associatedRule"]["index"]]["id"] == idle["associatedRule"]["id"] == "idle-in-transaction"
+    assert idle["level"] == "warning" and idle["message"]["text"].startswith("session pid 42")
+    assert idle["locations"] == [{"logicalLocations": [
+        {"name": "pg_stat_activity", "fullyQualifiedName": "pg_stat_activity", "kind": "resource"}]}]
+    assert notice["message"]["text"].startswith("database postgresql://u:***@h/d")
+    for result in doc["runs"][0]["results"]:
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+
+
+def _artifact_uris(doc: dict) -> list[str]:
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "artifactLocation" in node:
+                found.append(node["artifactLocation"]["uri"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(doc)
+    return found

@@ -33,6 +33,9 @@ def command(kind: str, message: str, **props: object) -> str:
 
 def annotation(f: Finding) -> str:
     message = f.message + (f"\n{f.help}" if f.help else "")
+    if f.path.startswith("database:"):  # a live-database object, no file: an annotation of the run
+        shown = f.path[len("database:"):]
+        return command(COMMANDS[f.severity], f"{message}\n(in the live database: {shown})", title=f"enumguard {f.rule}")
     return command(
         COMMANDS[f.severity], message, file=f.path, line=f.line, col=f.location.column, title=f"enumguard {f.rule}"
     )

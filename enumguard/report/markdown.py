@@ -66,7 +66,8 @@ _ENV.filters["segments"] = _segments
 
 def _row(f: Finding, context: LinkContext | None) -> dict[str, Any]:
     where = f"{f.path}:{f.line}"
-    location = mdescape.link(where, context.url(f.path, f.line)) if context else mdescape.code(where, table=True)
+    linked = context is not None and not f.path.startswith("database:")  # a live-database object: no file
+    location = mdescape.link(where, context.url(f.path, f.line)) if linked else mdescape.code(where, table=True)
     advice = []
     if f.help:
         advice.append(mdescape.message(f.help, table=True))

@@ -1,5 +1,10 @@
 """Report in, SARIF 2.1.0 JSON out, for GitHub code scanning (upload-sarif) and other viewers.
-Every rule is described in tool.driver.rules; diff mode sets baselineState new/unchanged."""
+Every rule is described in tool.driver.rules; diff mode sets baselineState new/unchanged.
+
+Live-database objects (`database:public.status`) are logical locations, never artifacts. GitHub
+rejects the whole file when one result has no file location, so a finding that sits only in
+the database (idle-in-transaction, a type no migration creates) is a tool notification naming
+its rule, not a result."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # GitHub's security-severity buckets: >= 7.0 high, >= 4.0 medium.
 SECURITY_SEVERITY = {Severity.ERROR: "7.0", Severity.WARNING: "4.0", Severity.INFO: "1.0"}
+DATABASE = "database:"  # live.location's pseudo-path prefix
 
 
 def _rule(rule) -> dict:
@@ -32,12 +38,25 @@ def _rule(rule) -> dict:
     }
 
 
+def in_database(loc: Location) -> bool:
+    return loc.path.startswith(DATABASE)
+
+
+def _logical(loc: Location) -> dict:
+    """`database:public.status` -> the enum type `public.status`; `database:pg_stat_activity` -> a view."""
+    name = loc.path[len(DATABASE):]
+    return {"name": name.rpartition(".")[2], "fullyQualifiedName": name, "kind": "type" if "." in name else "resource"}
+
+
 def _location(loc: Location, message: str | None = None, ident: int | None = None) -> dict:
-    physical = {
-        "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
-    }
-    out: dict = {"physicalLocation": physical}
+    out: dict
+    if in_database(loc):
+        out = {"logicalLocations": [_logical(loc)]}
+    else:
+        out = {"physicalLocation": {
+            "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
+        }}
     if ident is not None:
         out["id"] = ident
     if message:
@@ -69,9 +88,25 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
     return result
 
 
+def _notification(f: Finding, index: dict[str, int]) -> dict:
+    """A finding located only in the live database, for toolExecutionNotifications."""
+    rule: dict = {"id": f.rule}
+    if f.rule in index:
+        rule["index"] = index[f.rule]
+    return {
+        "level": LEVELS[f.severity],
+        "message": {"text": f.message + (f"\n\n{f.help}" if f.help else "")},
+        "locations": [_location(f.location)] + [_location(r.location, r.message) for r in f.related],
+        "associatedRule": rule,
+    }
+
+
 def render(report: Report) -> str:
     rules = [_rule(r) for r in ALL_RULES]
     index = {r["id"]: i for i, r in enumerate(rules)}
+    in_files = [f for f in report.findings if not in_database(f.location)]
+    notifications = [_notification(f, index) for f in report.findings if in_database(f.location)]
+    notifications += [{"level": "warning", "message": {"text": n}} for n in report.notices]
     run: dict = {
         "tool": {
             "driver": {
@@ -82,15 +117,10 @@ def render(report: Report) -> str:
             }
         },
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},
-        "results": [_result(f, index) for f in report.findings],
+        "results": [_result(f, index) for f in in_files],
         "columnKind": "unicodeCodePoints",
         "properties": {"mode": report.mode},
     }
-    if report.notices:
-        run["invocations"] = [
-            {
-                "executionSuccessful": True,
-                "toolExecutionNotifications": [{"level": "warning", "message": {"text": n}} for n in report.notices],
-            }
-        ]
+    if notifications:
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notifications}]
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
