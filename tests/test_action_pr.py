@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from enumguard import cli, pipeline, review
-from enumguard.report import markdown
+from enumguard.report import markdown, mdescape
 from tests import reports
 from tests.github_server import Fault, FakeGitHub
 from tests.openapi_check import check_requests
@@ -66,8 +66,8 @@ def run(tmp_path, monkeypatch, capsys):
             monkeypatch.setattr(review, "diff", lambda config, base, head=None: calls.append(("diff", base)) or report)
             monkeypatch.setattr(pipeline, "run", lambda config, extend_model=None: calls.append(("audit",)) or report)
         code = cli.main(["pr", str(root), "--no-cache", *args])
-        out = capsys.readouterr().out
-        return code, out, {"summary": summary, "outputs": outputs, "calls": calls, "tmp": tmp_path}
+        captured = capsys.readouterr()
+        return code, captured.out, {"summary": summary, "outputs": outputs, "calls": calls, "tmp": tmp_path, "err": captured.err}
 
     return _run
 
@@ -368,3 +368,55 @@ def test_real_incident_pr_reports_the_two_unknown_members_as_new(gh, run, tmp_pa
     assert "::error file=app/services/scheduler.py,line=10,col=35,title=enumguard unknown-member::" in out
     outputs = dict(line.split("=", 1) for line in files["outputs"].read_text().splitlines())
     assert outputs["new-findings"] == "2"
+
+
+# --------------------------------------------------------------------------- database-url
+
+
+PASSWORD = "s3cr3t-Pa55w0rd"
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens once the socket is closed
+
+
+@pytest.mark.parametrize("variable", ["ENUMGUARD_DATABASE_URL", "INPUT_DATABASE-URL"])
+@pytest.mark.parametrize(("views", "expected"), [("x = Color.RED\n", 0), ("x = Color.Purple\n", 1)])
+def test_audit_with_unreachable_database_notes_it_masked_and_exits_on_findings(gh, run, tmp_path, variable, views, expected):
+    root = tmp_path / "repo"
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "models.py").write_text("import enum\n\n\nclass Color(enum.Enum):\n    RED = 'red'\n")
+    (root / "app" / "views.py").write_text("from app.models import Color\n\n" + views)
+    url = f"postgresql://enumguard:{PASSWORD}@127.0.0.1:{closed_port()}/prod"
+    sarif_file, report_file = tmp_path / "enumguard.sarif", tmp_path / "enumguard-report.json"
+    code, out, files = run(
+        gh, None, event="workflow_dispatch", env={variable: url},
+        args=["--sarif-file", str(sarif_file), "--format", "json", "--output", str(report_file)],
+    )
+    assert code == expected
+    summary = files["summary"].read_text()
+    texts = {"stdout": out, "stderr": files["err"], "summary": summary, "outputs": files["outputs"].read_text(),
+             "sarif": sarif_file.read_text(), "json": report_file.read_text()}
+    for name, text in texts.items():
+        assert PASSWORD not in text, name
+    [notice] = json.loads(report_file.read_text())["notices"]
+    assert notice.startswith("database postgresql://enumguard:***@127.0.0.1:") and notice.endswith("the live checks were skipped")
+    assert "\n" not in notice
+    # One line in the summary, escaped like all repository-derived text (no autolink, no mention).
+    assert [x for x in summary.splitlines() if "127.0.0.1" in x] == [f"- {mdescape.text(notice)}"]
+    assert f"enumguard: warning: {notice}" in out
+    assert gh.state.requests == []  # not a pull request: nothing posted
+
+
+def test_pull_request_run_with_database_url_says_the_live_check_is_for_audits(gh, run):
+    url = f"postgresql://enumguard:{PASSWORD}@127.0.0.1:{closed_port()}/prod"
+    code, out, files = run(gh, reports.incident_pr(), env={"ENUMGUARD_DATABASE_URL": url})
+    assert code == 1 and files["calls"] == [("diff", reports.BASE)]
+    assert "the live database is checked in audit runs only" in files["summary"].read_text()
+    assert PASSWORD not in out + files["err"] + files["summary"].read_text()
+    assert "audit runs only" in ours(gh)[0]["body"]

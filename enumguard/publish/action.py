@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Mapping, TextIO
 
@@ -21,19 +22,33 @@ from enumguard.report import Report, markdown, mdescape, text
 from enumguard.report.markdown import LinkContext
 
 
-def analyse(args: argparse.Namespace, config: Config, ctx: context.GitHubContext, out: TextIO) -> Report:
+# Where the `database-url` input arrives: action.yml maps it to ENUMGUARD_DATABASE_URL, and
+# GitHub also hands every input to a Docker action as INPUT_<NAME> (hyphen kept). Never an argument.
+DATABASE_URL_VARIABLES = ("ENUMGUARD_DATABASE_URL", "INPUT_DATABASE-URL", "INPUT_DATABASE_URL")
+
+
+def database_url(args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
+    url = getattr(args, "database_url", None) or next((env[k] for k in DATABASE_URL_VARIABLES if env.get(k)), None)
+    return url.strip() if url and url.strip() else None
+
+
+def analyse(args: argparse.Namespace, config: Config, ctx: context.GitHubContext, out: TextIO,
+            env: Mapping[str, str] | None = None) -> Report:
     mode = args.mode if args.mode != "auto" else ("diff" if ctx.is_pr else "audit")
-    url = getattr(args, "database_url", None) or os.environ.get("ENUMGUARD_DATABASE_URL")
+    url = database_url(args, os.environ if env is None else env)
     if mode == "diff":
         if not ctx.base_sha:
             raise EnumguardError(
                 f"--mode diff needs a pull_request event with a base commit (this run is `{ctx.event_name}`)"
             )
-        if url:
-            workflow.warning("database-url is read in audit mode only; this pull request run ignores it", out)
         from enumguard import review
 
-        return review.diff(config, base=ctx.base_sha, head=None)
+        report = review.diff(config, base=ctx.base_sha, head=None)
+        if url:
+            notice = ("database-url: the live database is checked in audit runs only (e.g. workflow_dispatch); "
+                      "this pull request run did not connect")
+            report = replace(report, notices=report.notices + (notice,))
+        return report
     extend = None
     if url:
         from enumguard import live
@@ -91,7 +106,7 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
     out = out or sys.stdout
     ctx = context.read(env)
     try:
-        report = analyse(args, config, ctx, out)
+        report = analyse(args, config, ctx, out, env)
     except EnumguardError as exc:
         # A usage error (exit 2) still leaves a trace where the reviewer looks.
         out.write(workflow.command("error", str(exc), title="enumguard could not run") + "\n")
@@ -103,9 +118,9 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
     for line in workflow.annotations(shown(report)):
         out.write(line + "\n")
     report_path = ""
-    if args.output:
-        from enumguard import cli
+    from enumguard import cli  # cli imports this module lazily; import it back the same way
 
+    if args.output:
         cli.emit(report, args)
         report_path = workflow.relative_to_workspace(Path(args.output), ctx.workspace)
     if args.sarif_file:
@@ -121,5 +136,4 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
         {"findings": str(len(report.findings)), "new-findings": str(len(new)), "report-path": report_path}, dict(env)
     )
     publish(report, args, config, ctx, links or LinkContext(ctx.server_url, ctx.repo, ctx.sha), env, out, gh)
-    threshold = config.fail_threshold()
-    return 1 if threshold is not None and any(f.severity >= threshold for f in new) else 0
+    return cli.exit_code(report, config)
