@@ -120,3 +120,34 @@ def _artifact_uris(doc: dict) -> list[str]:
 
     walk(doc)
     return found
+
+
+def test_live_audit_of_a_drifted_database_gives_sarif_that_code_scanning_accepts(tmp_path, pg_server, pg_db):
+    """A real database: a label missing, a label added by hand, a type no migration creates."""
+    from dataclasses import replace as _replace
+
+    from enumguard import config as config_mod, live, pipeline
+    from enumguard.rules import RULE_NAMES
+
+    (tmp_path / "db/migrations").mkdir(parents=True)
+    (tmp_path / "db/migrations/001_init.sql").write_text(
+        "create type public.job_status as enum ('queued', 'done');\n"
+        "create table public.jobs (id bigint primary key, status public.job_status not null);\n"
+    )
+    pg_server.execute("create type public.job_status as enum ('queued', 'stuck')", pg_db)
+    pg_server.execute("create type public.legacy_kind as enum ('a', 'b')", pg_db)
+    config = _replace(config_mod.load(tmp_path, rule_names=RULE_NAMES), cache=False)
+    report = pipeline.run(config, extend_model=live.extender(pg_server.url(pg_db), config))
+    assert {f.rule for f in report.findings} == {"db-drift"}
+    assert any(f.path.startswith("database:") for f in report.findings)  # the unrecorded type
+    doc = json.loads(sarif.render(report))
+    validate(doc)
+    run = doc["runs"][0]
+    assert run["results"] and all(not u.startswith("database:") for u in _artifact_uris(doc))
+    for result in run["results"]:  # GitHub: every result needs a file location
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("db/")
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    ruled = [n for n in notes if "associatedRule" in n]
+    assert [n["associatedRule"]["id"] for n in ruled] == ["db-drift"]
+    assert ruled[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "public.legacy_kind"
+    assert len(run["results"]) + len(ruled) == len(report.findings)
