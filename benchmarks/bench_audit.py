@@ -3,6 +3,9 @@ against ast.parse and libcst.parse_module over the same files, in one run.
 
     python benchmarks/bench_audit.py --files 2000 [--keep DIR] [--jobs 0]
     python benchmarks/bench_audit.py --repo PATH     # an existing checkout instead
+    python benchmarks/bench_audit.py --repo PATH --mypy   # also time mypy over the same files
+
+mypy is not a dependency of enumguard: install it beside it to use --mypy.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,12 +51,22 @@ def _cst_parse(text: str) -> object:
         return None
 
 
+def _mypy(root: Path, paths: list[str], tmp: Path) -> float:
+    """A cold mypy run (fresh cache dir, imports of packages not installed ignored)."""
+    command = [sys.executable, "-m", "mypy", "--ignore-missing-imports", "--no-error-summary",
+               "--follow-imports=silent", "--cache-dir", str(tmp / "mypy-cache"), *paths]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     parser.add_argument("--repo", type=Path, help="benchmark this existing repository instead")
+    parser.add_argument("--mypy", action="store_true", help="also time a cold mypy run over the same files")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="enumguard-bench-") as tmp:
         if args.repo:
@@ -74,6 +88,7 @@ def main() -> int:
         t_cold, report = timed(lambda: pipeline.run(cfg))
         t_warm, again = timed(lambda: pipeline.run(cfg))
         assert again.findings == report.findings
+        t_mypy = _mypy(root, [f.path for f in tree.python_files()], Path(tmp)) if args.mypy else None
         print(f"repo: {counts['files']} files, {counts['lines']} lines; {counts['enum_files']} files define enums; "
               f"{100 * counts['lines_naming_enums'] / counts['lines']:.0f}% of lines in files naming an enum")
         print(f"files that matter (parsed by libcst): {len(matter)}; findings: {len(report.findings)}; jobs: {args.jobs or os.cpu_count()}")
@@ -82,6 +97,8 @@ def main() -> int:
         print(f"libcst.parse_module, files that matter: {t_cst:7.2f} s")
         print(f"enumguard audit, cold cache:            {t_cold:7.2f} s  = {t_cold / t_cst:.2f}x libcst parse (target <= 1.5x)")
         print(f"enumguard audit, warm cache:            {t_warm:7.2f} s  = {t_warm / t_ast:.2f}x ast.parse (target <= 2x)")
+        if t_mypy is not None:
+            print(f"mypy, cold, same files:                 {t_mypy:7.2f} s  = {t_mypy / t_cold:.1f}x enumguard's cold audit")
     return 0
 
 
