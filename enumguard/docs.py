@@ -79,7 +79,7 @@ def _shift_headings(doc: str) -> str:
 def _example(example: Example) -> list[str]:
     lines: list[str] = []
     if example.config:
-        body = "".join(f"{key} = {_toml(value)}\n" for key, value in example.config.items())
+        body = "".join(f"{key} = {toml_value(value)}\n" for key, value in example.config.items())
         lines += ["", "`enumguard.toml`", "", *_block(body, "toml")]
     for path in sorted(example.files):
         text = example.files[path]
@@ -95,7 +95,8 @@ def _block(text: str, language: str) -> list[str]:
     return [f"{fence}{language}", *body.splitlines(), fence]
 
 
-def _toml(value: object) -> str:
+def toml_value(value: object) -> str:
+    """A TOML value for an example's settings (the docs show them; the tests write them)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -103,9 +104,9 @@ def _toml(value: object) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml(str(k))} = {_toml(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {value!r} as TOML")
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from enumguard import config as config_mod, pipeline
+from enumguard.docs import toml_value
 from enumguard.report import Report
 from enumguard.rules import RULE_NAMES
 
@@ -61,20 +62,6 @@ def explain_mismatch(report: Report, want: Counter, got: Counter) -> str:
     lines.append("all findings:")
     lines.extend(f"  {f.location}: {f.rule}: {f.message}" for f in report.findings)
     return "\n".join(lines)
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{toml_value(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {value!r} as TOML")
 
 
 def write_repo(root: Path, files: dict[str, str], config: dict[str, object]) -> None:
