@@ -1,5 +1,6 @@
 # The enumguard GitHub Action. No USER: GitHub runs Docker actions as root over the workspace
-# (the entry point tells git to trust it). Dependencies come from the project's pyproject.toml.
+# (the entry point tells git to trust it). Dependencies come from the project's pyproject.toml, with
+# the `db` extra (psycopg) for the live-database audit.
 FROM python:3.12.8-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,7 +15,7 @@ RUN apt-get update \
 WORKDIR /opt/enumguard
 COPY pyproject.toml README.md ./
 COPY enumguard ./enumguard
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir "./[db]" \
     && enumguard --version
 
 COPY scripts/action-entrypoint.py /usr/local/bin/enumguard-action

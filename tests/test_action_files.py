@@ -80,7 +80,7 @@ def test_dockerfile_pins_a_slim_python_installs_git_and_sets_no_user():
     base = re.search(r"^FROM\s+(\S+)", text, re.M).group(1)
     assert re.fullmatch(r"python:3\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base)
     assert not re.search(r"^USER\b", text, re.M)
-    assert "git=" in text and "pip install --no-cache-dir ." in text
+    assert "git=" in text and "pip install --no-cache-dir \"./[db]\"" in text
 
 
 def test_ci_workflow_runs_the_readme_test_command():
