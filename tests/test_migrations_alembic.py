@@ -174,7 +174,7 @@ def test_core_statements_are_not_sql_text_but_runtime_strings_are_reported() -> 
         "    conn = op.get_bind()\n"
         "    conn.execute(sa.update(table).values(state='x'))\n"
         "    conn.execute(sa.text(build_query(10)))\n"
-        "    op.execute('UPDATE t SET a = %s' % value)\n"
+        "    op.execute('ALTER TYPE t ADD VALUE %s' % value)\n"
         "    op.execute(sql_from_elsewhere)"
     )
     model = load_files(repo(("1", revision("1", None, body))))
@@ -184,6 +184,20 @@ def test_core_statements_are_not_sql_text_but_runtime_strings_are_reported() -> 
         (14, "`op.execute` runs SQL built from a variable"),
     ]
 
+
+def test_runtime_sql_whose_visible_statement_cannot_touch_an_enum_is_not_reported() -> None:
+    body = (
+        "    op.execute(f'ALTER INDEX \"{old}\" RENAME TO \"{new}\"')\n"
+        "    op.execute(f'CREATE TABLE IF NOT EXISTS h_{m} PARTITION OF h FOR VALUES IN ({m})')\n"
+        "    op.execute('UPDATE t SET n = n + %s' % step)\n"
+        "    op.execute('INSERT INTO t VALUES ({}) ON CONFLICT DO NOTHING'.format(v))\n"
+        "    op.execute(f\"ALTER TYPE kind ADD VALUE IF NOT EXISTS '{value}'\")\n"
+        "    op.execute(f'CREATE TABLE {name} (id int, k kind)')\n"
+        "    op.execute(f'UPDATE t SET k = DEFAULT WHERE id = {i}')\n"
+        "    op.execute(f'{whole_statement}')"
+    )
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert [p.location.line for p in model.problems] == [14, 15, 16, 17]
 
 def test_ini_pointing_nowhere_falls_back_to_env_py_and_versions() -> None:
     files = {
