@@ -160,6 +160,15 @@ def test_sync_enum_values_replaces_the_labels_and_moves_the_columns() -> None:
     assert model.ops[-1].kind == "drop" and model.ops[-1].in_use == ()
 
 
+
+def test_sync_enum_values_of_older_releases_moves_columns_given_as_table_column_tuples() -> None:
+    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute('CREATE TABLE t (s st)')")
+    second = revision("2", "1", "    op.sync_enum_values('public', 'st', ['a', 'c'], [('t', 's')], enum_values_to_rename=[])")
+    model = load_files(repo(("1", first), ("2", second)))
+    assert labels(model) == {"public.st": ("a", "c")}
+    assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
+    assert model.ops[-1].kind == "drop" and model.ops[-1].in_use == ()
+
 def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
     files = {
         "backend/alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/versions %(here)s/extra\n",

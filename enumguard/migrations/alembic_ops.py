@@ -280,12 +280,16 @@ class Walker:
         columns = self.scope.resolve(arg(call, "affected_columns", 3))
         for element in columns.elements if isinstance(columns, (cst.List, cst.Tuple)) else ():
             ref = element.value
-            if isinstance(ref, cst.Call):
+            table = column = None
+            if isinstance(ref, cst.Call):  # TableReference(table_name, column_name, table_schema=...)
                 table = string(arg(ref, "table_name", 0))
                 column = string(arg(ref, "column_name", 1))
                 table_schema = string(arg(ref, "table_schema")) or schema
-                if table and column:
-                    self.events.append(ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True))
+            elif isinstance(ref, cst.Tuple) and len(ref.elements) == 2:  # older releases: (table, column)
+                table, column = (string(e.value) for e in ref.elements)
+                table_schema = schema
+            if table and column:
+                self.events.append(ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True))
         self.events.append(EnumOp("drop", old, where, self.path))
 
 
