@@ -36,6 +36,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
             postgres_version=config.postgres_version,
             idle_threshold_seconds=config.idle_threshold_seconds,
         ),
+        extras=(("plain_columns", db.plain_columns),),
     )
 
 

@@ -24,6 +24,7 @@ class MigrationModel:
     problems: tuple[Finding, ...] = ()
     type_uses: tuple[TypeUse, ...] = ()
     statements: int = 0  # SQL statements and Alembic operations read (for the benchmark)
+    plain_columns: frozenset[tuple[str, str]] = frozenset()  # last retyped to a non-enum type
 
 
 def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
@@ -74,4 +75,5 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
         problems=tuple(revisions.problems) + tuple(result.problems),
         type_uses=tuple(result.type_uses),
         statements=statements,
+        plain_columns=frozenset(result.plain_columns),
     )

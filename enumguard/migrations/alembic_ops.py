@@ -6,6 +6,7 @@ sync_enum_values. Positions are resolved only when an event needs one."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -156,15 +157,27 @@ class Walker:
             literal = self.scope.resolve(arg(literal, "text", 0))
         sql = string(literal)
         if sql is None:
+            sql = _rendered(literal, self.scope)
+        if sql is None:
             kind = _dynamic_sql(literal, self.scope) or ("a `text()` of a value known only at run time" if in_text else None)
             if kind is not None and _may_change_enums(_visible_text(literal)):
                 self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
+                self._created_with_unknown_labels(literal, call)
             return
         first = literal
         while isinstance(first, cst.ConcatenatedString):
             first = first.left
         reader = Reader(self.path, self.path, StringLines(sql, first, self.positions))
         self.events.extend(reader.read(sql))
+
+    def _created_with_unknown_labels(self, node: cst.BaseExpression | None, call: cst.Call) -> None:
+        """`f"CREATE TYPE kind AS ENUM ({labels})"`: the type exists afterwards, its labels unknown."""
+        for part in _literal_parts(node):
+            for match in _CREATE_TYPE.finditer(part):
+                statement = f"CREATE TYPE {match.group(1)} AS ENUM ()"
+                for event in Reader(self.path, self.path, Lines(statement)).read(statement):
+                    if isinstance(event, EnumOp) and event.kind == "create":
+                        self.events.append(replace(event, location=self.loc(call), labels_known=False))
 
     # ------------------------------------------------------------------ types and columns
     def create(self, enum: EnumType, if_not_exists: bool = False) -> None:
@@ -296,7 +309,7 @@ class Walker:
 def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     """What kind of run-time SQL text this is, or None when it is no SQL text at all (a
     SQLAlchemy Core statement such as `sa.update(t).values(...)`, which emits no enum DDL)."""
-    if isinstance(node, cst.FormattedString):
+    if isinstance(node, cst.FormattedString) or (isinstance(node, cst.ConcatenatedString) and string(node) is None):
         return "an f-string"
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
         return "string operations"
@@ -311,11 +324,48 @@ def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     return None
 
 
+_CREATE_TYPE = re.compile(r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.I)
+
+
+def _literal_parts(node: cst.BaseExpression | None) -> list[str]:
+    """The text between the placeholders of an f-string (implicitly concatenated or not)."""
+    if isinstance(node, cst.ConcatenatedString):
+        return _literal_parts(node.left) + _literal_parts(node.right)
+    if isinstance(node, cst.FormattedString):
+        return [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+    value = string(node)
+    return [value] if value is not None else []
+
+
+def _rendered(node: cst.BaseExpression | None, scope: Scope) -> str | None:
+    """An f-string whose every placeholder is a plain name bound to a string constant
+    (`f'DROP TYPE "{ENUM_NAME}"'`) -> its text; None for anything else."""
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = _rendered(node.left, scope), _rendered(node.right, scope)
+        return left + right if left is not None and right is not None else None
+    if not isinstance(node, cst.FormattedString):
+        return string(node)
+    if "r" in node.prefix.lower():
+        return None
+    out: list[str] = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            if "\\" in part.value:
+                return None
+            out.append(part.value.replace("{{", "{").replace("}}", "}"))
+            continue
+        value = string(scope.resolve(part.expression)) if isinstance(part.expression, cst.Name) else None
+        if value is None or part.conversion is not None or part.format_spec is not None:
+            return None
+        out.append(value)
+    return "".join(out)
+
+
 def _visible_text(node: cst.BaseExpression | None) -> str | None:
     """The literal text of SQL built at run time (an f-string's text parts, the string operands
     of `+`/`%`, the receiver of `.format()`), or None when none of its statement is visible."""
-    if isinstance(node, cst.FormattedString):
-        return " ".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
+        return "\0".join(_literal_parts(node)) or None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
         parts = [_visible_text(node.left), string(node.right) if isinstance(node.operator, cst.Add) else None]
         if isinstance(node.operator, cst.Add) and isinstance(node.right, cst.FormattedString):

@@ -103,6 +103,8 @@ class Result:
     literals: list[LiteralUse] = field(default_factory=list)
     type_uses: list[TypeUse] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
+    # (table, column) pairs a migration last retyped to something that is no enum (a VARCHAR)
+    plain_columns: set[tuple[str, str]] = field(default_factory=set)
 
 
 def enum_names(units: list[Unit]) -> set[str]:
@@ -243,7 +245,10 @@ def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str]
         columns.pop(key, None)
         name = event.type_name
         if name is None:
+            if event.kind == "retype":
+                out.plain_columns.add(key)
             return
+        out.plain_columns.discard(key)
         if event.surely_enum or name in enums:
             out.type_uses.append(
                 TypeUse(name, event.location, path, len(out.ops), event.context, event.surely_enum, event.table, event.column)
@@ -267,9 +272,11 @@ def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str]
             columns[key] = replace(columns[key], default=None)
     elif event.kind == "drop":
         columns.pop(key, None)
+        out.plain_columns.discard(key)
     elif event.kind == "drop_table":
         for k in [k for k in columns if k[0] == event.table]:
             del columns[k]
+        out.plain_columns.difference_update([k for k in out.plain_columns if k[0] == event.table])
     elif event.kind == "rename_column" and event.new_name:
         col = columns.pop(key, None)
         if col is not None:

@@ -158,6 +158,8 @@ class SiteVisitor:
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         table = schema = None
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__tablename__":
+                table = _returned_constant(stmt)  # @declared_attr def __tablename__(cls): return "t"
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
             for small in stmt.body:
@@ -462,3 +464,13 @@ class SiteVisitor:
 
 def _replace_site(site: BindingSite, **changes: object) -> BindingSite:
     return replace(site, **changes)
+
+
+def _returned_constant(func: cst.FunctionDef) -> str | None:
+    """The string a method returns when its whole body is `return "literal"` (docstring aside)."""
+    body = [stmt for stmt in func.body.body if not (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr))] if isinstance(func.body, cst.IndentedBlock) else [func.body]
+    if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1:
+        ret = body[0].body[0]
+        if isinstance(ret, cst.Return) and ret.value is not None:
+            return str_value(ret.value)
+    return None

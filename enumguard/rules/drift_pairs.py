@@ -129,9 +129,12 @@ def bound_pairs(model: Model) -> list[BoundPair]:
     groups: dict[tuple[object, str], list[Binding]] = {}
     enum_columns: dict[tuple[str, str], str] = {(c.table, c.column): c.type_name for c in model.columns}
     tables = {c.table for c in model.columns}
+    plain = model.extra("plain_columns", frozenset())
     for binding in model.bindings:
         if binding.db_type is None:
             continue
+        if (binding.table, binding.column) in plain:
+            continue  # a migration made this column a VARCHAR (or another non-enum type)
         if binding.table in tables and binding.column is not None:
             if enum_columns.get((binding.table, binding.column)) != binding.db_type:
                 # The migrations gave this column another type (a VARCHAR, or another enum):
