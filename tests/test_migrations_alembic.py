@@ -169,6 +169,21 @@ def test_sync_enum_values_of_older_releases_moves_columns_given_as_table_column_
     assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
     assert model.ops[-1].kind == "drop" and model.ops[-1].in_use == ()
 
+
+def test_loop_over_constant_labels_adds_each_label_and_reports_a_body_problem_once() -> None:
+    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")")
+    body = (
+        "    for label in NEW:\n"
+        "        op.execute(f\"ALTER TYPE st ADD VALUE IF NOT EXISTS '{label}'\")\n"
+        "        op.execute(f\"ALTER TYPE {label_type()} ADD VALUE '{label}'\")\n"
+        "    for row in rows():\n"
+        "        op.execute(f\"ALTER TYPE st ADD VALUE '{row}'\")"
+    )
+    second = revision("2", "1", body, extra="NEW = ['b', 'c']\n")
+    model = load_files(repo(("1", first), ("2", second)))
+    assert labels(model) == {"public.st": ("a", "b", "c")}
+    assert [p.location.line for p in model.problems] == [13, 15]
+
 def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
     files = {
         "backend/alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/versions %(here)s/extra\n",

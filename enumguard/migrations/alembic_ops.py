@@ -103,11 +103,41 @@ class Walker:
                     self.body(_block(stmt.body))
                 elif stmt.orelse is not None:
                     self.body(_block(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse])
+            elif isinstance(stmt, cst.For) and self._unrolled(stmt):
+                pass
             elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
                 self.body(_block(stmt.body))
                 orelse = getattr(stmt, "orelse", None)
                 if orelse is not None:
                     self.body(_block(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
+
+    def _unrolled(self, loop: cst.For) -> bool:
+        """`for value in ("a", "b"): op.execute(f"ALTER TYPE t ADD VALUE '{value}'")`: the body
+        once per string of a literal list or tuple (a constant's too); False for any other loop."""
+        values = strings(self.scope.resolve(loop.iter))
+        if not isinstance(loop.target, cst.Name) or values is None or loop.orelse is not None or len(values) > 100:
+            return False
+        name, missing = loop.target.value, object()
+        before, start = self.scope.values.get(name, missing), len(self.events)
+        for value in values:
+            self.scope.values[name] = cst.SimpleString(repr(value))
+            self.body(_block(loop.body))
+        if before is missing:
+            del self.scope.values[name]
+        else:
+            self.scope.values[name] = before
+        new, seen = [], set()
+        for event in self.events[start:]:  # a problem in the body is one problem, not one per value
+            key = (event.location, event.message) if isinstance(event, Finding) else event
+            try:
+                if key in seen:
+                    continue
+                seen.add(key)
+            except TypeError:
+                pass
+            new.append(event)
+        self.events[start:] = new
+        return True
 
     def expr(self, node: cst.BaseExpression) -> None:
         if isinstance(node, cst.Await):
