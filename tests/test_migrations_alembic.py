@@ -184,6 +184,21 @@ def test_loop_over_constant_labels_adds_each_label_and_reports_a_body_problem_on
     assert labels(model) == {"public.st": ("a", "b", "c")}
     assert [p.location.line for p in model.problems] == [13, 15]
 
+
+def test_enum_named_by_a_constant_and_format_of_constants_replay_a_type_rebuild() -> None:
+    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")\n    op.execute('CREATE TABLE t (s st)')")
+    extra = "NAME = 'st'\nTABLE = 't'\nnew = sa.Enum('a', 'b', name=NAME)\nold = sa.Enum('a', name=NAME)\n"
+    body = (
+        "    op.execute('ALTER TABLE {} ALTER COLUMN s TYPE text'.format(TABLE))\n"
+        "    old.drop(op.get_bind(), checkfirst=False)\n"
+        "    new.create(op.get_bind(), checkfirst=False)\n"
+        "    op.execute('ALTER TABLE {t} ALTER COLUMN s TYPE {n} USING s::{n}'.format(t=TABLE, n=NAME))"
+    )
+    model = load_files(repo(("1", first), ("2", revision("2", "1", body, extra=extra))))
+    assert labels(model) == {"public.st": ("a", "b")}
+    assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
+    assert model.problems == ()
+
 def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
     files = {
         "backend/alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/versions %(here)s/extra\n",

@@ -373,6 +373,16 @@ def _rendered(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     if isinstance(node, cst.ConcatenatedString):
         left, right = _rendered(node.left, scope), _rendered(node.right, scope)
         return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = string(node.func.value)  # 'ALTER TABLE {} ...'.format(TABLE, ...)
+        args = [string(scope.resolve(a.value)) for a in node.args if a.keyword is None and not a.star]
+        kwargs = {a.keyword.value: string(scope.resolve(a.value)) for a in node.args if a.keyword is not None}
+        if template is None or any(a.star for a in node.args) or None in args or None in kwargs.values():
+            return None
+        try:
+            return template.format(*args, **kwargs)
+        except (IndexError, KeyError, ValueError, AttributeError):
+            return None
     if not isinstance(node, cst.FormattedString):
         return string(node)
     if "r" in node.prefix.lower():

@@ -177,7 +177,7 @@ class Scope:
                 positional.append(a.value)
                 labels.append(string(a.value))
         known = True
-        name = string(arg(node, "name"))
+        name = string(self.resolve(arg(node, "name")))
         if positional and labels[0] is None and not node.args[0].star:
             found = self.enum_class_labels(positional[0], arg(node, "values_callable") is not None)
             class_name = dotted(positional[0])
@@ -186,7 +186,7 @@ class Scope:
             labels, known = (list(found) if found is not None else []), found is not None
         elif any(v is None for v in labels):
             labels, known = [], False
-        schema = string(arg(node, "schema"))
+        schema = string(self.resolve(arg(node, "schema")))
         if schema is None and boolean(arg(node, "inherit_schema")):
             schema = table_schema
         native = boolean(arg(node, "native_enum")) is not False
