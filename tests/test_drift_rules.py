@@ -163,12 +163,16 @@ def test_renamed_value_still_referenced_in_code() -> None:
         ),
     )
     found = run(EnumValueRenamedRule, model)
-    # the literals are sql-unknown-value's; this rule reports the code references only
-    assert [(f.location.path, f.location.line) for f in found] == [("app/jobs.py", 5), ("app/jobs.py", 6)]
-    assert "renamed to `cancelled`" in found[0].message
+    # One finding per renamed member, at its first use; the other uses (here the `Status("canceled")`
+    # call) are related locations. The literals are sql-unknown-value's.
+    assert [(f.location.path, f.location.line) for f in found] == [("app/jobs.py", 5)]
+    assert "renamed to `cancelled`" in found[0].message and "(2 uses in code)" in found[0].message
     assert found[0].related[0].location == Location(SQL2, 1, 1)
+    assert found[0].related[1].location == Location("app/jobs.py", 6, 18)
     (missing,) = run(MissingInDbRule, model)
     assert "renamed" in missing.help
+    # The new label is the rename's, not a DB label the code forgot.
+    assert run(MissingInCodeRule, model) == []
 
 
 def test_rename_back_or_dropped_type_is_not_reported() -> None:

@@ -68,6 +68,19 @@ def _type_chain(model: Model, op: EnumOp) -> str:
     return name
 
 
+def renamed_into(model: Model, pair) -> frozenset[str]:
+    """New labels of RENAME VALUEs on the pair's type whose old label the enum still persists:
+    one rename, reported once (by missing-in-db on the member and enum-value-renamed on its uses)
+    rather than again as a DB label the code lacks."""
+    persisted = {p.label for p in pair.persisted}
+    found = set()
+    for op in model.ops:
+        if op.kind == "rename_value" and op.new_label and op.label in persisted:
+            if _type_chain(model, op) == pair.db.name and pair.db.label(op.label) is None:
+                found.add(op.new_label)
+    return frozenset(found)
+
+
 class MissingInDbRule(Rule):
     """Reports a label the bound Python enum persists that the DB enum type does not have.
 
@@ -147,7 +160,10 @@ class MissingInCodeRule(Rule):
 
     def check(self, model: Model) -> Iterator[Finding]:
         for pair in bound_pairs(model):
+            explained = renamed_into(model, pair)
             for label in compare(pair).missing_in_code:
+                if label.value in explained:
+                    continue
                 where = pair.enum.location if pair.enum is not None else pair.binding.location
                 yield self.finding(
                     label.location,
@@ -207,8 +223,11 @@ class EnumValueRenamedRule(Rule):
     """Reports code that still uses a DB enum label that a migration renamed.
 
     After `ALTER TYPE t RENAME VALUE 'a' TO 'b'`, a reference to a member that persists `a`
-    (in an enum bound to `t`) still writes or compares the old label. A literal `'a'` used as a
-    value of `t` afterwards (a `server_default=`, a later migration) is `sql-unknown-value`.
+    (in an enum bound to `t`) still writes or compares the old label. One finding per renamed
+    member, at its first use in code, with the other uses as related locations; the member's
+    definition gets `missing-in-db`, and the new label `b` is not also reported as
+    `missing-in-code`. A literal `'a'` used as a value of `t` afterwards (a `server_default=`, a
+    later migration) is `sql-unknown-value`.
 
     ## Why is this bad?
 
@@ -241,18 +260,23 @@ class EnumValueRenamedRule(Rule):
                     continue
                 members = {p.member for p in pair.persisted if p.label == op.label and p.member}
                 by_value = {v.label: v.member for v in values_of(pair.enum) or ()}
+                uses: dict[str, list] = {}
                 for ref in model.references:
                     if ref.enum != pair.enum.qualname:
                         continue
                     member = by_value.get(ref.member) if ref.form == "call" else ref.member
-                    if member not in members:
-                        continue
+                    if member in members:
+                        uses.setdefault(member, []).append(ref.location)
+                # One finding per renamed member, at its first use; the other uses are related.
+                for member, locations in sorted(uses.items()):
+                    first, *others = sorted(locations)
+                    more = f" ({len(locations)} uses in code)" if others else ""
                     yield self.finding(
-                        ref.location,
+                        first,
                         f"`{pair.enum.name}.{member}` persists `{op.label}`, which a migration renamed "
-                        f"to `{op.new_label}` in DB type `{shown}`",
+                        f"to `{op.new_label}` in DB type `{shown}`{more}",
                         help=f"persist `{op.new_label}` instead",
-                        related=related,
+                        related=related + tuple(Related(loc, f"`{pair.enum.name}.{member}` is also used here") for loc in others[:9]),
                         enum=pair.enum.qualname,
                         member=member,
                         value=op.label,
