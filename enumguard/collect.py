@@ -82,15 +82,15 @@ def _walk(root: Path, exclude: tuple[str, ...]) -> list[str]:
 
 
 def _git_files(root: Path) -> list[str] | None:
-    """Tracked and untracked-but-not-ignored files, when root is a git work tree."""
-    if not (root / ".git").exists():
-        return None
+    """Tracked and untracked-but-not-ignored files below root, when root is in a git work tree
+    (also a subfolder of one: ls-files lists paths relative to it)."""
     try:
         out = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             capture_output=True,
             check=True,
             timeout=60,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
