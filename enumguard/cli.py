@@ -50,7 +50,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     # An empty value (the Action's default `--config=`) means "look in the repository".
     p.add_argument("--config", type=lambda s: Path(s) if s else None, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives (default: $ENUMGUARD_CACHE_DIR, else $XDG_CACHE_HOME/enumguard)")
     p.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +100,9 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
         overrides["cache"] = False
     if args.jobs is not None:
         overrides["jobs"] = args.jobs
+    if args.cache_dir is not None:
+        overrides["cache_dir"] = args.cache_dir
+    overrides["progress"] = not args.quiet  # drawn only when stderr is a terminal
     config = replace(config, **overrides)
     config_mod.check_rules(config.select + config.ignore, RULE_NAMES, "command line")
     return config

@@ -49,6 +49,8 @@ class Config:
     idle_threshold_seconds: int = 300
     cache: bool = True
     jobs: int = 0  # 0: one worker per core
+    cache_dir: Path | None = None  # --cache-dir; None: $ENUMGUARD_CACHE_DIR or the XDG cache
+    progress: bool = False  # a progress line on stderr when it is a terminal (the CLI, without --quiet)
     source: str = "defaults"  # the file the settings came from, for messages
 
     def fail_threshold(self) -> Severity | None:
@@ -59,7 +61,7 @@ FAIL_ON = ("error", "warning", "never")
 _LIST_KEYS = {"include", "exclude", "select", "ignore", "sql_migrations", "migration_order", "alembic_versions"}
 _BOOL_KEYS = {"name_fallback", "cache"}
 _INT_KEYS = {"postgres_version", "idle_threshold_seconds", "jobs"}
-_NOT_IN_FILE = {"root", "source"}
+_NOT_IN_FILE = {"root", "source", "cache_dir", "progress"}
 
 
 def valid_keys() -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
-from enumguard import pipeline
+from enumguard import cache, pipeline
 from enumguard.collect import TEXT_NAMES, TEXT_SUFFIXES, matches
 from enumguard.config import DEFAULT_EXCLUDE, Config
 from enumguard.finding import Finding
@@ -33,7 +33,8 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
     head_sha = repo.resolve(head, "head ref") if head is not None else repo.head()
     fork = repo.merge_base(base_sha, head_sha)
     changeset = repo.changes(fork, head_sha if head is not None else None)
-    with tempfile.TemporaryDirectory(prefix="enumguard-diff-") as tmp:
+    # One session: a file whose path and text are the same in both trees is parsed once.
+    with cache.session(), tempfile.TemporaryDirectory(prefix="enumguard-diff-") as tmp:
         base_report = _run_at(repo, fork, Path(tmp) / "base", config)
         if head is None:
             head_report = pipeline.run(config)
@@ -63,9 +64,7 @@ def _run_at(repo: GitRepo, commit: str, dest: Path, config: Config) -> Report:
 
     dest.mkdir(parents=True)
     repo.export(commit, dest, wanted)
-    # The fact cache is one file per root path; a temporary root would leave a new file behind
-    # on every run, so exported trees are parsed without it.
-    return pipeline.run(replace(config, root=dest, cache=False))
+    return pipeline.run(replace(config, root=dest))
 
 
 # --------------------------------------------------------------------------- new or pre-existing

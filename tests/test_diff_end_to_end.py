@@ -4,6 +4,7 @@ which pre-existing, which out of scope, and the enum changes a branch makes."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from enumguard.cli import main
@@ -52,6 +53,18 @@ from app.models import Color
 
 def old():
     return Color.GREEN
+"""
+
+REVISION = """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.execute("CREATE TYPE mood AS ENUM ('ok', 'sad')")
 """
 
 INIT_SQL = "CREATE TYPE order_status AS ENUM ('pending', 'shipped', 'canceled');\n"
@@ -196,14 +209,44 @@ def test_cli_json_marks_new_findings(tmp_path: Path, capsys) -> None:
     assert marks == {"Purple": False, "Ochre": True}
 
 
-def test_exported_trees_leave_no_cache_files_behind(tmp_path: Path, monkeypatch) -> None:
+def parse_counter(monkeypatch) -> Counter:
+    """Counts every Python file and Alembic revision enumguard parses, by (scanner, path)."""
+    from enumguard import python
+    from enumguard.migrations import alembic
+
+    parsed: Counter = Counter()
+    real_extract, real_read = python.extract, alembic._read
+    monkeypatch.setattr(python, "extract", lambda path, *a: parsed.update([("python", path)]) or real_extract(path, *a))
+    monkeypatch.setattr(alembic, "_read", lambda tree, path: parsed.update([("alembic", path)]) or real_read(tree, path))
+    return parsed
+
+
+def test_files_the_same_at_base_and_head_are_parsed_once(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo = base_repo(tmp_path)
+    write(repo, {"db/alembic.ini": "[alembic]\nscript_location = db/alembic\n",
+                 "db/alembic/env.py": "", "db/alembic/versions/a1_init.py": REVISION})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "alembic")
+    branch(repo, "feature", {"app/views.py": VIEWS + "\nz = Color.Ochre\n"})
+    for cache in (False, True):  # shared in memory within the run, also without the disk cache
+        parsed = parse_counter(monkeypatch)
+        report = diff(Config(root=repo, cache=cache, jobs=1), base="main", head="feature")
+        assert by_member(report) == {"Purple": False, "Ochre": True}
+        assert parsed["python", "app/views.py"] == 2  # its base and its head version
+        assert parsed["python", "app/models.py"] == 1
+        assert parsed["alembic", "db/alembic/versions/a1_init.py"] == 1
+        assert set(parsed.values()) == {1, 2} and sum(v == 2 for v in parsed.values()) == 1
+
+
+def test_a_second_diff_reads_every_fact_from_the_cache(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     repo = base_repo(tmp_path)
     branch(repo, "feature", {"app/views.py": VIEWS + "\nz = Color.Ochre\n"})
-    for _ in range(2):
-        diff(Config(root=repo), base="main", head="feature")
+    first = diff(Config(root=repo), base="main", head="feature")
+    parsed = parse_counter(monkeypatch)
+    second = diff(Config(root=repo), base="main", head="feature")
+    assert parsed == Counter() and second.findings == first.findings
+    # one file per kind of fact, whatever temporary folder the base was exported to
     cached = tmp_path / "cache" / "enumguard"
-    assert not cached.exists() or list(cached.iterdir()) == []
-    for _ in range(2):
-        diff(Config(root=repo), base="main")  # the working tree keeps its one cache file
-    assert len(list(cached.glob("*.pickle"))) <= 1
+    assert sorted(p.name for p in cached.iterdir()) == ["migration-facts.pickle", "python-facts.pickle"]

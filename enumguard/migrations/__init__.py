@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import alembic, discover, replay
+from enumguard.migrations.events import Event
 from enumguard.migrations.sql import Reader
 from enumguard.migrations.sqltext import Lines
+from enumguard.progress import Progress
 from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
 
 
@@ -25,6 +28,26 @@ class MigrationModel:
     type_uses: tuple[TypeUse, ...] = ()
     statements: int = 0  # SQL statements and Alembic operations read (for the benchmark)
     plain_columns: frozenset[tuple[str, str]] = frozenset()  # last retyped to a non-enum type
+
+
+@dataclass(frozen=True)
+class SqlFacts:
+    """What one SQL file says, cached by its path and text."""
+
+    events: tuple[Event, ...]
+    statements: int
+    file_transaction: bool | None
+    adds_value: bool
+
+
+def _read_sql(path: str, text: str) -> SqlFacts:
+    reader = Reader(path, path, Lines(text))
+    try:
+        events = reader.read(text)
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
+        message = f"enumguard could not read this migration ({type(exc).__name__}); its enum DDL is not replayed"
+        events = [Finding(Location(path), "unsupported-sql", message, Severity.INFO)]
+    return SqlFacts(tuple(events), reader.statements, reader.file_transaction, reader.adds_value)
 
 
 def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
@@ -43,26 +66,30 @@ def _looks_like_revision(text: str) -> bool:
 
 def load(tree: SourceTree, config: Config) -> MigrationModel:
     """Read every migration, order them, and replay their enum DDL."""
+    store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir)
     units: list[replay.Unit] = []
     statements = 0
-    for item in discover.sql_files(tree, config):
-        source = tree.get(item.path)
-        if source is None:
-            continue
-        reader = Reader(item.path, item.path, Lines(source.text))
-        try:
-            events = reader.read(source.text)
-        except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
-            message = f"enumguard could not read this migration ({type(exc).__name__}); its enum DDL is not replayed"
-            events = [Finding(Location(item.path), "unsupported-sql", message, Severity.INFO)]
-        statements += reader.statements
-        mode = item.mode
-        if reader.file_transaction is not None:
-            mode = "file" if reader.file_transaction else "autocommit"
-        if item.tool == "flyway" and config.postgres_version < 12 and reader.adds_value:
-            mode = "autocommit"  # Flyway runs such a script outside a transaction on PostgreSQL < 12
-        units.append(replay.Unit(Migration(item.path, len(units), "sql"), events, mode))
-    revisions = alembic.load(tree, config, first_order=len(units))
+    items = [(item, tree.get(item.path)) for item in discover.sql_files(tree, config)]
+    items = [(item, source) for item, source in items if source is not None]
+    digest = cache_mod.code_digest()
+    keys = {item.path: cache_mod.key(digest, "sql", item.path, source.text) for item, source in items}
+    todo = sum(1 for item, _ in items if not isinstance(store.get(keys[item.path]), SqlFacts))
+    with Progress("reading SQL migrations", todo, config.progress) as progress:
+        for item, source in items:
+            facts = store.get(keys[item.path])
+            if not isinstance(facts, SqlFacts):
+                facts = _read_sql(item.path, source.text)
+                store.put(keys[item.path], facts)
+                progress.tick()
+            statements += facts.statements
+            mode = item.mode
+            if facts.file_transaction is not None:
+                mode = "file" if facts.file_transaction else "autocommit"
+            if item.tool == "flyway" and config.postgres_version < 12 and facts.adds_value:
+                mode = "autocommit"  # Flyway runs such a script outside a transaction on PostgreSQL < 12
+            units.append(replay.Unit(Migration(item.path, len(units), "sql"), list(facts.events), mode))
+    revisions = alembic.load(tree, config, first_order=len(units), store=store)
+    cache_mod.close(store)
     units.extend(revisions.units)
     statements += revisions.statements
     result = replay.replay(units)

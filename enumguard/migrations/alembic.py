@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
@@ -19,6 +20,7 @@ from enumguard.migrations.events import Event
 from enumguard.migrations.pyexpr import Scope, boolean, string, strings
 from enumguard.migrations.replay import Unit
 from enumguard.model import Migration
+from enumguard.progress import Progress
 
 
 @dataclass
@@ -38,10 +40,12 @@ class _Script:
     statements: int
 
 
-def load(tree: SourceTree, config: Config, first_order: int = 0) -> Revisions:
+def load(tree: SourceTree, config: Config, first_order: int = 0, store: cache_mod.FactCache | None = None) -> Revisions:
     out = Revisions()
     dirs = discover.alembic_dirs(tree, config)
-    scripts = [s for s in (_read_safely(tree, p, out) for p in discover.alembic_scripts(tree, dirs)) if s]
+    if store is None:
+        store = cache_mod.FactCache("migration-facts", enabled=False)
+    scripts = [s for s in _read_all(tree, discover.alembic_scripts(tree, dirs), out, store, config.progress) if s]
     per_migration = {d: config.transaction_per_migration for d in dirs}
     for d in dirs:
         if per_migration[d] is None:
@@ -51,18 +55,68 @@ def load(tree: SourceTree, config: Config, first_order: int = 0) -> Revisions:
         # one `alembic upgrade` runs every pending revision of an environment in one transaction
         scope = script.path if per_migration.get(versions) else f"alembic:{posixpath.dirname(versions)}"
         migration = Migration(script.path, first_order + len(out.units), "alembic", script.revision, script.downs)
-        out.units.append(Unit(migration, script.events, "alembic", scope))
+        out.units.append(Unit(migration, list(script.events), "alembic", scope))
         out.statements += script.statements
     return out
 
 
-def _read_safely(tree: SourceTree, path: str, out: Revisions) -> _Script | None:
+def _read_all(tree: SourceTree, paths: list[str], out: Revisions, store: cache_mod.FactCache, progress: bool) -> list[_Script | None]:
+    """Each revision's facts, from the cache when its text and every file it read are unchanged."""
+    digest = cache_mod.code_digest()
+    keys = {p: cache_mod.key(digest, "alembic", p, tree.get(p).text) for p in paths}
+    found: dict[str, _Script | None] = {}
+    for path in paths:
+        hit = store.get(keys[path])
+        if isinstance(hit, _Cached) and hit.valid(tree):
+            found[path] = hit.script
+    todo = [p for p in paths if p not in found]
+    with Progress("reading Alembic revisions", len(todo), progress) as bar:
+        for path in todo:
+            reads = _Reads(tree)
+            found[path] = _read_safely(reads, path, out)
+            if found[path] is not None or not reads.failed:
+                store.put(keys[path], _Cached(tuple(reads.seen.items()), found[path]))
+            bar.tick()
+    return [found[p] for p in paths]
+
+
+class _Reads:
+    """The tree as a revision's reader sees it, noting every other file it looks up (an enum
+    class imported from the application), so a cached revision is re-read when one changes."""
+
+    def __init__(self, tree: SourceTree) -> None:
+        self.tree = tree
+        self.seen: dict[str, str | None] = {}
+        self.failed = False
+
+    def get(self, path: str):
+        source = self.tree.get(path)
+        self.seen[path] = cache_mod.key(source.text) if source is not None else None
+        return source
+
+
+@dataclass(frozen=True)
+class _Cached:
+    reads: tuple[tuple[str, str | None], ...]  # (path, content key or None when absent)
+    script: "_Script | None"
+
+    def valid(self, tree: SourceTree) -> bool:
+        for path, seen in self.reads:
+            source = tree.get(path)
+            if (cache_mod.key(source.text) if source is not None else None) != seen:
+                return False
+        return True
+
+
+def _read_safely(tree, path: str, out: Revisions) -> _Script | None:
     """A script that trips the reader is reported and skipped; the run goes on."""
     try:
         return _read(tree, path)
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
         message = f"enumguard could not read this revision ({type(exc).__name__}); its enum DDL is not replayed"
         out.problems.append(Finding(Location(path), "unsupported-sql", message, Severity.INFO))
+        if isinstance(tree, _Reads):
+            tree.failed = True
         return None
 
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Iterator
 
 from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
+from enumguard.progress import Progress
 from enumguard.model import EnumClass, LiteralUse, Reference
 from enumguard.python.bindings import RawBinding
 from enumguard.python.extract import extract, syntax_problem
 from enumguard.python.facts import FileFacts
-from enumguard.python.names import candidate_names, module_infos, words
+from enumguard.python.names import TextNames, candidates_of, module_infos, text_names
 from enumguard.python.resolve import Resolver
 
 PARALLEL_MIN_FILES = 48
@@ -49,45 +51,67 @@ def _extract_job(job: tuple[str, str, tuple[str, ...]]) -> FileFacts:
 def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
     """FileFacts per Python file, from the cache where the text and its inputs are unchanged."""
     files = tree.python_files()
-    candidates = candidate_names([f.text for f in files])
-    store = cache_mod.FactCache(tree.root, "python-facts", enabled=config.cache)
-    digest = cache_mod.code_digest() if config.cache else ""
+    store = cache_mod.open_store("python-facts", config.cache, config.cache_dir)
+    digest = cache_mod.code_digest()
+    hashes = {f.path: cache_mod.key(f.text) for f in files}
+    names = _text_names(files, hashes, store, digest)
+    candidates = candidates_of(list(names.values()))
     facts: dict[str, FileFacts] = {}
     todo: list[tuple[str, str, tuple[str, ...]]] = []
     keys: dict[str, str] = {}
     for f in files:
-        relevant = tuple(sorted(words(f.text) & candidates))
-        if config.cache:
-            k = cache_mod.key(digest, f.path, f.text, *relevant)
-            keys[f.path] = k
-            hit = store.get(k)
-            if isinstance(hit, FileFacts):
-                facts[f.path] = hit
-                continue
-        todo.append((f.path, f.text, relevant))
-    for fact in _run(todo, config.jobs):
-        facts[fact.path] = fact
-        if config.cache:
+        relevant = tuple(sorted(names[f.path].words & candidates))
+        k = cache_mod.key(digest, f.path, hashes[f.path], *relevant)
+        keys[f.path] = k
+        hit = store.get(k)
+        if isinstance(hit, FileFacts):
+            facts[f.path] = hit
+        else:
+            todo.append((f.path, f.text, relevant))
+    with Progress("parsing Python files", len(todo), config.progress) as progress:
+        for fact in _run(todo, config.jobs):
+            facts[fact.path] = fact
             store.put(keys[fact.path], fact)
-    store.save()
+            progress.tick()
+    cache_mod.close(store)
     return facts
 
 
-def _run(todo: list[tuple[str, str, tuple[str, ...]]], jobs: int) -> list[FileFacts]:
+def _text_names(files, hashes: dict[str, str], store: cache_mod.FactCache, digest: str) -> dict[str, TextNames]:
+    """The text pass over every file (a regex scan, cached as well: on a warm run it costs
+    more than everything else)."""
+    out: dict[str, TextNames] = {}
+    for f in files:
+        k = cache_mod.key(digest, "names", hashes[f.path])
+        hit = store.get(k)
+        if not isinstance(hit, TextNames):
+            hit = text_names(f.text)
+            store.put(k, hit)
+        out[f.path] = hit
+    return out
+
+
+def _run(todo: list[tuple[str, str, tuple[str, ...]]], jobs: int) -> Iterator[FileFacts]:
+    """Facts of each job as soon as it is done."""
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        # largest files first, so no worker is left with a big one at the end
+        todo = sorted(todo, key=lambda job: -len(job[1]))
+        done = 0
         try:
             import multiprocessing
 
             context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
             chunk = max(1, min(32, len(todo) // (workers * 8)))
-            # largest files first, so no worker is left with a big one at the end
-            ordered = sorted(todo, key=lambda job: -len(job[1]))
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                return list(pool.map(_extract_job, ordered, chunksize=chunk))
+                for fact in pool.map(_extract_job, todo, chunksize=chunk):
+                    done += 1
+                    yield fact
+            return
         except (OSError, RuntimeError, ImportError):
-            pass  # no process support here (sandbox): fall back to one process
-    return [_extract_job(job) for job in todo]
+            todo = todo[done:]  # no process support here (sandbox): the rest in this process
+    for job in todo:
+        yield _extract_job(job)
 
 
 def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = frozenset()) -> PythonModel:

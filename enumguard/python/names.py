@@ -4,6 +4,7 @@ names a cheap text pass finds (a superset of the enum classes; it decides what g
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 SEEDS = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"})
@@ -44,20 +45,36 @@ def module_infos(paths: list[str]) -> dict[str, ModuleInfo]:
     return out
 
 
-def candidate_names(texts: list[str]) -> frozenset[str]:
+@dataclass(frozen=True)
+class TextNames:
+    """What the text pass reads from one file (cached with its text): class statements with the
+    words of their bases, `x as y` aliases, functional-API assignments, and every word."""
+
+    classes: tuple[tuple[str, frozenset[str]], ...]
+    aliases: tuple[tuple[str, str], ...]
+    words: frozenset[str]
+
+
+def text_names(text: str) -> TextNames:
+    classes: list[tuple[str, frozenset[str]]] = []
+    aliases: list[tuple[str, str]] = []
+    if "class" in text:
+        for match in _CLASS.finditer(text):
+            classes.append((match.group(1), frozenset(_WORD.findall(match.group(2)))))
+    if " as " in text:
+        aliases.extend(_ALIAS.findall(text))
+    if "Enum(" in text or "Flag(" in text:
+        for match in _FUNCTIONAL.finditer(text):
+            classes.append((match.group(1), frozenset({match.group(2)})))
+    # interned: the cache pickles each distinct word once, not once per file
+    return TextNames(tuple(classes), tuple(aliases), frozenset(map(sys.intern, _WORD.findall(text))))
+
+
+def candidates_of(files: list[TextNames]) -> frozenset[str]:
     """Names that may denote an enum class: the enum module's classes, classes whose bases
     mention a candidate, aliases of candidates, and functional-API assignments."""
-    classes: list[tuple[str, set[str]]] = []
-    aliases: list[tuple[str, str]] = []
-    for text in texts:
-        if "class" in text:
-            for match in _CLASS.finditer(text):
-                classes.append((match.group(1), set(_WORD.findall(match.group(2)))))
-        if " as " in text:
-            aliases.extend(_ALIAS.findall(text))
-        if "Enum(" in text or "Flag(" in text:
-            for match in _FUNCTIONAL.finditer(text):
-                classes.append((match.group(1), {match.group(2)}))
+    classes = [c for f in files for c in f.classes]
+    aliases = [a for f in files for a in f.aliases]
     found = set(SEEDS)
     changed = True
     while changed:
@@ -71,6 +88,10 @@ def candidate_names(texts: list[str]) -> frozenset[str]:
                 found.add(local)
                 changed = True
     return frozenset(found)
+
+
+def candidate_names(texts: list[str]) -> frozenset[str]:
+    return candidates_of([text_names(t) for t in texts])
 
 
 def words(text: str) -> set[str]:
