@@ -1,6 +1,7 @@
-# The enumguard GitHub Action. No USER: GitHub runs Docker actions as root over the workspace
+# enumguard in a container: `docker run` users, and the Docker form of the Action
+# (docker/action.yml). No USER: GitHub runs Docker actions as root over the workspace
 # (the entry point tells git to trust it). Dependencies come from the project's pyproject.toml, with
-# the `db` extra (psycopg) for the live-database audit.
+# the `db` extra (psycopg) for the live-database audit, at the versions the composite Action pins.
 FROM python:3.12.8-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,8 +15,9 @@ RUN apt-get update \
 
 WORKDIR /opt/enumguard
 COPY pyproject.toml README.md ./
+COPY constraints/action.txt ./constraints/action.txt
 COPY enumguard ./enumguard
-RUN pip install --no-cache-dir "./[db]" \
+RUN pip install --no-cache-dir --constraint constraints/action.txt "./[db]" \
     && enumguard --version
 
 COPY scripts/action-entrypoint.py /usr/local/bin/enumguard-action

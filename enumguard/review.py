@@ -74,19 +74,21 @@ def classify(head: Report, base: Report, changeset: ChangeSet) -> tuple[tuple[Fi
     """(scoped head findings marked new/pre-existing, the pre-existing ones), both sorted.
 
     Findings match by fingerprint with multiplicity: two identical findings at base and three
-    at head leave one new. Base paths are carried across renames before matching.
+    at head leave one new. Base paths are carried across renames before matching. A new finding
+    is reported when the change touched any of its inputs (`touched`), wherever it sits; a
+    pre-existing one only when the change is about it (`scope`).
     """
     in_scope = scope(head.model, base.model, changeset)
+    caused = touched(head.model, base.model, changeset)
     remaining = Counter(_fingerprint(f, changeset.renames) for f in base.findings)
     marked: list[Finding] = []
     for f in sorted(head.findings):
-        if not in_scope(f):
-            continue
         key = f.fingerprint()
         if remaining[key] > 0:
             remaining[key] -= 1
-            marked.append(f.with_new(False))
-        else:
+            if in_scope(f):
+                marked.append(f.with_new(False))
+        elif caused(f):
             marked.append(f.with_new(True))
     return tuple(marked), tuple(f for f in marked if not f.new)
 
@@ -94,6 +96,11 @@ def classify(head: Report, base: Report, changeset: ChangeSet) -> tuple[tuple[Fi
 def _fingerprint(f: Finding, renames: dict[str, str]) -> tuple[str, ...]:
     fp = f.fingerprint()
     return (fp[0], renames.get(fp[1], fp[1]), *fp[2:])
+
+
+def _type_forms(name: str) -> set[str]:
+    """The spellings one DB type has in the model and in findings: `public.t`, `t`, `"T"`."""
+    return {name, display_type(name), name.rpartition(".")[2].strip('"')}
 
 
 def scope(head: Model, base: Model, changeset: ChangeSet):
@@ -111,12 +118,55 @@ def scope(head: Model, base: Model, changeset: ChangeSet):
             enums.add(b.enum)
         if b.db_type:
             types.add(b.db_type)
-    names = set(types) | {display_type(t) for t in types} | {t.rpartition(".")[2] for t in types}
+    names = set().union(*(_type_forms(t) for t in types)) if types else set()
 
     def in_scope(f: Finding) -> bool:
         return f.path in changed or (f.enum is not None and f.enum in enums) or (f.db_type is not None and f.db_type in names)
 
     return in_scope
+
+
+def touched(head: Model, base: Model, changeset: ChangeSet):
+    """A predicate: did the change touch any input of this finding? Its file or a related one,
+    its enum class, any binding of its enum or DB type (the file holding it), or any migration
+    that creates, alters, renames, uses or writes its DB type (under any of its names)."""
+    paths = changeset.changed | changeset.removed
+    enums: set[str] = set()
+    types: set[str] = set()
+    for model in (head, base):
+        enums.update(e.qualname for e in model.enums if e.location.path in paths)
+        for b in model.bindings:
+            if b.location.path in paths:
+                enums.update([b.enum] if b.enum else [])
+                types.update([b.db_type] if b.db_type else [])
+        for op in model.ops:
+            if op.migration in paths or op.location.path in paths:
+                types.update(n for n in (op.type_name, op.new_name) if n)
+        for use in (*model.columns, *model.literals, *model.type_uses):
+            if use.location.path in paths:
+                types.add(use.type_name)
+    # A type renamed (RENAME TO, SET SCHEMA) is one type under each of its names.
+    aliases = _rename_groups((*head.ops, *base.ops))
+    for name in list(types):
+        types |= aliases.get(name, set())
+    names = set().union(*(_type_forms(t) for t in types)) if types else set()
+
+    def caused(f: Finding) -> bool:
+        if f.path in paths or any(r.location.path in paths for r in f.related):
+            return True
+        return (f.enum is not None and f.enum in enums) or (f.db_type is not None and f.db_type in names)
+
+    return caused
+
+
+def _rename_groups(ops: Iterable[EnumOp]) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for op in ops:
+        if op.kind in ("rename_type", "set_schema") and op.new_name:
+            group = groups.get(op.type_name, {op.type_name}) | groups.get(op.new_name, {op.new_name})
+            for name in group:
+                groups[name] = group
+    return groups
 
 
 def _changed_bindings(head: Iterable[Binding], base: Iterable[Binding], changeset: ChangeSet) -> list[Binding]:

@@ -83,9 +83,26 @@ def test_changed_binding_brings_its_enum_and_type_into_scope() -> None:
     drift = Finding(Location("app/models.py", 4), "missing-in-db", "m", enum="app.models.Status", db_type="status")
     kind = Finding(Location("app/models.py", 20), "missing-in-db", "m", enum="app.models.Kind", db_type="kind")
     head = report(drift, kind, model=Model(bindings=(new, unrelated)))
-    base = report(model=Model(bindings=(old, unrelated)))
+    base = report(kind, model=Model(bindings=(old, unrelated)))
     findings, _ = classify(head, base, cs(changed={"app/tables.py"}, removed={"app/tables.py"}))
-    assert [f.enum for f in findings] == ["app.models.Status"]
+    # Kind's old finding stays out: its binding did not change, only the file around it
+    assert [(f.enum, f.new) for f in findings] == [("app.models.Status", True)]
+
+
+def test_new_finding_is_reported_when_any_of_its_inputs_changed() -> None:
+    """A finding the base lacks is new wherever it sits, once the change touched its enum's
+    binding (even unchanged, in an edited file) or any migration of its type."""
+    binding = Binding("app.enums.Kind", "public.kind", "names", Location("app/tables.py", 9))
+    rename = EnumOp("rename_type", "public.old_kind", Location("db/002.sql", 1), "db/002.sql", new_name="public.kind")
+    drift = Finding(Location("app/enums.py", 4), "missing-in-db", "m", enum="app.enums.Kind", db_type="kind", member="x")
+    other = Finding(Location("app/enums.py", 9), "missing-in-db", "m", enum="app.enums.Size", db_type="size", member="y")
+    head = report(drift, other, model=Model(bindings=(binding,)))
+    findings, _ = classify(head, report(model=Model(bindings=(binding,))), cs(changed={"app/tables.py"}, removed={"app/tables.py"}))
+    assert [(f.enum, f.new) for f in findings] == [("app.enums.Kind", True)]
+    # a migration that renamed the type the finding names, under its old name
+    head = report(drift, other, model=Model(ops=(rename,)))
+    findings, _ = classify(head, report(), cs(changed={"db/002.sql"}))
+    assert [(f.enum, f.new) for f in findings] == [("app.enums.Kind", True)]
 
 
 def test_findings_follow_a_renamed_file() -> None:
