@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from enumguard import pipeline
 from enumguard.cli import main
 from enumguard.config import Config
 from enumguard.review import diff, phrase
@@ -250,3 +251,97 @@ def test_a_second_diff_reads_every_fact_from_the_cache(tmp_path: Path, monkeypat
     # one file per kind of fact, whatever temporary folder the base was exported to
     cached = tmp_path / "cache" / "enumguard"
     assert sorted(p.name for p in cached.iterdir()) == ["migration-facts.pickle", "python-facts.pickle"]
+
+# --------------------------------------------------------------------------- issue 10: drift a change introduces
+
+TICKET_ENUMS = """\
+import enum
+
+
+class Status(enum.Enum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    DONE = "done"
+
+
+class Priority(enum.Enum):
+    low = "low"
+    high = "high"
+    urgent = "urgent"
+    critical = "critical"
+"""
+
+TICKET_MODELS = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.enums import Priority, Status
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[Status] = mapped_column(sa.Enum(Status, name="ticket_status", values_callable=lambda e: [m.value for m in e]))
+    priority: Mapped[Priority] = mapped_column(sa.Enum(Priority, name="priority"))
+"""
+
+
+def revision(rev: str, down: str | None, *sql: str) -> str:
+    body = "".join(f"    op.execute({s!r})\n" for s in sql)
+    return f"from alembic import op\n\nrevision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n{body}"
+
+
+def ticket_repo(tmp_path: Path) -> Path:
+    """Tickets whose priority column a past migration made a VARCHAR: not compared at base."""
+    return init(tmp_path / "tickets", {
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "",
+        "migrations/versions/a1_init.py": revision(
+            "a1", None,
+            "CREATE TYPE ticket_status AS ENUM ('draft', 'in_review', 'done')",
+            "CREATE TYPE priority AS ENUM ('low', 'high', 'normal', 'blocker')",
+            "CREATE TABLE tickets (id serial PRIMARY KEY, status ticket_status, priority priority)",
+        ),
+        "migrations/versions/a2_text.py": revision("a2", "a1", "ALTER TABLE tickets ALTER COLUMN priority TYPE varchar"),
+        "app/__init__.py": "",
+        "app/enums.py": TICKET_ENUMS,
+        "app/models.py": TICKET_MODELS,
+    })
+
+
+def test_drift_a_change_introduces_is_reported_new_wherever_it_sits(tmp_path: Path) -> None:
+    """The shape of a real history commit (issue 10: 7 drift findings at head, 0 in the diff):
+    one commit edits the model file holding the bindings and adds a migration that gives the
+    priority column its enum type back. The drift sits in app/enums.py, which it did not touch,
+    and the new migration has no enum DDL of its own. Diff must report exactly what audit(head)
+    adds to audit(base)."""
+    repo = ticket_repo(tmp_path)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    branch(repo, "feature", {
+        # status now stores member names (DRAFT) in a type of values (draft)
+        "app/models.py": TICKET_MODELS.replace(", values_callable=lambda e: [m.value for m in e]", ""),
+        "migrations/versions/a3_enum_again.py": revision(
+            "a3", "a2", "ALTER TABLE tickets ALTER COLUMN priority TYPE priority USING priority::priority"
+        ),
+    })
+    drift = {"missing-in-db", "missing-in-code", "case-mismatch", "enum-value-renamed"}
+
+    def audit(ref: str) -> Counter:
+        git(repo, "checkout", "-q", ref)
+        report = pipeline.run(Config(root=repo, cache=False))
+        return Counter((f.rule, f.path, f.enum, f.member, f.value) for f in report.findings if f.rule in drift)
+
+    at_head, at_base = audit("feature"), audit(base)
+    introduced = at_head - at_base
+    assert not at_base and sum(introduced.values()) == 7
+    assert {(rule, member or value) for rule, _, enum, member, value in introduced if enum == "app.enums.Priority"} == {
+        ("missing-in-db", "urgent"), ("missing-in-db", "critical"), ("missing-in-code", "normal"), ("missing-in-code", "blocker"),
+    }
+    report = diff(Config(root=repo), base=base, head="feature")
+    new = Counter((f.rule, f.path, f.enum, f.member, f.value) for f in report.findings if f.new and f.rule in drift)
+    assert new == introduced
