@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from enumguard.config import DEFAULT_EXCLUDE, Config
 
@@ -100,9 +101,32 @@ def _git_files(root: Path) -> list[str] | None:
 def collect(config: Config) -> SourceTree:
     """List the files under config.root that include/exclude admit, reading the parseable ones."""
     root = Path(config.root)
-    exclude = DEFAULT_EXCLUDE + config.exclude
     listed = _git_files(root)
-    paths = listed if listed is not None else _walk(root, exclude)
+    paths = listed if listed is not None else _walk(root, DEFAULT_EXCLUDE + config.exclude)
+
+    def read(rel: str) -> bytes | None:
+        full = root / rel
+        if not full.is_file():
+            return None
+        if full.stat().st_size > MAX_BYTES:
+            raise TooLarge
+        return full.read_bytes()
+
+    return build(str(root), paths, read, config)
+
+
+class TooLarge(Exception):
+    """A file above MAX_BYTES: skipped with a notice."""
+
+
+def is_text(rel: str) -> bool:
+    return rel.endswith(TEXT_SUFFIXES) or rel.rsplit("/", 1)[-1] in TEXT_NAMES
+
+
+def build(root: str, paths, read: Callable[[str], bytes | None], config: Config) -> SourceTree:
+    """Candidate paths and a reader (path -> bytes, None when absent) in, the SourceTree out:
+    the working tree reads the disk, `enumguard diff` reads a commit from git objects."""
+    exclude = DEFAULT_EXCLUDE + config.exclude
     kept = sorted(
         p
         for p in set(paths)
@@ -111,22 +135,23 @@ def collect(config: Config) -> SourceTree:
     files: list[SourceFile] = []
     skipped: list[str] = []
     for rel in kept:
-        if not (rel.endswith(TEXT_SUFFIXES) or rel.rsplit("/", 1)[-1] in TEXT_NAMES):
+        if not is_text(rel):
             continue
-        full = root / rel
         try:
-            if not full.is_file():
-                continue
-            if full.stat().st_size > MAX_BYTES:
-                skipped.append(f"{rel}: skipped, larger than {MAX_BYTES // 1_000_000} MB")
-                continue
-            data = full.read_bytes()
+            data = read(rel)
+            if data is not None and len(data) > MAX_BYTES:
+                raise TooLarge
+        except TooLarge:
+            skipped.append(f"{rel}: skipped, larger than {MAX_BYTES // 1_000_000} MB")
+            continue
         except OSError as exc:
             skipped.append(f"{rel}: could not be read ({exc.strerror})")
+            continue
+        if data is None:
             continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("latin-1")
         files.append(SourceFile(rel, text))
-    return SourceTree(root=str(root), files=tuple(files), paths=tuple(kept), skipped=tuple(skipped))
+    return SourceTree(root=root, files=tuple(files), paths=tuple(kept), skipped=tuple(skipped))

@@ -1,5 +1,5 @@
 """A directory and git refs in, facts from git objects out: resolved SHAs, changed paths, renames,
-and the files of a commit written to a temporary directory. Reads only: never a checkout, never
+and the files of a commit read into memory. Reads only: never a checkout, never
 the user's index or working tree (GIT_OPTIONAL_LOCKS=0 keeps even `git diff` from refreshing it)."""
 
 from __future__ import annotations
@@ -146,18 +146,19 @@ class GitRepo:
 
     # ------------------------------------------------------------------ trees
 
-    def export(self, commit: str, dest: Path, wanted) -> int:
-        """Write the files of `commit` under root's prefix into `dest`, as plain files.
+    def read_tree(self, commit: str, wanted) -> tuple[list[str], dict[str, bytes]]:
+        """The files of `commit` under root's prefix, paths relative to root, in memory.
 
-        `wanted(path) -> "text" | "name" | None`: write the content, an empty placeholder (the
-        collector only needs the path), or nothing. Blobs come from `git cat-file`, not
-        `git archive`, so export-ignore/export-subst attributes cannot change what is analysed.
-        Symlinks and submodules are skipped. Returns the number of files written.
+        `wanted(path) -> "text" | "name" | None`: read the content, list the path only (the
+        collector needs only the names of other files), or leave it out. Blobs come from
+        `git cat-file`, not `git archive`, so export-ignore/export-subst attributes cannot change
+        what is analysed. Symlinks and submodules are skipped.
         """
         tree = f"{commit}:{self.prefix}" if self.prefix else f"{commit}^{{tree}}"
         if self._proc(["cat-file", "-e", tree]).returncode != 0:
-            return 0  # the analysed folder does not exist at that commit
+            return [], {}  # the analysed folder does not exist at that commit
         listing = self._run(["ls-tree", "-r", "-z", "--full-name", tree]).split("\0")
+        paths: list[str] = []
         blobs: list[tuple[str, str]] = []
         for entry in listing:
             if not entry:
@@ -167,16 +168,22 @@ class GitRepo:
             if kind != "blob" or mode == "120000" or not _safe(path):
                 continue
             how = wanted(path)
-            if how == "name":
-                _write(dest, path, b"")
-            elif how == "text":
+            if how in ("name", "text"):
+                paths.append(path)
+            if how == "text":
                 blobs.append((path, sha))
-        if blobs:
-            self._cat_blobs(commit, blobs, dest)
-        return len(blobs)
+        return paths, dict(self._cat_blobs(commit, blobs)) if blobs else {}
 
-    def _cat_blobs(self, commit: str, blobs: list[tuple[str, str]], dest: Path) -> None:
-        """Stream blobs through one `git cat-file --batch`, never holding them all in memory."""
+    def export(self, commit: str, dest: Path, wanted) -> int:
+        """Write the files of `commit` (see read_tree) into `dest` as plain files, empty for the
+        ones wanted by name only. Returns the number of files written with content."""
+        paths, contents = self.read_tree(commit, wanted)
+        for path in paths:
+            _write(dest, path, contents.get(path, b""))
+        return len(contents)
+
+    def _cat_blobs(self, commit: str, blobs: list[tuple[str, str]]):
+        """(path, content) of each blob, streamed through one `git cat-file --batch`."""
         try:
             proc = subprocess.Popen(
                 ["git", "cat-file", "--batch"],
@@ -208,7 +215,7 @@ class GitRepo:
                 data = proc.stdout.read(size + 1)  # the content and its trailing newline
                 if len(data) != size + 1:
                     raise EnumguardError(f"`git cat-file` stopped while reading {path} at {commit[:12]}")
-                _write(dest, path, data[:size])
+                yield path, data[:size]
         finally:
             writer.join(timeout=60)
             proc.stdout.close()

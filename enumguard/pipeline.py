@@ -61,10 +61,12 @@ def check(model: Model, tree: collect.SourceTree, config: Config) -> tuple[Findi
     return tuple(sorted(set(f for f in findings if f.rule in allowed)))
 
 
-def run(config: Config, extend_model=None) -> Report:
-    """The full audit of config.root. `extend_model(model) -> (model, notices)` lets a caller
-    (the live-database audit) add facts before the rules run."""
-    tree = collect.collect(config)
+def run(config: Config, extend_model=None, tree: collect.SourceTree | None = None) -> Report:
+    """The full audit of config.root (or of `tree`, a commit diff read from git).
+    `extend_model(model) -> (model, notices)` lets a caller (the live-database audit) add facts
+    before the rules run."""
+    if tree is None:
+        tree = collect.collect(config)
     model = build_model(tree, config)
     notices: tuple[str, ...] = tree.skipped
     if extend_model is not None:

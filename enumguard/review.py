@@ -1,21 +1,19 @@
 """Config and two git refs in, a diff-mode Report out: the head's findings scoped to what the
 change touches, each marked new or pre-existing, and the enum DDL the change adds.
 
-The base tree is read from git objects into a temporary directory (gitrepo.export); the head is
-the working tree, or another commit exported the same way. Both trees go through the same
+The base tree is read from git objects into memory (gitrepo.read_tree), never written out; the
+head is the working tree, or another commit read the same way. Both trees go through the same
 pipeline with the same config, so a difference in findings is a difference in the code.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 from typing import Iterable
 
-from enumguard import cache, pipeline
-from enumguard.collect import TEXT_NAMES, TEXT_SUFFIXES, matches
+from enumguard import cache, collect, pipeline
+from enumguard.collect import is_text, matches
 from enumguard.config import DEFAULT_EXCLUDE, Config
 from enumguard.finding import Finding
 from enumguard.gitrepo import ChangeSet, GitRepo
@@ -34,12 +32,9 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
     fork = repo.merge_base(base_sha, head_sha)
     changeset = repo.changes(fork, head_sha if head is not None else None)
     # One session: a file whose path and text are the same in both trees is parsed once.
-    with cache.session(), tempfile.TemporaryDirectory(prefix="enumguard-diff-") as tmp:
-        base_report = _run_at(repo, fork, Path(tmp) / "base", config)
-        if head is None:
-            head_report = pipeline.run(config)
-        else:
-            head_report = _run_at(repo, head_sha, Path(tmp) / "head", config)
+    with cache.session():
+        base_report = _run_at(repo, fork, config)
+        head_report = pipeline.run(config) if head is None else _run_at(repo, head_sha, config)
     findings, preexisting = classify(head_report, base_report, changeset)
     return replace(
         head_report,
@@ -53,18 +48,18 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
     )
 
 
-def _run_at(repo: GitRepo, commit: str, dest: Path, config: Config) -> Report:
-    """Export the analysed folder of `commit` and run the pipeline on it."""
+def _run_at(repo: GitRepo, commit: str, config: Config) -> Report:
+    """Run the pipeline on the analysed folder of `commit`, read from git objects in memory."""
     exclude = DEFAULT_EXCLUDE + config.exclude
 
     def wanted(path: str) -> str | None:
         if matches(path, exclude):
             return None
-        return "text" if path.endswith(TEXT_SUFFIXES) or path.rsplit("/", 1)[-1] in TEXT_NAMES else "name"
+        return "text" if is_text(path) else "name"
 
-    dest.mkdir(parents=True)
-    repo.export(commit, dest, wanted)
-    return pipeline.run(replace(config, root=dest))
+    paths, contents = repo.read_tree(commit, wanted)
+    tree = collect.build(str(config.root), paths, contents.get, config)
+    return pipeline.run(config, tree=tree)
 
 
 # --------------------------------------------------------------------------- new or pre-existing
