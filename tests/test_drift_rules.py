@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enumguard.finding import Location, Severity
 from enumguard.model import Binding, DbEnum, EnumClass, EnumOp, Label, LiteralUse, Member, Migration, Model, Reference
-from enumguard.rules.drift import CaseMismatchRule, EnumValueRenamedRule, MissingInCodeRule, MissingInDbRule
+from enumguard.rules import CaseMismatchRule, EnumValueRenamedRule, MissingInCodeRule, MissingInDbRule
 
 SQL = "supabase/migrations/20240101000000_init.sql"
 SQL2 = "supabase/migrations/20240201000000_more.sql"

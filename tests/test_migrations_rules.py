@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from enumguard.finding import Location
 from enumguard.model import Binding, LiteralUse, Model, Settings
-from enumguard.rules.migration_safety import AddValueInTransactionRule, DropTypeInUseRule
-from enumguard.rules.sql_values import MissingTypeRule, SqlUnknownValueRule
+from enumguard.rules import AddValueInTransactionRule, DropTypeInUseRule
+from enumguard.rules import MissingTypeRule, SqlUnknownValueRule
 from tests.test_migrations_alembic import repo, revision
 from tests.test_migrations_sql import PLAIN, SUPA, load_files
 

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from enumguard.finding import Location, Related
-from enumguard.model import Binding, DbEnum, EnumClass, Label, Model, display_type
+from enumguard.model import (
+    Binding,
+    DbEnum,
+    EnumClass,
+    EnumOp,
+    Label,
+    Model,
+    display_type,
+)
 
 
 @dataclass(frozen=True)
@@ -194,3 +202,39 @@ def compare(pair: BoundPair) -> Drift:
             missing_db.append(p)
     missing_code = tuple(label for label in pair.db.labels if label.value not in written and label.value not in used)
     return Drift(tuple(missing_db), missing_code, tuple(case_only))
+
+
+def subject(pair: BoundPair, p: Persisted | None) -> str:
+    if pair.enum is None:
+        return f"`sa.Enum(...)` for `{pair.db_name}`"
+    return f"`{pair.enum.name}`"
+
+
+def enum_id(pair: BoundPair) -> str | None:
+    return pair.enum.qualname if pair.enum is not None else None
+
+
+VALUES_HINT = (
+    "SQLAlchemy stores member names and the DB holds the values: pass "
+    "`values_callable=lambda e: [m.value for m in e]`"
+)
+
+
+def values_would_fit(pair: BoundPair) -> bool:
+    """Names are stored, but the member values are exactly the DB labels."""
+    if pair.binding.stores != "names" or pair.enum is None:
+        return False
+    values = {v.label for v in values_of(pair.enum) or ()}
+    return bool(values) and values <= set(pair.db.label_values)
+
+
+def type_chain(model: Model, op: EnumOp) -> str:
+    """The final name of the type `op` acted on, following later RENAME TO / SET SCHEMA."""
+    name, seen = op.type_name, False
+    for later in model.ops:
+        if later is op:
+            seen = True
+            continue
+        if seen and later.kind in ("rename_type", "set_schema") and later.type_name == name and later.new_name:
+            name = later.new_name
+    return name
