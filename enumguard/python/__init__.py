@@ -17,7 +17,7 @@ from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import EnumClass, LiteralUse, Reference
-from enumguard.python.bindings import RawBinding
+from enumguard.python.binding_sites import RawBinding
 from enumguard.python.extract import extract, syntax_problem
 from enumguard.python.facts import FileFacts
 from enumguard.python.names import candidate_names, module_infos, words

@@ -10,6 +10,7 @@ import libcst as cst
 
 from enumguard.finding import Location
 from enumguard.model import qualify
+from enumguard.python.binding_sites import BindingSite
 from enumguard.python.binding_syntax import (
     Locator,
     comprehension_attr,
@@ -22,7 +23,6 @@ from enumguard.python.binding_syntax import (
     table_args_schema,
     table_name,
 )
-from enumguard.python.bindings import BindingSite
 
 # Callables that build SQLAlchemy's Enum type (by qualified name after import resolution).
 ENUM_TYPES = frozenset(

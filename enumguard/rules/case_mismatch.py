@@ -5,18 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from enumguard.finding import Finding, Related, Severity
-from enumguard.model import Model
+from enumguard.link.pairs import compare
+from enumguard.model import BoundPair, Model, Persisted
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.drift_pairs import (
-    VALUES_HINT,
-    BoundPair,
-    Persisted,
-    bound_pairs,
-    compare,
-    enum_id,
-    subject,
-    values_would_fit,
-)
+from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, values_would_fit
 from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, job
 
 
@@ -101,7 +93,7 @@ class CaseMismatchRule(Rule):
     INVALID = CASE_MISMATCH_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        for pair in bound_pairs(model):
+        for pair in model.pairs:
             for p, label in compare(pair).case_only:
                 yield self.finding(
                     p.location,

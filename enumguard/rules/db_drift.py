@@ -6,14 +6,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from enumguard.finding import Finding, Related, Severity
-from enumguard.live.catalog import LiveDatabase, location
+from enumguard.live.catalog import location
 from enumguard.model import DbEnum, Model, display_type
 from enumguard.rules.base import Rule
-
-
-def _state(model: Model) -> LiveDatabase | None:
-    state = model.extra("live")
-    return state if isinstance(state, LiveDatabase) else None
 
 
 def _labels(values: tuple[str, ...] | list[str]) -> str:
@@ -67,7 +62,7 @@ class DbDriftRule(Rule):
     severity = Severity.WARNING
 
     def check(self, model: Model) -> Iterator[Finding]:
-        state = _state(model)
+        state = model.live
         if state is None or not model.migrations:
             return
         live = {db.name: db for db in state.enums if db.name not in state.extension_types}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from enumguard.finding import Finding, Related, Severity
+from enumguard.link.pairs import values_of
 from enumguard.model import Model, display_type
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.drift_pairs import bound_pairs, type_chain, values_of
 from enumguard.rules.example_parts import HEAD, INIT, LATER, job
 
 RENAMED_VALID = (
@@ -86,11 +86,11 @@ class EnumValueRenamedRule(Rule):
     INVALID = RENAMED_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        pairs = bound_pairs(model)
+        pairs, history = model.pairs, model.history
         for op in model.ops:
             if op.kind != "rename_value" or op.label is None:
                 continue
-            final = type_chain(model, op)
+            final = history.final_name(op)
             db = model.db_enum(final)
             if db is None or db.label(op.label) is not None:
                 continue

@@ -11,11 +11,6 @@ from enumguard.model import Model
 from enumguard.rules.base import Rule
 
 
-def _state(model: Model) -> LiveDatabase | None:
-    state = model.extra("live")
-    return state if isinstance(state, LiveDatabase) else None
-
-
 def _duration(seconds: float) -> str:
     seconds = int(seconds)
     if seconds < 60:
@@ -62,7 +57,7 @@ class IdleInTransactionRule(Rule):
     severity = Severity.WARNING
 
     def check(self, model: Model) -> Iterator[Finding]:
-        state = _state(model)
+        state = model.live
         if state is None:
             return
         threshold = model.settings.idle_threshold_seconds

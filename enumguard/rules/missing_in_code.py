@@ -5,19 +5,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from enumguard.finding import Finding, Related, Severity
+from enumguard.link.pairs import compare
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.drift_pairs import (
-    bound_pairs,
-    compare,
-    enum_id,
-    subject,
-    type_chain,
-)
+from enumguard.rules.drift_text import enum_id, subject
 from enumguard.rules.example_parts import ANNOTATED_JOB, HEAD, INIT, LATER
 
 
-def renamed_into(model: Model, pair) -> frozenset[str]:
+def renamed_into(model: Model, pair, history) -> frozenset[str]:
     """New labels of RENAME VALUEs on the pair's type whose old label the enum still persists:
     one rename, reported once (by missing-in-db on the member and enum-value-renamed on its uses)
     rather than again as a DB label the code lacks."""
@@ -25,7 +20,7 @@ def renamed_into(model: Model, pair) -> frozenset[str]:
     found = set()
     for op in model.ops:
         if op.kind == "rename_value" and op.new_label and op.label in persisted:
-            if type_chain(model, op) == pair.db.name and pair.db.label(op.label) is None:
+            if history.final_name(op) == pair.db.name and pair.db.label(op.label) is None:
                 found.add(op.new_label)
     return frozenset(found)
 
@@ -97,8 +92,9 @@ class MissingInCodeRule(Rule):
     INVALID = MISSING_IN_CODE_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        for pair in bound_pairs(model):
-            explained = renamed_into(model, pair)
+        history = model.history
+        for pair in model.pairs:
+            explained = renamed_into(model, pair, history)
             for label in compare(pair).missing_in_code:
                 if label.value in explained:
                     continue

@@ -5,24 +5,16 @@ from __future__ import annotations
 from typing import Iterator
 
 from enumguard.finding import Finding, Severity
-from enumguard.model import EnumOp, Model
+from enumguard.link.pairs import compare
+from enumguard.model import BoundPair, EnumOp, Model
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.drift_pairs import (
-    VALUES_HINT,
-    BoundPair,
-    bound_pairs,
-    compare,
-    enum_id,
-    subject,
-    type_chain,
-    values_would_fit,
-)
+from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, values_would_fit
 from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, job
 
 
-def _renames(model: Model, pair: BoundPair, label: str) -> EnumOp | None:
+def _renames(model: Model, pair: BoundPair, label: str, history) -> EnumOp | None:
     for op in model.ops:
-        if op.kind == "rename_value" and op.label == label and type_chain(model, op) == pair.db.name:
+        if op.kind == "rename_value" and op.label == label and history.final_name(op) == pair.db.name:
             return op
     return None
 
@@ -121,10 +113,11 @@ class MissingInDbRule(Rule):
     INVALID = MISSING_IN_DB_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        for pair in bound_pairs(model):
+        history = model.history
+        for pair in model.pairs:
             for p in compare(pair).missing_in_db:
                 help = f"add it: `ALTER TYPE {pair.db_name} ADD VALUE '{p.label}';` or remove the member"
-                renamed = _renames(model, pair, p.label)
+                renamed = _renames(model, pair, p.label, history)
                 if renamed is not None:
                     help = f"a migration renamed `{p.label}` to `{renamed.new_label}` ({renamed.location})"
                 elif values_would_fit(pair):

@@ -7,7 +7,6 @@ from typing import Iterator
 from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Model, TypeUse, display_type
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.type_history import by_position
 
 
 class MissingTypeRule(Rule):
@@ -80,7 +79,7 @@ class MissingTypeRule(Rule):
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
-        for use, state in by_position(model.type_uses, model.ops):
+        for use, state in model.history.walk(model.type_uses):
             if state.exists(use.type_name):
                 continue
             yield self._finding(use, model)

@@ -9,7 +9,6 @@ from enumguard.finding import Finding, Related, Severity
 from enumguard.model import LiteralUse, Model, display_type
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.suggest import closest_label
-from enumguard.rules.type_history import by_position
 
 
 class SqlUnknownValueRule(Rule):
@@ -65,7 +64,7 @@ class SqlUnknownValueRule(Rule):
 
     def check(self, model: Model) -> Iterator[Finding]:
         migration_uses = [lit for lit in model.literals if lit.after_op is not None]
-        for lit, state in by_position(migration_uses, model.ops):
+        for lit, state in model.history.walk(migration_uses):
             labels = state.labels(lit.type_name)
             if labels is not None and lit.value not in labels:
                 created = state.types[lit.type_name].location

@@ -1,61 +1,21 @@
 """Model in, BoundPairs out: each Python enum (or string-label Enum) next to the DB enum type it is
-persisted in, with the labels it writes; and their comparison (missing, extra, case-only)."""
+persisted in, with the labels it writes; and their comparison (missing, extra, case-only) that
+the drift rules read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Iterable
 
-from enumguard.finding import Location, Related
 from enumguard.model import (
     Binding,
+    BoundPair,
     DbEnum,
     EnumClass,
-    EnumOp,
     Label,
     Model,
-    display_type,
+    Persisted,
 )
-
-
-@dataclass(frozen=True)
-class Persisted:
-    """A label the Python side writes, and the member (and its line) that writes it."""
-
-    label: str
-    location: Location
-    member: str | None
-
-
-@dataclass(frozen=True)
-class BoundPair:
-    enum: EnumClass | None  # None for sa.Enum("a", "b", name="t")
-    db: DbEnum
-    binding: Binding  # the first binding of this pair, for `related`
-    persisted: tuple[Persisted, ...]
-
-    @property
-    def enum_name(self) -> str:
-        return self.enum.name if self.enum is not None else f"Enum({', '.join(p.label for p in self.persisted)})"
-
-    @property
-    def db_name(self) -> str:
-        return display_type(self.db.name)
-
-    @property
-    def db_side(self) -> str:
-        """`status` (from migrations) / (in the live database): where the DB labels come from."""
-        where = "in the live database" if self.db.source == "database" else "from migrations"
-        return f"DB type `{self.db_name}` ({where})"
-
-    def related_db(self) -> Related:
-        return Related(self.db.location, f"DB type `{self.db_name}` is created here")
-
-    def related_binding(self) -> Related:
-        how = "linked by name" if self.binding.by_fallback else "bound"
-        if self.binding.explicit:
-            how = "bound by [tool.enumguard.bindings]"
-        return Related(self.binding.location, f"`{self.enum_name}` is {how} to `{self.db_name}` here")
 
 
 @dataclass(frozen=True)
@@ -129,15 +89,12 @@ def persisted(enum: EnumClass, db: DbEnum, bindings: list[Binding]) -> tuple[Per
     return tuple(seen.values())
 
 
-def bound_pairs(model: Model) -> list[BoundPair]:
+def bound_pairs(model: Model) -> tuple[BoundPair, ...]:
     """Each (enum, DB type) once; bindings to a type no migration creates give no pair."""
-    cached = model.__dict__.get("_bound_pairs")
-    if cached is not None:
-        return cached
     groups: dict[tuple[object, str], list[Binding]] = {}
     enum_columns: dict[tuple[str, str], str] = {(c.table, c.column): c.type_name for c in model.columns}
     tables = {c.table for c in model.columns}
-    plain = model.extra("plain_columns", frozenset())
+    plain = model.plain_columns
     for binding in model.bindings:
         if binding.db_type is None:
             continue
@@ -174,8 +131,7 @@ def bound_pairs(model: Model) -> list[BoundPair]:
             labels = persisted(enum, db, group)
             if labels is not None:
                 pairs.append(BoundPair(enum, db, first, labels))
-    object.__setattr__(model, "_bound_pairs", pairs)
-    return pairs
+    return tuple(pairs)
 
 
 def compare(pair: BoundPair) -> Drift:
@@ -202,39 +158,3 @@ def compare(pair: BoundPair) -> Drift:
             missing_db.append(p)
     missing_code = tuple(label for label in pair.db.labels if label.value not in written and label.value not in used)
     return Drift(tuple(missing_db), missing_code, tuple(case_only))
-
-
-def subject(pair: BoundPair, p: Persisted | None) -> str:
-    if pair.enum is None:
-        return f"`sa.Enum(...)` for `{pair.db_name}`"
-    return f"`{pair.enum.name}`"
-
-
-def enum_id(pair: BoundPair) -> str | None:
-    return pair.enum.qualname if pair.enum is not None else None
-
-
-VALUES_HINT = (
-    "SQLAlchemy stores member names and the DB holds the values: pass "
-    "`values_callable=lambda e: [m.value for m in e]`"
-)
-
-
-def values_would_fit(pair: BoundPair) -> bool:
-    """Names are stored, but the member values are exactly the DB labels."""
-    if pair.binding.stores != "names" or pair.enum is None:
-        return False
-    values = {v.label for v in values_of(pair.enum) or ()}
-    return bool(values) and values <= set(pair.db.label_values)
-
-
-def type_chain(model: Model, op: EnumOp) -> str:
-    """The final name of the type `op` acted on, following later RENAME TO / SET SCHEMA."""
-    name, seen = op.type_name, False
-    for later in model.ops:
-        if later is op:
-            seen = True
-            continue
-        if seen and later.kind in ("rename_type", "set_schema") and later.type_name == name and later.new_name:
-            name = later.new_name
-    return name
