@@ -4,6 +4,7 @@ Renderers in this package are pure functions of a Report."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from enumguard.finding import Finding, Severity
 from enumguard.model import EnumOp, Model
@@ -48,3 +49,15 @@ class Report:
         if threshold is None:
             return []
         return [f for f in self.findings if f.severity >= threshold]
+
+
+# Format name -> renderer, the one table the commands and the Action read. Imported here, after
+# Report, because every renderer imports Report from this package.
+from enumguard.report import json_, markdown, sarif, text  # noqa: E402
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "text": text.render,
+    "json": json_.render,
+    "sarif": sarif.render,
+    "markdown": markdown.render,
+}
