@@ -98,3 +98,10 @@ def test_each_rule_lives_in_the_module_named_after_it():
         module = "enumguard.rules." + rule.name.replace("-", "_")
         camel = "".join(part.capitalize() for part in rule.name.split("-")) + "Rule"
         assert (rule.__module__, rule.__name__) == (module, camel), rule.name
+
+
+def test_readme_rule_table_lists_every_rule_as_the_generator_writes_it():
+    readme = docs.ROOT_README.read_text(encoding="utf-8")
+    assert not docs.readme_stale(), f"README.md's rule table is stale: run `{docs.COMMAND}` to refresh it"
+    for rule in ALL_RULES:
+        assert f"| [`{rule.name}`](docs/rules/{rule.name}.md) | {rule.severity} |" in readme

@@ -39,6 +39,7 @@ class AddValueInTransactionRule(Rule):
 
     name = "add-value-in-transaction"
     severity = Severity.ERROR
+    finds = "`ADD VALUE` used before its transaction commits (55P04)"
     VALID = (
         Example(
             {

@@ -26,6 +26,13 @@ class Rule:
     severity: ClassVar[Severity]
     VALID: ClassVar[tuple[Example, ...]] = ()
     INVALID: ClassVar[tuple[Example, ...]] = ()
+    # What it finds, in a few words: the README's rule table.
+    finds: ClassVar[str] = ""
+    # The PR comment's checklist: the item this rule verifies (it must run, and find nothing, for
+    # the item to be ticked: "references", "drift", or "parsing" for files that were not read),
+    # and an item its findings untick without verifying it.
+    verifies: ClassVar[str | None] = None
+    unticks: ClassVar[str | None] = None
 
     def check(self, model: Model) -> Iterator[Finding]:
         raise NotImplementedError

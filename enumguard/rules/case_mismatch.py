@@ -89,6 +89,8 @@ class CaseMismatchRule(Rule):
 
     name = "case-mismatch"
     severity = Severity.ERROR
+    finds = "`Queued` in Python, `queued` in PostgreSQL"
+    verifies = "drift"
     VALID = CASE_MISMATCH_VALID
     INVALID = CASE_MISMATCH_INVALID
 

@@ -60,6 +60,8 @@ class DbDriftRule(Rule):
 
     name = "db-drift"
     severity = Severity.WARNING
+    finds = "live database and migrations disagree (`--database-url`)"
+    unticks = "drift"
 
     def check(self, model: Model) -> Iterator[Finding]:
         state = model.live

@@ -29,6 +29,7 @@ class DropTypeInUseRule(Rule):
 
     name = "drop-type-in-use"
     severity = Severity.ERROR
+    finds = "`DROP TYPE` of a type a column or a model still uses"
     VALID = (
         Example(
             {

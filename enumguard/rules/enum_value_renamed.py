@@ -82,6 +82,8 @@ class EnumValueRenamedRule(Rule):
 
     name = "enum-value-renamed"
     severity = Severity.WARNING
+    finds = "code still using a label a migration renamed"
+    verifies = "drift"
     VALID = RENAMED_VALID
     INVALID = RENAMED_INVALID
 

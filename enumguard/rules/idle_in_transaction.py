@@ -55,6 +55,7 @@ class IdleInTransactionRule(Rule):
 
     name = "idle-in-transaction"
     severity = Severity.WARNING
+    finds = "sessions stuck idle in a transaction (`--database-url`)"
 
     def check(self, model: Model) -> Iterator[Finding]:
         state = model.live

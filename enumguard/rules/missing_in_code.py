@@ -88,6 +88,8 @@ class MissingInCodeRule(Rule):
 
     name = "missing-in-code"
     severity = Severity.WARNING
+    finds = "a DB label the bound Python enum does not store"
+    verifies = "drift"
     VALID = MISSING_IN_CODE_VALID
     INVALID = MISSING_IN_CODE_INVALID
 

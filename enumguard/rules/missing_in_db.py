@@ -109,6 +109,8 @@ class MissingInDbRule(Rule):
 
     name = "missing-in-db"
     severity = Severity.ERROR
+    finds = "a label the Python enum stores that the DB type lacks"
+    verifies = "drift"
     VALID = MISSING_IN_DB_VALID
     INVALID = MISSING_IN_DB_INVALID
 

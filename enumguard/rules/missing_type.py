@@ -32,6 +32,7 @@ class MissingTypeRule(Rule):
 
     name = "missing-type"
     severity = Severity.ERROR
+    finds = "a column of an enum type no earlier migration creates (Alembic `add_column`)"
     VALID = (
         Example(
             {

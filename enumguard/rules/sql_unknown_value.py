@@ -32,6 +32,8 @@ class SqlUnknownValueRule(Rule):
 
     name = "sql-unknown-value"
     severity = Severity.ERROR
+    finds = "`DEFAULT 'x'`, `'x'::t`, INSERT/UPDATE values, `server_default=` outside the type"
+    unticks = "references"
     VALID = (
         Example(
             {

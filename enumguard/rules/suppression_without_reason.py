@@ -19,6 +19,7 @@ class SuppressionWithoutReasonRule(ProblemRule):
 
     name = "suppression-without-reason"
     severity = Severity.WARNING
+    finds = "an `enumguard: ignore[...]` comment without a reason"
     VALID = (
         Example(
             {

@@ -20,5 +20,7 @@ class SyntaxErrorRule(ProblemRule):
 
     name = "syntax-error"
     severity = Severity.WARNING
+    finds = "a Python file enumguard could not parse"
+    verifies = "parsing"
     VALID = (Example({"app/ok.py": "x = 1\n"}),)
     INVALID = (Example({"app/broken.py": "def f(:  # expect: syntax-error\n    pass\n"}),)

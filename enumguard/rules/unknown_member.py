@@ -38,6 +38,8 @@ class UnknownMemberRule(Rule):
 
     name = "unknown-member"
     severity = Severity.ERROR
+    finds = '`E.Completed` when `E` has no such member (with "did you mean")'
+    verifies = "references"
     VALID = (
         Example(
             {

@@ -29,6 +29,8 @@ class UnknownValueRule(Rule):
 
     name = "unknown-value"
     severity = Severity.ERROR
+    finds = '`E("Completed")` when no member has that value'
+    verifies = "references"
     VALID = (
         Example(
             {

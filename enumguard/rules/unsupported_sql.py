@@ -21,3 +21,5 @@ class UnsupportedSqlRule(ProblemRule):
 
     name = "unsupported-sql"
     severity = Severity.INFO
+    finds = "SQL enumguard could not read: a statement sqlglot cannot parse, SQL built at run time"
+    verifies = "parsing"
