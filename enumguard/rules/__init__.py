@@ -6,7 +6,7 @@ Each rule lives in the module named after it (`missing-in-db` -> `missing_in_db.
 from __future__ import annotations
 
 from enumguard.rules.add_value_in_transaction import AddValueInTransactionRule
-from enumguard.rules.base import Example, Rule
+from enumguard.rules.base import DOCS_URL_PAGES, Example, Rule, rule_url
 from enumguard.rules.case_mismatch import CaseMismatchRule
 from enumguard.rules.db_drift import DbDriftRule
 from enumguard.rules.drop_type_in_use import DropTypeInUseRule
@@ -50,4 +50,9 @@ def by_name(name: str) -> type[Rule] | None:
     return None
 
 
-__all__ = ["ALL_RULES", "RULE_NAMES", "Example", "Rule", "by_name"]
+def url_of(name: str) -> str | None:
+    """The page of a registered rule; None for a name that is not one (e.g. a test's own rule)."""
+    return rule_url(name) if name in RULE_NAMES else None
+
+
+__all__ = ["ALL_RULES", "DOCS_URL_PAGES", "RULE_NAMES", "Example", "Rule", "by_name", "rule_url", "url_of"]

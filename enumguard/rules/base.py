@@ -8,6 +8,16 @@ from typing import ClassVar, Iterator
 from enumguard.finding import Finding, Location, Related, Severity
 from enumguard.model import Model
 
+# Every finding links to its rule's page, docs/rules/<name>.md in enumguard's repository
+# (the repository URL as the README's pre-commit snippet writes it).
+REPOSITORY_URL = "https://github.com/OWNER/enumguard"
+DOCS_URL_PAGES = "docs/rules"  # where enumguard.docs writes the pages, in that repository
+
+
+def rule_url(name: str) -> str:
+    """The documentation page of the rule `name`."""
+    return f"{REPOSITORY_URL}/blob/main/{DOCS_URL_PAGES}/{name}.md"
+
 
 @dataclass(frozen=True)
 class Example:
