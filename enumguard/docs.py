@@ -58,7 +58,7 @@ def rule_page(rule: type[Rule]) -> str:
     for title, examples in (("Valid", rule.VALID), ("Invalid", rule.INVALID)):
         for number, example in enumerate(examples, start=1):
             suffix = f" {number}" if len(examples) > 1 else ""
-            lines += ["", f"### {title}{suffix}"]
+            lines += ["", f"### {title}: {example.title}" if example.title else f"### {title}{suffix}"]
             lines += _example(example)
     return "\n".join(lines).rstrip() + "\n"
 

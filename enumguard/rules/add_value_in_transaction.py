@@ -49,7 +49,8 @@ class AddValueInTransactionRule(Rule):
                 ),
                 "supabase/migrations/20240201000000_ship.sql": "ALTER TYPE order_state ADD VALUE 'shipped';\n",
                 "supabase/migrations/20240202000000_use.sql": "UPDATE orders SET state = 'shipped' WHERE id = 1;\n",
-            }
+            },
+            title="the new label used in a later migration file",
         ),
     )
     INVALID = (
@@ -63,7 +64,8 @@ class AddValueInTransactionRule(Rule):
                     "ALTER TYPE order_state ADD VALUE 'shipped';\n"
                     "UPDATE orders SET state = 'shipped' WHERE id = 1;  -- expect: add-value-in-transaction\n"
                 ),
-            }
+            },
+            title="ADD VALUE and its use in the same SQL file",
         ),
         Example(
             {
@@ -91,7 +93,8 @@ class AddValueInTransactionRule(Rule):
                     "def upgrade():\n"
                     "    op.execute(\"UPDATE orders SET state = 'shipped'\")  # expect: add-value-in-transaction\n"
                 ),
-            }
+            },
+            title="Alembic revisions that run in one transaction",
         ),
         Example(
             {
@@ -101,6 +104,7 @@ class AddValueInTransactionRule(Rule):
                 ),
             },
             config={"postgres-version": 11},
+            title="any ADD VALUE in a transaction before PostgreSQL 12",
         ),
     )
 

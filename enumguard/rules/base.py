@@ -27,6 +27,8 @@ class Example:
 
     files: dict[str, str]
     config: dict[str, object] = field(default_factory=dict)
+    # What the example shows, in a few words: the test id and the heading on the rule's page.
+    title: str = ""
 
 
 class Rule:

@@ -36,7 +36,8 @@ class Status(enum.Enum):
 """
             + job('sa.Enum(Status, name="job_status", values_callable=lambda e: [m.value for m in e])'),
             INIT: JOBS_SQL,
-        }
+        },
+        title="title-case names, lower-case values stored with values_callable",
     ),
 )
 
@@ -52,7 +53,8 @@ class Status(enum.Enum):
 """
             + job('sa.Enum(Status, name="job_status", values_callable=lambda e: [m.value for m in e])'),
             INIT: JOBS_SQL,
-        }
+        },
+        title="title-case values stored into a lower-case type",
     ),
     Example(
         {
@@ -64,7 +66,8 @@ class Status(enum.Enum):
 """
             + job('sa.Enum(Status, name="job_status")'),
             INIT: JOBS_SQL,
-        }
+        },
+        title="upper-case names stored (SQLAlchemy's default) into a lower-case type",
     ),
 )
 

@@ -43,7 +43,8 @@ class DropTypeInUseRule(Rule):
                     "ALTER TABLE people ALTER COLUMN mood TYPE mood USING mood::text::mood;\n"
                     "DROP TYPE mood_old;\n"
                 ),
-            }
+            },
+            title="the old type dropped after its column moved to the new one",
         ),
     )
     INVALID = (
@@ -54,7 +55,8 @@ class DropTypeInUseRule(Rule):
                     "CREATE TABLE people (id int, mood mood);\n"
                 ),
                 "supabase/migrations/20240201000000_drop.sql": "DROP TYPE mood;  -- expect: drop-type-in-use\n",
-            }
+            },
+            title="DROP TYPE while a column uses it",
         ),
         Example(
             {
@@ -74,7 +76,8 @@ class DropTypeInUseRule(Rule):
                     "ALTER TABLE people DROP COLUMN mood;\n"
                     "DROP TYPE mood;  -- expect: drop-type-in-use\n"
                 ),
-            }
+            },
+            title="DROP TYPE while a model is still bound to it",
         ),
     )
 

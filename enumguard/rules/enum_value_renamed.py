@@ -30,7 +30,8 @@ def cancel(job):
             INIT: "CREATE TYPE job_status AS ENUM ('queued', 'canceled');\n"
             "CREATE TABLE jobs (id serial PRIMARY KEY, status job_status NOT NULL);\n",
             LATER: "ALTER TYPE job_status RENAME VALUE 'canceled' TO 'cancelled';\n",
-        }
+        },
+        title="code uses the label a migration renamed to",
     ),
 )
 
@@ -55,7 +56,8 @@ def cancel(job):
             INIT: "CREATE TYPE job_status AS ENUM ('queued', 'canceled');\n"
             "CREATE TABLE jobs (id serial PRIMARY KEY, status job_status NOT NULL);\n",
             LATER: "ALTER TYPE job_status RENAME VALUE 'canceled' TO 'cancelled';\n",
-        }
+        },
+        title="code still uses the label a migration renamed",
     ),
 )
 

@@ -41,7 +41,8 @@ CREATE TYPE status AS ENUM ('queued', 'done');
 CREATE TABLE jobs (id serial PRIMARY KEY, status status NOT NULL);
 """,
             LATER: "ALTER TYPE status ADD VALUE 'archived';\n",
-        }
+        },
+        title="a label added by a later migration that the enum also has",
     ),
 )
 
@@ -61,7 +62,8 @@ CREATE TYPE status AS ENUM ('queued', 'done');
 CREATE TABLE jobs (id serial PRIMARY KEY, status status NOT NULL);
 """,
             LATER: "ALTER TYPE status ADD VALUE 'archived';  -- expect: missing-in-code\n",
-        }
+        },
+        title="a label added by a later migration that the enum lacks",
     ),
 )
 

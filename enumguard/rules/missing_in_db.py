@@ -30,7 +30,8 @@ class Status(enum.Enum):
 """
             + job('sa.Enum(Status, name="job_status", values_callable=lambda e: [m.value for m in e])'),
             INIT: JOBS_SQL,
-        }
+        },
+        title="values_callable stores the values the DB type has",
     ),
     Example(
         {
@@ -43,7 +44,8 @@ class Status(enum.Enum):
 """
             + job('sa.Enum(Status, name="job_status", native_enum=False)'),
             INIT: "CREATE TABLE jobs (id serial PRIMARY KEY, status varchar(9) NOT NULL);\n",
-        }
+        },
+        title="native_enum=False has no DB type to compare with",
     ),
 )
 
@@ -60,7 +62,8 @@ class Status(enum.Enum):
 """
             + job('sa.Enum(Status, name="job_status")'),
             INIT: JOBS_SQL,
-        }
+        },
+        title="a member the DB type lacks",
     ),
     Example(
         {
@@ -76,7 +79,8 @@ class Post(Base):
 CREATE TYPE post_state AS ENUM ('draft', 'published');
 CREATE TABLE posts (id serial PRIMARY KEY, state post_state NOT NULL);
 """,
-        }
+        },
+        title="a string label of sa.Enum the DB type lacks",
     ),
 )
 

@@ -48,7 +48,8 @@ class MissingTypeRule(Rule):
                     "    priority.create(op.get_bind(), checkfirst=True)\n"
                     '    op.add_column("tasks", sa.Column("priority", priority))\n'
                 ),
-            }
+            },
+            title="Alembic creates the type before add_column uses it",
         ),
     )
     INVALID = (
@@ -67,7 +68,8 @@ class MissingTypeRule(Rule):
                     '        sa.Column("priority", sa.Enum("low", "high", name="priority")),  # expect: missing-type\n'
                     "    )\n"
                 ),
-            }
+            },
+            title="Alembic add_column does not create the sa.Enum's type",
         ),
         Example(
             {
@@ -75,7 +77,8 @@ class MissingTypeRule(Rule):
                     "CREATE TABLE tasks (id int, level task_level);  -- expect: missing-type\n"
                 ),
                 "supabase/migrations/20240201000000_level.sql": "CREATE TYPE task_level AS ENUM ('low', 'high');\n",
-            }
+            },
+            title="a column typed with a type a later migration creates",
         ),
     )
 

@@ -45,7 +45,8 @@ class SqlUnknownValueRule(Rule):
                     "UPDATE jobs SET state = 'done' WHERE state = 'queued';\n"
                     "ALTER TYPE job_state RENAME VALUE 'queued' TO 'waiting';\n"
                 ),
-            }
+            },
+            title="literals judged by the type as it was when each statement ran",
         ),
     )
     INVALID = (
@@ -60,7 +61,8 @@ class SqlUnknownValueRule(Rule):
                     "UPDATE jobs SET state = 'finished' WHERE id = 1;  -- expect: sql-unknown-value\n"
                     "SELECT 'done'::job_state, 'failed'::job_state;  -- expect: sql-unknown-value\n"
                 ),
-            }
+            },
+            title="a DEFAULT in another case and an UPDATE value the type lacks",
         ),
     )
 

@@ -25,7 +25,8 @@ class SuppressionWithoutReasonRule(ProblemRule):
             {
                 "app/status.py": "import enum\n\nclass S(enum.Enum):\n    a = 1\n\n"
                 "S.b  # enumguard: ignore[unknown-member] removed in v2, kept for old rows\n"
-            }
+            },
+            title="a suppression with its reason",
         ),
     )
     INVALID = (
@@ -33,6 +34,7 @@ class SuppressionWithoutReasonRule(ProblemRule):
             {
                 "app/status.py": "import enum\n\nclass S(enum.Enum):\n    a = 1\n\n"
                 "S.b  # enumguard: ignore[unknown-member]  # expect: suppression-without-reason\n"
-            }
+            },
+            title="a suppression without a reason",
         ),
     )

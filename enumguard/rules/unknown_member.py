@@ -50,7 +50,8 @@ class UnknownMemberRule(Rule):
                 "    return s in (Status.done, Status[\"pending\"]) or Status.done.value == \"done\"\n\n\n"
                 "LABELS = {m.name: m.value for m in Status.__members__.values()}\n"
                 "ok = Status.parse(\"DONE\").is_final and getattr(Status, \"pending\")\n",
-            }
+            },
+            title="members, API names, subscripts and getattr of an enum with a property and a classmethod",
         ),
         Example(
             {
@@ -59,7 +60,8 @@ class UnknownMemberRule(Rule):
                 "app/view.py": "from app import models\n\n\n"
                 "def show(Status: str) -> str:\n"
                 "    return Status.upper() + models.Status.pending.value\n",
-            }
+            },
+            title="a parameter that shadows the enum's name is not the enum",
         ),
     )
     INVALID = (
@@ -71,7 +73,8 @@ class UnknownMemberRule(Rule):
                 "DONE = [S.done, S.Completed]  # expect: unknown-member\n"
                 "FAILED = S[\"failed\"]  # expect: unknown-member\n"
                 "PENDING = getattr(S, \"Pending\")  # expect: unknown-member\n",
-            }
+            },
+            title="attribute, subscript and getattr naming members the enum lacks",
         ),
         Example(
             {
@@ -79,7 +82,8 @@ class UnknownMemberRule(Rule):
                 "app/events.py": "import enum\n\n\nclass Event:\n    class Kind(enum.IntEnum):\n"
                 "        opened = enum.auto()\n        closed = enum.auto()\n",
                 "app/feed.py": "from .events import Event\n\nOPEN = Event.Kind.open  # expect: unknown-member\n",
-            }
+            },
+            title="a nested enum reached through its class",
         ),
     )
 

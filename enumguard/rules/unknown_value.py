@@ -39,7 +39,8 @@ class UnknownValueRule(Rule):
                 "app/jobs.py": "from app.models import Status\n\nFIRST = Status(\"pending\")\n",
                 "app/codes.py": "import enum\n\n\nclass Code(enum.Enum):\n    ok = 200\n    gone = 410\n\n"
                 "    @classmethod\n    def _missing_(cls, value):\n        return cls.gone\n\n\nX = Code(404)\n",
-            }
+            },
+            title="a value the enum has, and an enum whose _missing_ accepts anything",
         ),
     )
     INVALID = (
@@ -49,13 +50,15 @@ class UnknownValueRule(Rule):
                 "app/models.py": STATUS_MODELS,
                 "app/jobs.py": "from app.models import Status\n\n"
                 "LAST = Status(\"Done\")  # expect: unknown-value\n",
-            }
+            },
+            title="a value that differs from a member's only by case",
         ),
         Example(
             {
                 "app/level.py": "from enum import IntEnum, auto\n\n\nclass Level(IntEnum):\n"
                 "    low = auto()\n    high = auto()\n\n\nTOP = Level(3)  # expect: unknown-value\n",
-            }
+            },
+            title="an IntEnum value past the last auto()",
         ),
     )
 
