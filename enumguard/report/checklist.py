@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from enumguard.model import display_type
-from enumguard.report import Report
+from enumguard.report.report import Report
 from enumguard.report.changes import Segment, describe
 from enumguard.rules import ALL_RULES
 

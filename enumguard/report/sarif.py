@@ -14,7 +14,7 @@ import json
 
 from enumguard import __version__
 from enumguard.finding import Finding, Location, Severity
-from enumguard.report import Report
+from enumguard.report.report import Report
 from enumguard.rules import ALL_RULES, rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

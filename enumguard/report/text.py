@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enumguard.report import Report
+from enumguard.report.report import Report
 from enumguard.report.changes import phrase
 from enumguard.rules import url_of
 
