@@ -95,6 +95,11 @@ class TypeHistory:
     final_names: tuple[str, ...] = ()
     # id(op) -> its position; ops are compared by identity, as two equal ops are still two ops.
     positions: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    # Which type each op acts on, followed through renames: the position of its CREATE (or, for
+    # an ADD VALUE on a type no op created, -1 - its own position); -1 when unknown.
+    type_ids: tuple[int, ...] = ()
+    # name -> [(position, type id or None)]: from that position on, the name means that type.
+    id_changes: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, ops: tuple[EnumOp, ...]) -> "TypeHistory":
@@ -105,7 +110,21 @@ class TypeHistory:
             finals.append(final_of.get(op.type_name, op.type_name))
             if op.kind in ("rename_type", "set_schema") and op.new_name:
                 final_of[op.type_name] = final_of.get(op.new_name, op.new_name)
-        return cls(ops, tuple(reversed(finals)), {id(op): i for i, op in enumerate(ops)})
+        type_ids, changes = _identities(ops)
+        return cls(ops, tuple(reversed(finals)), {id(op): i for i, op in enumerate(ops)}, type_ids, changes)
+
+    def type_id(self, index: int) -> int:
+        """The type op `index` acts on (see type_ids)."""
+        return self.type_ids[index]
+
+    def type_id_at(self, position: int, name: str) -> int:
+        """The type `name` means once `position` ops have run; -1 when no such type."""
+        found = -1
+        for at, ident in self.id_changes.get(name, ()):
+            if at > position:
+                break
+            found = -1 if ident is None else ident
+        return found
 
     def final_name(self, op: EnumOp) -> str:
         """The name the type `op` acted on has after every later RENAME TO / SET SCHEMA."""
@@ -129,3 +148,31 @@ class TypeHistory:
                 state.apply(self.ops[done])
                 done += 1
             yield item, state
+
+
+def _identities(ops: tuple[EnumOp, ...]) -> tuple[tuple[int, ...], dict[str, list[tuple[int, int | None]]]]:
+    """Follow each type's identity through RENAME TO / SET SCHEMA and DROP, op by op."""
+    identity: dict[str, int] = {}
+    changes: dict[str, list[tuple[int, int | None]]] = {}
+    ids: list[int] = []
+
+    def change(name: str, at: int, ident: int | None) -> None:
+        changes.setdefault(name, []).append((at, ident))
+
+    for index, op in enumerate(ops):
+        if op.kind == "create":
+            identity[op.type_name] = index
+            change(op.type_name, index + 1, index)
+        elif op.kind in ("rename_type", "set_schema") and op.type_name in identity and op.new_name:
+            moved = identity.pop(op.type_name)
+            identity[op.new_name] = moved
+            change(op.type_name, index + 1, None)
+            change(op.new_name, index + 1, moved)
+        elif op.kind == "drop":
+            if identity.pop(op.type_name, None) is not None:
+                change(op.type_name, index + 1, None)
+        elif op.kind == "add_value" and op.label is not None and op.type_name not in identity:
+            identity[op.type_name] = -1 - index
+            change(op.type_name, index + 1, -1 - index)
+        ids.append(identity.get(op.type_name, -1))
+    return tuple(ids), changes

@@ -139,3 +139,14 @@ def test_drop_with_columns_names_each_column_and_cascade_is_not_reported() -> No
     assert len(finding.related) == 2
     cascade = {SUPA: "CREATE TYPE t AS ENUM ('a');\nCREATE TABLE x (c t);\nDROP TYPE t CASCADE;\n"}
     assert found(DropTypeInUseRule, model_of(cascade)) == []
+
+
+def test_add_value_follows_the_type_through_a_rename_into_its_use() -> None:
+    files = {
+        SUPA: "CREATE TYPE a AS ENUM ('p');\n",
+        SUPA.replace("20240101000000", "20240201000000"): (
+            "ALTER TYPE a RENAME TO b;\nALTER TYPE b ADD VALUE 'x';\nSELECT 'x'::b;\n"
+        ),
+    }
+    later = SUPA.replace("20240101000000", "20240201000000")
+    assert found(AddValueInTransactionRule, model_of(files)) == [(later, 3)]

@@ -109,8 +109,9 @@ class AddValueInTransactionRule(Rule):
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
-        # Follow each type's identity through renames, and the transaction that created it.
-        identity: dict[str, int] = {}
+        # Each type's identity through renames comes from the model's type history; the
+        # transaction that created it from the CREATE.
+        history = model.history
         created_in: dict[int, tuple[str | None, str]] = {}
         added: dict[tuple[int, str], tuple[EnumOp, int]] = {}  # (type, label) -> uncommitted ADD VALUE
         literals = sorted((lit for lit in model.literals if lit.after_op is not None), key=lambda x: x.after_op)
@@ -119,20 +120,15 @@ class AddValueInTransactionRule(Rule):
             while position < len(literals) and literals[position].after_op <= index:
                 lit = literals[position]
                 position += 1
-                found = added.get((identity.get(lit.type_name, -1), lit.value))
+                found = added.get((history.type_id_at(lit.after_op, lit.type_name), lit.value))
                 if found is not None and lit.transaction is not None and lit.transaction == found[0].transaction:
                     yield self._use(found[0], lit)
             if op is None:
                 break
             if op.kind == "create":
-                identity[op.type_name] = index
                 created_in[index] = (op.transaction, op.migration)
-            elif op.kind in ("rename_type", "set_schema") and op.type_name in identity and op.new_name:
-                identity[op.new_name] = identity.pop(op.type_name)
-            elif op.kind == "drop":
-                identity.pop(op.type_name, None)
             elif op.kind == "add_value" and op.label is not None:
-                ident = identity.setdefault(op.type_name, -1 - index)
+                ident = history.type_id(index)
                 # A type created in the same transaction may use its new labels at once. Across
                 # Alembic revisions that holds only when a run starts before the CREATE, which a
                 # deploy of later revisions does not: so only a CREATE in the same file counts.
