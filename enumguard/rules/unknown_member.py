@@ -8,7 +8,7 @@ from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.example_parts import STATUS_MODELS
-from enumguard.rules.suggest import closest, display
+from enumguard.rules.suggest import closest, display, listing
 
 
 def _is_special(name: str) -> bool:
@@ -104,7 +104,11 @@ class UnknownMemberRule(Rule):
             yield self.finding(
                 ref.location,
                 f"`{written}` is not a member of `{shown}`",
-                help=f"did you mean `{best}`?" if best else f"`{shown}` has no members",
+                help=(
+                    f"did you mean `{best}`?" if best
+                    else f"`{shown}` defines {listing(enum.member_names)}" if enum.member_names
+                    else f"`{shown}` has no members"
+                ),
                 suggestion=best if certain and ref.form == "attribute" else None,
                 related=(Related(enum.location, f"`{shown}` is defined here"),),
                 enum=enum.qualname,

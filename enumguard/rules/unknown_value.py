@@ -8,7 +8,7 @@ from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.example_parts import STATUS_MODELS
-from enumguard.rules.suggest import closest, display
+from enumguard.rules.suggest import closest, display, listing
 
 
 class UnknownValueRule(Rule):
@@ -86,9 +86,12 @@ class UnknownValueRule(Rule):
             if isinstance(ref.literal, str) and ref.literal in names:
                 help_text = f"`{text}` is a member name: use `{shown}[{text}]` or `{shown}.{ref.literal}`"
             else:
-                shown_values = [repr(v) for v in values]
-                best, _ = closest(text, tuple(shown_values))
-                help_text = f"did you mean `{best}`?" if best else ""
+                by_text = {str(v): v for v in values}
+                best, _ = closest(str(ref.literal), tuple(by_text))
+                help_text = (
+                    f"did you mean `{by_text[best]!r}`?" if best is not None
+                    else f"`{shown}` accepts {listing([repr(v) for v in values])}"
+                )
             yield self.finding(
                 ref.location,
                 f"`{text}` is not a value of `{shown}`",
