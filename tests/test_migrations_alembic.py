@@ -308,3 +308,27 @@ def test_enum_labels_spread_from_a_constant_or_unknown() -> None:
         "public.known": (("new", "old"), True),
         "public.unknown": ((), False),
     }
+
+
+def test_sync_enum_values_reads_a_constant_list_that_spreads_another_and_unknown_lists_hide_the_labels() -> None:
+    # Label lists that grow revision by revision: NEW = [*OLD, 'c'] (seen on tracecat).
+    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute(\"CREATE TYPE other AS ENUM ('x')\")")
+    extra = "ADDED = ['c']\nVALUES = ['a', 'b', *ADDED]\n"
+    body = (
+        "    op.sync_enum_values(enum_schema='public', enum_name='st', new_values=VALUES,\n"
+        "        affected_columns=[], enum_values_to_rename=[])\n"
+        "    op.sync_enum_values(enum_schema='public', enum_name='other', new_values=load_values(),\n"
+        "        affected_columns=[], enum_values_to_rename=[])"
+    )
+    model = load_files(repo(("1", first), ("2", revision("2", "1", body, extra))))
+    assert {db.name: (db.label_values, db.labels_known) for db in model.db_enums} == {
+        "public.st": (("a", "b", "c"), True),
+        "public.other": ((), False),
+    }
+    assert [p.message for p in model.problems] == ["`op.sync_enum_values` with values enumguard cannot read"]
+
+
+def test_loop_over_an_empty_constant_list_leaves_the_loop_variable_unset() -> None:
+    body = "    names = []\n    for name in names:\n        op.drop_index(name)\n    op.execute(\"CREATE TYPE st AS ENUM ('a')\")"
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert labels(model) == {"public.st": ("a",)} and model.problems == ()

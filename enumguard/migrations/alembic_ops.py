@@ -125,7 +125,7 @@ class Walker:
             self.scope.values[name] = cst.SimpleString(repr(value))
             self.body(_block(loop.body))
         if before is missing:
-            del self.scope.values[name]
+            self.scope.values.pop(name, None)  # a nested loop over the same name may have removed it
         else:
             self.scope.values[name] = before
         new, seen = [], set()
@@ -316,12 +316,16 @@ class Walker:
         the affected columns over and drops the old type."""
         schema = string(arg(call, "enum_schema", 0)) or "public"
         name = string(arg(call, "enum_name", 1))
-        values = strings(self.scope.resolve(arg(call, "new_values", 2)))
-        if name is None or values is None:
+        values = self.scope.strings(arg(call, "new_values", 2))
+        if name is None:
             return self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
         full, old, where = f"{schema}.{name}", f"{schema}.{name}_old", self.loc(call)
+        if values is None:
+            # The type still exists afterwards, with labels enumguard does not know: comparing
+            # the old labels would report every label the revision added as missing.
+            self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
         self.events.append(EnumOp("rename_type", full, where, self.path, new_name=old))
-        self.events.append(EnumOp("create", full, where, self.path, labels=tuple(values)))
+        self.events.append(EnumOp("create", full, where, self.path, labels=tuple(values or ()), labels_known=values is not None))
         columns = self.scope.resolve(arg(call, "affected_columns", 3))
         for element in columns.elements if isinstance(columns, (cst.List, cst.Tuple)) else ():
             ref = element.value
