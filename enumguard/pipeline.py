@@ -66,7 +66,7 @@ def run(config: Config, extend_model=None) -> Report:
     (the live-database audit) add facts before the rules run."""
     tree = collect.collect(config)
     model = build_model(tree, config)
-    notices: tuple[str, ...] = tree.skipped
+    notices: tuple[str, ...] = tree.skipped + migrations.notices(tree, config)
     if extend_model is not None:
         model, extra = extend_model(model)
         notices += tuple(extra)
