@@ -8,6 +8,7 @@ from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.example_parts import STATUS_MODELS
+from enumguard.rules.expected_errors import deliberate
 from enumguard.rules.suggest import closest, display, listing
 
 
@@ -20,6 +21,10 @@ class UnknownValueRule(Rule):
 
     ## How to fix
     Pass one of the enum's values, or look the member up by name with `E["name"]`.
+
+    A call written to fail is not reported: inside `pytest.raises(...)`, `self.assertRaises(...)`
+    or `with raises(...)`, or in a `try` whose handler names `ValueError` (alone or in a tuple);
+    a catch-all (`except:`, `except Exception`) does not count.
 
     ## Known limitations
     Not checked when a value of the enum is computed (a custom `__new__`, a function call), when
@@ -42,6 +47,24 @@ class UnknownValueRule(Rule):
             },
             title="a value the enum has, and an enum whose _missing_ accepts anything",
         ),
+        Example(
+            {
+                "app/__init__.py": "",
+                "app/models.py": STATUS_MODELS,
+                "app/parse.py": "from app.models import Status\n\n\n"
+                "def parse(text):\n"
+                "    try:\n"
+                "        return Status(\"Done\")\n"
+                "    except (KeyError, ValueError):\n"
+                "        return None\n",
+                "tests/test_parse.py": "import unittest\n\nfrom app.models import Status\n\n\n"
+                "class T(unittest.TestCase):\n"
+                "    def test_bad_value(self):\n"
+                "        with self.assertRaises(ValueError):\n"
+                "            Status(\"nope\")\n",
+            },
+            title="values written to fail: a try that handles ValueError and assertRaises",
+        ),
     )
     INVALID = (
         Example(
@@ -60,11 +83,24 @@ class UnknownValueRule(Rule):
             },
             title="an IntEnum value past the last auto()",
         ),
+        Example(
+            {
+                "app/__init__.py": "",
+                "app/models.py": STATUS_MODELS,
+                "app/parse.py": "from app.models import Status\n\n\n"
+                "def parse():\n"
+                "    try:\n"
+                "        return Status(\"Done\")  # expect: unknown-value\n"
+                "    except KeyError:\n"
+                "        return None\n",
+            },
+            title="a handler for another error than the ValueError the call raises",
+        ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
         for ref in model.references:
-            if ref.form != "call":
+            if ref.form != "call" or deliberate(ref):
                 continue
             enum = model.enum(ref.enum)
             if (
