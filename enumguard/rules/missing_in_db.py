@@ -8,7 +8,7 @@ from enumguard.finding import Finding, Severity
 from enumguard.link.pairs import compare
 from enumguard.model import BoundPair, EnumOp, Model
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, values_would_fit
+from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, value_hint_fits
 from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, job
 
 
@@ -126,7 +126,7 @@ class MissingInDbRule(Rule):
                 renamed = _renames(model, pair, p.label, history)
                 if renamed is not None:
                     help = f"a migration renamed `{p.label}` to `{renamed.new_label}` ({renamed.location})"
-                elif values_would_fit(pair):
+                elif value_hint_fits(pair, p.member):
                     help = VALUES_HINT
                 yield self.finding(
                     p.location,
