@@ -332,3 +332,24 @@ def test_loop_over_an_empty_constant_list_leaves_the_loop_variable_unset() -> No
     body = "    names = []\n    for name in names:\n        op.drop_index(name)\n    op.execute(\"CREATE TYPE st AS ENUM ('a')\")"
     model = load_files(repo(("1", revision("1", None, body))))
     assert labels(model) == {"public.st": ("a",)} and model.problems == ()
+
+
+def test_runtime_data_fixes_and_constraint_chores_are_not_reported_but_column_changes_are() -> None:
+    # Seen on tracecat: 17 notices for statements that cannot touch an enum type.
+    extra = "TABLES = ['a', 'b']\n"
+    quiet = (
+        "    for table in TABLES:\n"
+        "        op.execute(f\"UPDATE {table} SET type = 'x' WHERE type = 'y'\")\n"
+        "        op.execute(f'ALTER TABLE \"{table}\" RENAME CONSTRAINT \"{old}\" TO \"{new}\"')\n"
+        "        conn.execute(sa.text(f'ALTER TABLE {table} DROP CONSTRAINT {name}'))\n"
+        "        conn.execute(sa.text(f'ALTER TABLE {table} DISABLE TRIGGER USER'))\n"
+        "        conn.execute(sa.text(f'ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY (o) REFERENCES o(id)'))\n"
+    )
+    loud = (
+        "    op.execute(f'ALTER TABLE {table} ALTER COLUMN kind TYPE {kind}')\n"
+        "    op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')\n"
+        "    op.execute(f'ALTER TABLE {table} {action}')\n"
+        "    op.execute(f'CREATE TYPE {name} AS ENUM ({labels})')\n"
+    )
+    model = load_files(repo(("1", revision("1", None, quiet + loud, extra))))
+    assert [p.location.line for p in model.problems] == [17, 18, 19, 20]  # the four `loud` lines

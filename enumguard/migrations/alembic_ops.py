@@ -429,12 +429,27 @@ _ENUM_DDL = re.compile(
     r"|\bCREATE\s+(UNLOGGED\s+|TEMP(ORARY)?\s+)?TABLE\b(?![^;]*\bPARTITION\s+OF\b)|\bDO\s+[$']", re.I)
 
 
+_DATA_FIX = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SELECT)\b", re.I)
+# ALTER TABLE actions that leave column types alone (constraints, triggers, owner, table rename).
+_TABLE_CHORE = re.compile(
+    r"\b(?:(?:ADD|DROP|RENAME|VALIDATE)\s+CONSTRAINT|(?:ENABLE|DISABLE)\s+(?:ALWAYS\s+|REPLICA\s+)?TRIGGER"
+    r"|OWNER\s+TO|RENAME\s+TO|SET\s+(?:LOGGED|UNLOGGED|TABLESPACE)|(?:ENABLE|DISABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY)\b",
+    re.I,
+)
+_COLUMN_WORDS = re.compile(r"\b(TYPE|ENUM|DEFAULT|DOMAIN|COLUMN)\b", re.I)
+
+
 def _may_change_enums(text: str | None) -> bool:
     """False only when the visible text of run-time SQL is a statement that cannot create, change
-    or use an enum type in a way the replay tracks (an index rename, a partition, a data fix);
+    or use an enum type in a way the replay tracks (an index rename, a partition, a data fix,
+    `UPDATE t SET type = ...` of a column named `type`, a constraint or trigger chore);
     True when the statement cannot be seen."""
     if text is None or not _VERB.match(text):
         return True
+    if _DATA_FIX.match(text) and not re.search(r"\bDEFAULT\b", text, re.I):
+        return False
+    if re.match(r"\s*ALTER\s+TABLE\b", text, re.I) and _TABLE_CHORE.search(text) and not _COLUMN_WORDS.search(text):
+        return False
     return bool(_ENUM_DDL.search(text))
 
 
