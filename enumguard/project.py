@@ -39,19 +39,25 @@ def _paths(folder: Path) -> list[str]:
 
 
 def migrations_in(folder: Path) -> str | None:
-    """Where the first migration below `folder` is (a repo-relative folder), judged by path
-    only: a SQL file a migration tool applies, an alembic.ini, or env.py beside versions/."""
-    paths = _paths(folder)
+    """Where the migrations below `folder` are (a folder relative to it), judged by path only:
+    SQL a migration tool applies, an alembic.ini, or env.py beside versions/; a tool's folder
+    is named before a plain `migrations/` one (which may hold another database's DDL)."""
+    paths = sorted(_paths(folder))
     folders = {posixpath.dirname(p) for p in paths}
-    for path in sorted(paths):
+    plain = None
+    for path in paths:
         name = posixpath.basename(path)
-        if path.endswith(".sql") and discover.classify(path) is not None:
+        if path.endswith(".sql"):
+            item = discover.classify(path)
+            if item is not None and item.tool != "plain":
+                return posixpath.dirname(path) or "."
+            if item is not None and plain is None:
+                plain = posixpath.dirname(path) or "."
+        elif name == "alembic.ini":
             return posixpath.dirname(path) or "."
-        if name == "alembic.ini":
-            return posixpath.dirname(path) or "."
-        if name == "env.py" and posixpath.join(posixpath.dirname(path), "versions") in folders:
+        elif name == "env.py" and posixpath.join(posixpath.dirname(path), "versions") in folders:
             return posixpath.join(posixpath.dirname(path), "versions")
-    return None
+    return plain
 
 
 def _ancestors(folder: Path):
