@@ -353,3 +353,15 @@ def test_runtime_data_fixes_and_constraint_chores_are_not_reported_but_column_ch
     )
     model = load_files(repo(("1", revision("1", None, quiet + loud, extra))))
     assert [p.location.line for p in model.problems] == [17, 18, 19, 20]  # the four `loud` lines
+
+
+def test_runtime_sql_is_judged_without_its_comments() -> None:
+    # Seen on reyearn: an editor hint comment before CREATE SCHEMA made the statement invisible.
+    extra = "schema = 'app'\n"
+    body = (
+        "    op.execute(f'''\n        --sql --main schema (a data type comment)\n        create schema if not exists {where()};\n"
+        "        create extension if not exists ltree;\n        ''')\n"
+        "    op.execute(f'''\n        -- the kinds\n        create type {where()}.kind as enum ('a');\n        ''')"
+    )
+    model = load_files(repo(("1", revision("1", None, body, extra))))
+    assert [p.location.line for p in model.problems] == [16]

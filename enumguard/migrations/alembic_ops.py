@@ -444,6 +444,8 @@ def _may_change_enums(text: str | None) -> bool:
     or use an enum type in a way the replay tracks (an index rename, a partition, a data fix,
     `UPDATE t SET type = ...` of a column named `type`, a constraint or trigger chore);
     True when the statement cannot be seen."""
+    if text is not None:  # comments say nothing about the statement (`--sql` editor hints)
+        text = re.sub(r"--[^\n\0]*|/\*.*?\*/", " ", text, flags=re.S)
     if text is None or not _VERB.match(text):
         return True
     if _DATA_FIX.match(text) and not re.search(r"\bDEFAULT\b", text, re.I):
