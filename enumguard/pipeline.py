@@ -19,7 +19,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
     migration_paths = migrations.migration_paths(tree, config)
     db = migrations.load(tree, config)
     py = python.scan(tree, config, migration_paths)
-    bound = link.bind(py.raw_bindings, py.enums, db.db_enums, config, migration_paths)
+    bound = link.bind(py.raw_bindings, py.enums, db.db_enums, config, migration_paths, db.columns)
     defaults = link.server_default_literals(py.raw_bindings, bound, py.enums)
     return Model(
         enums=py.enums,
