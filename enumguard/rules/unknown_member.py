@@ -43,7 +43,7 @@ class UnknownMemberRule(Rule):
 
     name = "unknown-member"
     severity = Severity.ERROR
-    finds = '`E.Completed` when `E` has no such member (with "did you mean")'
+    finds = '`E.Completed` when `E` has no such member (with "did you mean" when one is close)'
     verifies = "references"
     VALID = (
         Example(
