@@ -49,6 +49,7 @@ class Config:
     idle_threshold_seconds: int = 300
     cache: bool = True
     jobs: int = 0  # 0: one worker per core
+    max_file_bytes: int = 2_000_000  # a larger file is skipped with a notice (bounded work per file)
     source: str = "defaults"  # the file the settings came from, for messages
 
     def fail_threshold(self) -> Severity | None:
@@ -58,7 +59,7 @@ class Config:
 FAIL_ON = ("error", "warning", "never")
 _LIST_KEYS = {"include", "exclude", "select", "ignore", "sql_migrations", "migration_order", "alembic_versions"}
 _BOOL_KEYS = {"name_fallback", "cache"}
-_INT_KEYS = {"postgres_version", "idle_threshold_seconds", "jobs"}
+_INT_KEYS = {"postgres_version", "idle_threshold_seconds", "jobs", "max_file_bytes"}
 _NOT_IN_FILE = {"root", "source"}
 
 

@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.python import bindings
+from enumguard.python import bindings, complexity
 from enumguard.python.file_facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
 from enumguard.python.literals import literal_value
 from enumguard.python.reference_chains import Walker, chain_of
@@ -56,7 +56,9 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
         except (SyntaxError, ValueError, RecursionError):
             pass  # libcst decides: it also reads syntax newer than this interpreter
     try:
-        module = cst.parse_module(text)
+        module = complexity.parse_module(text)
+    except complexity.TooComplex as exc:
+        return FileFacts(path, problems=(syntax_problem(path, *exc.args),))
     except cst.ParserSyntaxError as exc:
         line, message = _python_error(text) or (exc.raw_line, f"{exc.message} (line {exc.raw_line})")
         return FileFacts(path, problems=(syntax_problem(path, line, message),))
