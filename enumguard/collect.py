@@ -167,10 +167,13 @@ def _read(full: Path, root_real: str, limit: int) -> tuple[bytes | None, str | N
     return data, None
 
 
-def links_notice(links: list[str]) -> str:
+OUTSIDE = "pointing outside the repository (or into /proc, /sys, /dev)"
+
+
+def links_notice(links: list[str], why: str = OUTSIDE) -> str:
     """One notice naming the symlinks that were not followed (the first few, then a count)."""
     shown = ", ".join(links[:LISTED_LINKS]) + (f" and {len(links) - LISTED_LINKS} more" if len(links) > LISTED_LINKS else "")
-    return f"{len(links)} symlink(s) pointing outside the repository (or into /proc, /sys, /dev) were not read: {shown}"
+    return f"{len(links)} symlink(s) {why} were not read: {shown}"
 
 
 def collect(config: Config) -> SourceTree:
