@@ -159,15 +159,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("enumguard: error: choose a command: audit, diff or pr", file=sys.stderr)
         return 2
     except EnumguardError as exc:
-        print(f"enumguard: error: {exc}", file=sys.stderr)
+        from enumguard.report.text import one_line  # a message may quote repository text
+
+        print(f"enumguard: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug in enumguard: one line, the traceback only on request
         if os.environ.get("ENUMGUARD_DEBUG"):
             raise
+        from enumguard.report.text import one_line
+
         print(
-            f"enumguard: internal error: {type(exc).__name__}: {exc} "
+            f"enumguard: internal error: {type(exc).__name__}: {one_line(exc)} "
             "(set ENUMGUARD_DEBUG=1 for the traceback and please report it)",
             file=sys.stderr,
         )

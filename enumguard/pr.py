@@ -64,10 +64,20 @@ def shown(report: Report) -> list[Finding]:
     return [f for f in report.findings if f.new] if report.mode == "diff" else list(report.findings)
 
 
-def author_of(gh: GitHubClient, env: Mapping[str, str]) -> str:
-    configured = env.get("ENUMGUARD_COMMENT_AUTHOR", "").strip()
+# The account the sticky comment is written by, for a token that cannot say (input or variable).
+AUTHOR_VARIABLES = ("ENUMGUARD_COMMENT_AUTHOR", "INPUT_COMMENT-AUTHOR", "INPUT_COMMENT_AUTHOR")
+
+
+def author_of(gh: GitHubClient, env: Mapping[str, str], token: str = "") -> str:
+    """Who our comments are by. An installation token (`ghs_`, as the Actions token is) gets 403
+    on GET /user, which PyGithub logs on every run as if something failed: it is not asked.
+    The Actions token writes as github-actions[bot]; another App's token names its bot in the
+    `comment-author` input. A personal token is asked."""
+    configured = next((env[k].strip() for k in AUTHOR_VARIABLES if env.get(k, "").strip()), "")
     if configured:
         return configured
+    if token.startswith("ghs_"):
+        return INSTALLATION_BOT
     return gh.login() or INSTALLATION_BOT
 
 
@@ -84,7 +94,7 @@ def publish(report: Report, args: argparse.Namespace, config: Config, ctx: conte
     what = "the PR comment"
     try:
         gh = gh or PyGithubClient(ctx.api_url, ctx.token, ctx.repo, tuning)
-        author = author_of(gh, env)
+        author = author_of(gh, env, ctx.token)
         if want_comment:
             result = comment.upsert(gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor)
             out.write(f"enumguard: PR comment {result.action} (id {result.comment_id})\n")
@@ -116,7 +126,10 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
         raise
     links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha) if ctx.repo else None
 
-    out.write(RENDERERS["text"](report))
+    # The text report carries repository text (paths, names, labels): GitHub must not read a
+    # workflow command in it, so commands are stopped with a token the repository cannot know.
+    with workflow.commands_stopped(out):
+        out.write(RENDERERS["text"](report))
     for line in workflow.annotations(shown(report)):
         out.write(line + "\n")
     report_path = ""

@@ -68,11 +68,12 @@ def test_action_is_a_docker_action_with_the_documented_inputs_and_outputs():
     assert ACTION["branding"]["icon"] and ACTION["branding"]["color"]
     args = " ".join(ACTION["runs"]["args"])
     for name in ACTION["inputs"]:
-        if name in ("github-token", "database-url"):  # the token arrives as INPUT_GITHUB-TOKEN, the URL via env
+        if name in ("github-token", "database-url", "comment-author"):  # INPUT_GITHUB-TOKEN; the others via env
             assert f"inputs.{name}" not in args
         else:
             assert f"${{{{ inputs.{name} }}}}" in args
     assert ACTION["runs"]["env"]["ENUMGUARD_DATABASE_URL"] == "${{ inputs.database-url }}"
+    assert ACTION["runs"]["env"]["ENUMGUARD_COMMENT_AUTHOR"] == "${{ inputs.comment-author }}"
 
 
 def test_dockerfile_pins_a_slim_python_installs_git_and_sets_no_user():
