@@ -211,6 +211,7 @@ def _action_env(tmp_path: Path, repo: Path, event: Path, head: str, api_url: str
         "ENUMGUARD_GITHUB_WRITE_SPACING": "0",
         "ENUMGUARD_GITHUB_BACKOFF": "0.01",
         "ENUMGUARD_DATABASE_URL": inputs["database-url"],
+        "ENUMGUARD_COMMENT_AUTHOR": inputs["comment-author"],
     }
     env.update({f"INPUT_{name.upper().replace(' ', '_')}": value for name, value in inputs.items()})
     (tmp_path / "home").mkdir(exist_ok=True)
