@@ -140,6 +140,11 @@ def explain(name: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Repository text can hold lone surrogates (a file name that is not UTF-8, a "\ud800" escape in
+    # an enum value): print them escaped instead of failing on them.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -138,7 +138,7 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
         report_path = workflow.relative_to_workspace(Path(args.output), ctx.workspace)
     if args.sarif_file:
         try:
-            Path(args.sarif_file).write_text(RENDERERS["sarif"](report), encoding="utf-8")
+            Path(args.sarif_file).write_text(RENDERERS["sarif"](report), encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             raise EnumguardError(f"{args.sarif_file}: cannot write SARIF ({exc.strerror})") from None
     workflow.append_summary(markdown.render_summary(report, links), dict(env))

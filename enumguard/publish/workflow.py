@@ -88,7 +88,7 @@ def append_summary(markdown: str, env: dict[str, str] | None = None) -> bool:
     path = (env if env is not None else os.environ).get("GITHUB_STEP_SUMMARY")
     if not path:
         return False
-    with open(path, "a", encoding="utf-8") as fh:
+    with open(path, "a", encoding="utf-8", errors="backslashreplace") as fh:
         fh.write(markdown if markdown.endswith("\n") else markdown + "\n")
     return True
 
@@ -98,7 +98,7 @@ def set_outputs(values: dict[str, str], env: dict[str, str] | None = None) -> bo
     path = (env if env is not None else os.environ).get("GITHUB_OUTPUT")
     if not path:
         return False
-    with open(path, "a", encoding="utf-8") as fh:
+    with open(path, "a", encoding="utf-8", errors="backslashreplace") as fh:
         for name, value in values.items():
             if not _OUTPUT_NAME.fullmatch(name):
                 raise ValueError(f"not an output name: {name!r}")

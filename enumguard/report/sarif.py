@@ -66,7 +66,7 @@ def _location(loc: Location, message: str | None = None, ident: int | None = Non
 
 
 def _fingerprint(f: Finding) -> str:
-    return hashlib.sha256("\x1f".join(f.fingerprint()).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(f.fingerprint()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _result(f: Finding, index: dict[str, int]) -> dict:

@@ -129,3 +129,14 @@ def test_size_limit_is_a_notice_and_configurable(tmp_path, capsys):
     (root / "enumguard.toml").write_text("max-file-bytes = 3_000_000\n")
     report, _ = _audit(root, capsys=capsys)
     assert _about(report, "app/big.py") == ["unknown-member: `Color.green` is not a member of `Color`"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path, capsys, fmt):
+    root = _repo(tmp_path / "repo", {})
+    with open(bytes(root / "app") + b"/\xff\xfe.py", "w") as fh:  # git and Linux allow any bytes
+        fh.write("def broken(:\n")
+    out = tmp_path / f"report.{fmt}"
+    code = cli.main(["audit", str(root), "--no-cache", "--format", fmt, "--output", str(out)])
+    assert code == 1 and capsys.readouterr().err == ""  # the canary's error; no internal error
+    assert "\\udcff\\udcfe.py" in out.read_text(encoding="utf-8")
