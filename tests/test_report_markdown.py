@@ -16,7 +16,8 @@ from enumguard.report.checklist import checklist
 from tests import reports
 
 GOLDEN = Path(__file__).parent / "golden"
-LINKS = markdown.LinkContext("https://github.com", "Codertocat/Hello-World", reports.HEAD)
+RULES = markdown.rules_base("https://github.com", "OWNER/enumguard", "v0.1.0")
+LINKS = markdown.LinkContext("https://github.com", "Codertocat/Hello-World", reports.HEAD, RULES)
 
 
 def check_golden(name: str, actual: str) -> None:
@@ -154,15 +155,19 @@ def test_message_keeps_rule_names_as_code_and_escapes_the_rest():
     assert out.startswith("`E.<b>` is not a member of `E` \\| @\u200dteam")
 
 
-def test_hostile_repository_text_cannot_escape_the_table_row():
+def test_hostile_repository_text_cannot_escape_the_finding_item():
     hostile = Finding(
         Location("app/@evil|x.py", 3, 1), "unknown-member", f"`E.{HOSTILE}` is not a member of `E`",
         help=HOSTILE, suggestion="a|b`c", enum="E", member=HOSTILE, new=True,
     )
     body = markdown.render(replace(reports.clean_pr(), findings=(hostile,)), LINKS)
-    row = next(line for line in body.splitlines() if line.startswith("| 🔴"))
-    # Exactly six unescaped pipes: the five columns' borders.
-    assert len(re.findall(r"(?<!\\)\|", row)) == 6
+    lines = body.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("- 🔴"))
+    item = lines[start : lines.index("", start)]
+    # The item keeps its four lines (location, message, help, fix): the newline in the text
+    # starts no heading, and every continuation line stays inside the list item.
+    assert len(item) == 4 and all(line.startswith("  ") for line in item[1:])
+    assert item[3] == "  <br>**Fix:** replace with ``a|b`c`` (`enumguard fix --write` applies it)"
     # Outside code spans (which GitHub shows verbatim) no HTML, mention or link survives.
     prose = re.sub(r"(`+)(.+?)(?<!`)\1(?!`)", "", body)
     assert "<img" not in prose and "@octocat" not in prose and "@evil" not in prose

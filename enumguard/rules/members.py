@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterator
 
-from enumguard.finding import Finding, Related, Severity
+from enumguard.finding import Finding, Fix, Related, Severity
 from enumguard.model import EnumClass, Model
 from enumguard.rules.base import Example, Rule
 
@@ -37,10 +37,16 @@ def _is_special(name: str) -> bool:
     return name.startswith("__") or (len(name) > 2 and name.startswith("_") and name.endswith("_"))
 
 
+def _fold(name: str) -> str:
+    """`In-Progress`, `in_progress`, `IN PROGRESS` -> `inprogress`: case and separators dropped."""
+    return "".join(ch for ch in name.lower() if ch not in "_- .")
+
+
 def closest(name: str, candidates: tuple[str, ...]) -> tuple[str | None, bool]:
-    """(the best replacement, whether it is certain): a case-insensitive match is certain;
-    otherwise the closest name by difflib, if any."""
-    folded = [c for c in candidates if c.lower() == name.lower()]
+    """(the best replacement, whether it is certain): the one candidate that differs only by
+    case or separators (`_`, `-`, space, `.`) is certain; otherwise the closest name by
+    difflib, if any."""
+    folded = [c for c in candidates if _fold(c) == _fold(name)]
     if len(folded) == 1:
         return folded[0], True
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.0)
@@ -48,6 +54,11 @@ def closest(name: str, candidates: tuple[str, ...]) -> tuple[str | None, bool]:
         close = difflib.get_close_matches(name.lower(), [c.lower() for c in candidates], n=1, cutoff=0.0)
         close = [c for c in candidates if c.lower() in close][:1]
     return (close[0] if close else None), False
+
+
+def quoted(text: str) -> str:
+    """A double-quoted Python string literal of `text`."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class UnknownMemberRule(Rule):
@@ -130,11 +141,19 @@ class UnknownMemberRule(Rule):
             shown = display(enum)
             best, certain = closest(ref.member, enum.member_names)
             written = f"{shown}.{ref.member}" if ref.form != "subscript" else f'{shown}["{ref.member}"]'
+            suggestion = fix = None
+            if best is not None and certain:
+                # The token at the location: the attribute name, or the string literal of
+                # E["x"] / getattr(E, "x") (its quotes are kept when the fix is applied).
+                suggestion = best if ref.form == "attribute" else quoted(best)
+                end = ref.location.column + len(ref.member) if ref.form == "attribute" else None
+                fix = Fix("edit", replacement=suggestion, end_column=end)
             yield self.finding(
                 ref.location,
                 f"`{written}` is not a member of `{shown}`",
                 help=f"did you mean `{best}`?" if best else f"`{shown}` has no members",
-                suggestion=best if certain and ref.form == "attribute" else None,
+                suggestion=suggestion,
+                fix=fix,
                 related=(Related(enum.location, f"`{shown}` is defined here"),),
                 enum=enum.qualname,
                 member=ref.member,
@@ -208,7 +227,13 @@ class UnknownValueRule(Rule):
             shown = display(enum)
             text = repr(ref.literal)
             names = enum.member_names
-            if isinstance(ref.literal, str) and ref.literal in names:
+            suggestion = None
+            strings = tuple(v for v in values if isinstance(v, str))
+            fixed, certain = closest(ref.literal, strings) if isinstance(ref.literal, str) else (None, False)
+            if fixed is not None and certain:
+                suggestion = quoted(fixed)
+                help_text = f"did you mean `{fixed!r}`? it differs only by case or separators"
+            elif isinstance(ref.literal, str) and ref.literal in names:
                 help_text = f"`{text}` is a member name: use `{shown}[{text}]` or `{shown}.{ref.literal}`"
             else:
                 shown_values = [repr(v) for v in values]
@@ -218,6 +243,7 @@ class UnknownValueRule(Rule):
                 ref.location,
                 f"`{text}` is not a value of `{shown}`",
                 help=help_text,
+                suggestion=suggestion,
                 related=(Related(enum.location, f"`{shown}` is defined here"),),
                 enum=enum.qualname,
                 value=str(ref.literal),
