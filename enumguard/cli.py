@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("pr", help="GitHub Action entry point: review a pull request and publish")
     _add_common(pr)
     pr.add_argument("--mode", choices=("auto", "diff", "audit"), default="auto")
-    pr.add_argument("--comment", choices=("true", "false"), default="true")
+    pr.add_argument("--comment", choices=("true", "false", "on-findings"), default="true",
+                    help="sticky PR comment; on-findings: only when the PR has new findings")
     pr.add_argument("--review", choices=("true", "false"), default="false")
     pr.add_argument("--sarif-file", metavar="FILE")
     pr.add_argument("--database-url", metavar="URL")
