@@ -14,6 +14,9 @@ def run(config: Config, write: bool, out: TextIO, err: TextIO) -> int:
     report = pipeline.run(config)
     planned = edits.edits_from(report.findings)
     outcome = edits.apply(config.root, planned)
+    for f in report.findings:
+        if f.rule == "syntax-error" and f.path.endswith(".py"):  # no fix can be found in it
+            err.write(f"enumguard: {f.path}:{f.line}: skipped: the file does not parse\n")
     for notice in outcome.skipped:
         err.write(f"enumguard: {notice}\n")
     files = len(outcome.changed)

@@ -74,17 +74,20 @@ def style(model: Model, type_name: str, created_in: str) -> str:
     return m.kind if m is not None else "sql"
 
 
-def needs_autocommit(model: Model, type_name: str) -> bool:
-    """Alembic: wrap ADD VALUE in autocommit_block() when PostgreSQL < 12 refuses it in any
-    transaction block, or when `alembic upgrade` runs every pending revision in one
-    transaction (no transaction_per_migration): a later revision of the same run that writes
-    the new label would fail with 55P04 (unsafe use of new value) before it commits."""
+def autocommit_reason(model: Model, type_name: str) -> str:
+    """Why an Alembic ADD VALUE needs autocommit_block(), or "" when it does not: PostgreSQL
+    < 12 refuses ADD VALUE in any transaction block; and when `alembic upgrade` runs every
+    pending revision in one transaction (no transaction_per_migration), a later revision of
+    the same run that writes the new label fails with 55P04 (unsafe use of new value)."""
     if model.settings.postgres_version < 12:
-        return True
+        return "PostgreSQL < 12 cannot run ADD VALUE inside a transaction block."
     txs = [op.transaction for op in _type_ops(model, type_name) if op.transaction]
     txs = txs or [op.transaction for op in model.ops if op.transaction and op.transaction.startswith("alembic:")]
     # Per-revision transactions are named after the revision file; a shared one is "alembic:<env>".
-    return not txs or txs[-1].startswith("alembic:")
+    if not txs or txs[-1].startswith("alembic:"):
+        return ("alembic runs the whole upgrade in one transaction: commit the label here, so that a "
+                "later revision may write it (55P04 otherwise).")
+    return ""
 
 
 def sql_body(statement: str, postgres_version: int) -> str:
@@ -94,17 +97,13 @@ def sql_body(statement: str, postgres_version: int) -> str:
     return "\n".join(lines + [statement + ";"]) + "\n"
 
 
-def alembic_body(statement: str, autocommit: bool) -> str:
+def alembic_body(statement: str, reason: str) -> str:
     call = f"op.execute({_py_string(statement)})"
-    if autocommit:
-        upgrade = [
-            "    # ADD VALUE must commit before the new label is used (PostgreSQL < 12: outside any",
-            "    # transaction block); alembic runs the whole upgrade in one transaction otherwise.",
-            "    with op.get_context().autocommit_block():",
-            f"        {call}",
-        ]
+    if reason:
+        upgrade = [*_comment(reason, "    "), "    with op.get_context().autocommit_block():", f"        {call}"]
     else:
-        upgrade = [f"    {call}"]
+        upgrade = ["    # Each revision commits on its own (transaction_per_migration): no autocommit block needed.",
+                   f"    {call}"]
     return "\n".join([
         "from alembic import op",
         "",
@@ -119,6 +118,17 @@ def alembic_body(statement: str, autocommit: bool) -> str:
     ]) + "\n"
 
 
+def _comment(text: str, indent: str, width: int = 92) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(indent) + 2 + len(line) + 1 + len(word) > width:
+            lines.append(f"{indent}# {line}")
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + ([f"{indent}# {line}"] if line else [])
+
+
 def _py_string(text: str) -> str:
     """A double-quoted Python literal (labels are SQL-quoted with single quotes inside)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -130,5 +140,5 @@ def migration_text(model: Model, type_name: str, created_in: str, label: str,
     statement = add_value_sql(type_name, label, order, existing)
     kind = style(model, type_name, created_in)
     if kind == "alembic":
-        return "alembic", alembic_body(statement, needs_autocommit(model, type_name))
+        return "alembic", alembic_body(statement, autocommit_reason(model, type_name))
     return "sql", sql_body(statement, model.settings.postgres_version)
