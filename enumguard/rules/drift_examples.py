@@ -98,6 +98,33 @@ CREATE TABLE posts (id serial PRIMARY KEY, state post_state NOT NULL);
 """,
         }
     ),
+    # Alembic project: the fix is a revision whose ADD VALUE runs in autocommit_block().
+    Example(
+        {
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": "from alembic import context\n",
+            "migrations/versions/0001_jobs.py": """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("jobs", sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("status", sa.Enum("queued", "done", name="job_status")))
+""",
+            "app/models.py": HEAD
+            + """
+class Status(enum.Enum):
+    queued = "queued"
+    running = "running"  # expect: missing-in-db
+    done = "done"
+"""
+            + _job('sa.Enum(Status, name="job_status")'),
+        }
+    ),
 )
 
 MISSING_IN_CODE_VALID = (

@@ -74,8 +74,11 @@ class UnknownMemberRule(Rule):
     background job where nobody sees it until every job has failed.
 
     ## How to fix
-    Use the member the enum defines; the help names the closest one, and when only the case
-    differs the fix is offered as a suggestion.
+    Use the member the enum defines; the help names the closest one. When exactly one member
+    differs only by case or separators (`_`, `-`, space, `.`), that replacement is certain: the
+    finding carries it as an edit fix (JSON `"fix": {"kind": "edit", "replacement": ...}`), the
+    PR comment and review show it, and `enumguard fix --write` applies it (for `E["x"]` and
+    `getattr(E, "x")` the string literal is rewritten, keeping its quotes).
 
     ## Known limitations
     Names enumguard cannot resolve with confidence (dynamic imports, a module-level name bound
@@ -125,6 +128,13 @@ class UnknownMemberRule(Rule):
                 "app/feed.py": "from .events import Event\n\nOPEN = Event.Kind.open  # expect: unknown-member\n",
             }
         ),
+        Example(
+            {
+                "app/stage.py": "import enum\n\n\nclass Stage(enum.Enum):\n    in_review = 1\n    merged = 2\n\n\n"
+                "# only the separators differ: `enumguard fix` rewrites it to Stage.in_review\n"
+                "NEXT = Stage.InReview  # expect: unknown-member\n",
+            }
+        ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
@@ -168,7 +178,9 @@ class UnknownValueRule(Rule):
     cause is passing a member *name* where the value is expected, or a value whose case changed.
 
     ## How to fix
-    Pass one of the enum's values, or look the member up by name with `E["name"]`.
+    Pass one of the enum's values, or look the member up by name with `E["name"]`. When exactly
+    one value differs only by case or separators, `enumguard fix --write` rewrites the literal
+    (keeping its quotes and prefix).
 
     ## Known limitations
     Not checked when a value of the enum is computed (a custom `__new__`, a function call), when
@@ -196,6 +208,13 @@ class UnknownValueRule(Rule):
                 "app/models.py": _MODELS,
                 "app/jobs.py": "from app.models import Status\n\n"
                 "LAST = Status(\"Done\")  # expect: unknown-value\n",
+            }
+        ),
+        Example(
+            {
+                "app/stage.py": "import enum\n\n\nclass Stage(str, enum.Enum):\n    in_review = \"in-review\"\n\n\n"
+                "# only case and separators differ: `enumguard fix` rewrites it to Stage(\"in-review\")\n"
+                "NEXT = Stage(\"In_Review\")  # expect: unknown-value\n",
             }
         ),
         Example(
