@@ -129,3 +129,14 @@ def test_identifier_and_literal_quoting():
     assert type_ref("public.status") == "status"
     assert type_ref("Billing.Plan") == '"Billing"."Plan"'
     assert literal("it's") == "'it''s'"
+
+
+def test_alembic_body_is_valid_python_for_any_label():
+    import ast
+
+    from enumguard.fixes.migration import add_value_sql, alembic_body
+
+    statement = add_value_sql("public.t", 'a "b"\\\nc\'', ("x",), ())
+    body = alembic_body(statement, "")
+    [call] = [n for n in ast.walk(ast.parse(body)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "execute"]
+    assert call.args[0].value == "ALTER TYPE t ADD VALUE 'a \"b\"\\\nc'''"

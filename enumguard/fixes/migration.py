@@ -3,6 +3,7 @@ style of the migrations the project already has, placed by the Python enum's ord
 
 from __future__ import annotations
 
+import json
 import re
 
 from enumguard.model import EnumOp, Migration, Model
@@ -130,8 +131,9 @@ def _comment(text: str, indent: str, width: int = 92) -> list[str]:
 
 
 def _py_string(text: str) -> str:
-    """A double-quoted Python literal (labels are SQL-quoted with single quotes inside)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A double-quoted Python literal on one line (JSON's escapes are Python's: a label may hold
+    quotes, backslashes or a newline)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def migration_text(model: Model, type_name: str, created_in: str, label: str,

@@ -4,6 +4,7 @@ the enum does not define (unknown-member), and `E("v")` with a value it does not
 from __future__ import annotations
 
 import difflib
+import json
 from typing import Iterator
 
 from enumguard.finding import Finding, Fix, Related, Severity
@@ -57,8 +58,8 @@ def closest(name: str, candidates: tuple[str, ...]) -> tuple[str | None, bool]:
 
 
 def quoted(text: str) -> str:
-    """A double-quoted Python string literal of `text`."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A double-quoted Python string literal of `text`, on one line (JSON's escapes are Python's)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 class UnknownMemberRule(Rule):
