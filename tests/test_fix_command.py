@@ -113,3 +113,20 @@ def test_a_symlink_out_of_the_repository_is_never_written(tmp_path):
     (root / "a.py").symlink_to(outside)
     outcome = edits.apply(root, [edits.Edit("a.py", 1, 7, ("Done",), "done", "unknown-member")])
     assert outcome.changed == {} and outcome.skipped == [f"a.py: skipped: it resolves outside {root}"]
+
+
+def test_orm_sql_literal_inside_a_python_string_is_replaced_in_place():
+    text = 'rows = conn.execute(text("SELECT 1 FROM jobs WHERE status = \'Queued\'"))\n'
+    column = text.index("'Queued'") + 1
+    f = Finding(Location("m.py", 1, column), "orm-unknown-value", "m", value="Queued", suggestion="'queued'")
+    new, applied, notices = edits.apply_to_text("m.py", text, edits.edits_from([f]))
+    assert (new, applied, notices) == (text.replace("'Queued'", "'queued'"), 1, [])
+    moved = edits.apply_to_text("m.py", text.replace("'Queued'", "'Other'"), edits.edits_from([f]))
+    assert moved[1] == 0 and moved[2] == [f"m.py:1:{column}: skipped: no name or string literal starts there any more"]
+
+
+def test_orm_sql_literal_on_a_later_line_of_a_triple_quoted_string():
+    text = 'SQL = text("""\n    UPDATE jobs\n    SET status = \'Completed\'\n""")\n'
+    f = Finding(Location("m.py", 3, 18), "orm-unknown-value", "m", value="Completed", suggestion="'completed'")
+    new, applied, _ = edits.apply_to_text("m.py", text, edits.edits_from([f]))
+    assert applied == 1 and new == text.replace("'Completed'", "'completed'")

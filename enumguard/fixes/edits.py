@@ -104,7 +104,7 @@ class _Replace(cst.CSTTransformer):
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.BaseExpression:
         found = self._edit(original)
         if found is None:
-            return updated
+            return self._inside(original, updated)
         key, edit = found
         self.done.add(key)
         new = _requote(original, edit.replacement)
@@ -116,6 +116,40 @@ class _Replace(cst.CSTTransformer):
             self.problems.append(f"{edit.where}: skipped: expected `{edit.expected[-1]}`, found {original.value}")
             return updated
         return updated.with_changes(value=new)
+
+
+    def _inside(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        """A SQL literal inside a Python string (`text("... = 'Queued'")`, orm-unknown-value): the
+        source at the position must be the quoted old value, in the quotes of the replacement."""
+        pos = self.get_metadata(PositionProvider, original)
+        value = updated.value
+        for key, edit in self.edits.items():
+            if key in self.done or edit.rule != "orm-unknown-value" or not pos.start.line <= key[0] <= pos.end.line:
+                continue
+            offset = _offset(original.value, pos.start.line, pos.start.column, key)
+            q = edit.replacement[:1]
+            if offset is None or q not in ("'", '"') or not edit.replacement.endswith(q):
+                continue
+            old = next((f"{q}{e}{q}" for e in edit.expected if value[offset:].startswith(f"{q}{e}{q}")), None)
+            if old is None:
+                continue
+            self.done.add(key)
+            value = value[:offset] + edit.replacement + value[offset + len(old):]
+        return updated.with_changes(value=value) if value != updated.value else updated
+
+
+def _offset(source: str, line: int, column: int, key: tuple[int, int]) -> int | None:
+    """Index into a string token's source of a 1-based (line, column) inside it; None outside
+    the quotes (the token's own start is handled as a whole-literal edit)."""
+    lines = source.split("\n")
+    row = key[0] - line
+    if row >= len(lines):
+        return None
+    base = sum(len(x) + 1 for x in lines[:row])
+    col = key[1] - 1 - (column if row == 0 else 0)
+    if not 0 < col < len(lines[row]) or base + col >= len(source) - 1:
+        return None
+    return base + col
 
 
 def apply_to_text(path: str, text: str, edits: list[Edit]) -> tuple[str, int, list[str]]:
