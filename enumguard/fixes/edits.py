@@ -8,6 +8,7 @@ import ast
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -44,7 +45,8 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
 
 
-def edits_from(findings) -> list[Edit]:
+def edits_from(findings: Iterable[Finding]) -> list[Edit]:
+    """The edit fixes of the rules that reference Python code, with the token each expects."""
     out = []
     for f in findings:
         if f.rule not in EDIT_RULES or f.fix is None or f.fix.kind != "edit" or not f.fix.replacement:
