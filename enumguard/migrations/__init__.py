@@ -9,8 +9,8 @@ from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import alembic, discover, replay
-from enumguard.migrations.sql import Reader
-from enumguard.migrations.sqltext import Lines
+from enumguard.migrations.sql_events import Reader
+from enumguard.migrations.sql_statements import Lines
 from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
 
 

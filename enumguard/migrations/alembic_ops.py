@@ -13,9 +13,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations.events import ColumnEvent, Event, TxEvent
-from enumguard.migrations.pyexpr import COLUMN, TEXT, EnumType, Scope, arg, boolean, dotted, qualified, string, strings
-from enumguard.migrations.sql import Reader
-from enumguard.migrations.sqltext import Lines, string_value, tokenize
+from enumguard.libcst_helpers import arg, dotted, string
+from enumguard.migrations.alembic_expressions import EnumType, Scope, boolean, qualified, strings
+from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
+from enumguard.migrations.sql_events import Reader
+from enumguard.migrations.sql_statements import Lines, string_value, tokenize
 from enumguard.model import EnumOp
 
 
@@ -224,7 +226,7 @@ class Walker:
     def _column(self, column: cst.BaseExpression, table: str, kind: str, context: str, creates: bool) -> None:
         column = self.scope.resolve(column)
         if not isinstance(column, cst.Call) or not (
-            qualified(column.func, self.scope.table) in COLUMN or (dotted(column.func) or "").endswith("Column")
+            qualified(column.func, self.scope.table) in CORE_COLUMNS or (dotted(column.func) or "").endswith("Column")
         ):
             return
         name = string(arg(column, "name", 0))

@@ -8,7 +8,7 @@ claim, or a chain through something that is not a module or a class resolves to 
 from __future__ import annotations
 
 from enumguard.model import EnumClass, Member, Reference
-from enumguard.python.facts import ClassFact, FileFacts, ImportFact
+from enumguard.python.file_facts import ClassFact, FileFacts, ImportFact
 from enumguard.python.names import ModuleInfo
 
 ENUM_BASES = {

@@ -11,11 +11,12 @@ from typing import Any
 import jinja2
 
 from enumguard.finding import Finding, Severity
-from enumguard.report import Report
+from enumguard.report.report import Report
 from enumguard.report.changes import describe
 from enumguard.report.checklist import checklist
-from enumguard.report import mdescape
+from enumguard.report import mdescape  # a submodule, not the package namespace
 from enumguard.model import display_type
+from enumguard.rules import RULE_NAMES, url_of
 
 MARKER = "<!-- enumguard:pr-comment -->"
 COMMENT_LIMIT = 65_536  # GitHub's maximum issue-comment body
@@ -86,7 +87,9 @@ GROUP_ABOVE = 10  # more findings than this: grouped by rule and file, rows coll
 
 
 def _rule(rule: str, context: LinkContext | None) -> mdescape.Md:
-    url = context.rule_url(rule) if context is not None else None
+    """The rule's name in code, linked to its page: in the action repository the workflow runs
+    when known (the pages of that very version), else enumguard's home (rules.url_of)."""
+    url = (context.rule_url(rule) if context is not None and rule in RULE_NAMES else None) or url_of(rule)
     return mdescape.Md(f"[{mdescape.code(rule)}]({url})") if url else mdescape.code(rule)
 
 

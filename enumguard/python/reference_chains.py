@@ -1,5 +1,5 @@
 """One parsed module + the enum-ish names worth following -> raw classes, imports and reference
-chains with their libcst nodes (enumguard.python.extract turns them into FileFacts).
+chains with their libcst nodes (enumguard.python.scan_file turns them into FileFacts).
 
 A selective walk: statements, then only the fields of expressions that can hold code (no
 whitespace or tokens), with the scopes Python has, so a parameter or local variable that shadows

@@ -8,32 +8,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from enumguard.collect import SourceTree
-
-ENUM_TYPES = frozenset(
-    {
-        "sqlalchemy.Enum",
-        "sqlalchemy.types.Enum",
-        "sqlalchemy.sql.sqltypes.Enum",
-        "sqlalchemy.dialects.postgresql.ENUM",
-        "sqlalchemy.dialects.postgresql.Enum",
-        "sqlalchemy.dialects.postgresql.named_types.ENUM",
-        "sqlalchemy.dialects.postgresql.base.ENUM",
-        "sqlmodel.Enum",
-    }
-)
-TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
-COLUMN = frozenset({"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlmodel.Column"})
-ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "enum.Enum", "enum.StrEnum", "enum.IntEnum"})
-
-
-def dotted(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
+from enumguard.libcst_helpers import arg, dotted, string
+from enumguard.sqlalchemy_names import ENUM_BASES, ENUM_TYPES
 
 def imports(module: cst.Module) -> dict[str, str]:
     """Local name -> qualified name from the module's top-level imports."""
@@ -63,25 +39,6 @@ def qualified(node: cst.BaseExpression | None, table: dict[str, str]) -> str | N
     head, _, rest = name.partition(".")
     full = table.get(head, head)
     return f"{full}.{rest}" if rest else full
-
-
-def string(node: cst.BaseExpression | None) -> str | None:
-    """The value of a plain or implicitly concatenated string literal (not an f-string)."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def arg(call: cst.Call, keyword: str, position: int | None = None) -> cst.BaseExpression | None:
-    for i, a in enumerate(call.args):
-        if a.keyword is not None and a.keyword.value == keyword:
-            return a.value
-    if position is not None:
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        if position < len(positional):
-            return positional[position]
-    return None
 
 
 def boolean(node: cst.BaseExpression | None) -> bool | None:

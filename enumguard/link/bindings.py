@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from enumguard.config import Config
 from enumguard.model import Binding, DbEnum, EnumClass, LiteralUse, qualify
-from enumguard.python.bindings import BindingSite, RawBinding
+from enumguard.python.binding_sites import BindingSite, RawBinding
 
 
 def bind(

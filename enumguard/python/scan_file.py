@@ -18,9 +18,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
 from enumguard.python import bindings
-from enumguard.python.facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
+from enumguard.python.file_facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
 from enumguard.python.literals import literal_value
-from enumguard.python.walk import Walker, chain_of
+from enumguard.python.reference_chains import Walker, chain_of
 
 SPECIAL = frozenset({"__new__", "_missing_", "_generate_next_value_", "__init__", "__getattr__"})
 _DESCRIPTORS = frozenset({"property", "classmethod", "staticmethod", "DynamicClassAttribute", "nonmember", "cached_property"})

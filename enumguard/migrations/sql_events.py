@@ -9,10 +9,10 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.migrations import sqltext
+from enumguard.migrations import sql_statements
 from enumguard.migrations.events import ColumnEvent, Event, TxEvent
-from enumguard.migrations.sqltext import Lines, Statement, read_name, string_value, word
-from enumguard.migrations.sqltree import TreeReader
+from enumguard.migrations.sql_statements import Lines, Statement, read_name, string_value, word
+from enumguard.migrations.sql_tree_events import TreeReader
 from enumguard.model import EnumOp
 
 # sqlglot logs a warning for every statement it keeps as a Command; those are expected here.
@@ -68,12 +68,12 @@ class Reader:
 
     # ------------------------------------------------------------------ entry
     def read(self, sql: str, offset: int = 0) -> list[Event]:
-        tokens, error, error_at = sqltext.tokenize(sql)
+        tokens, error, error_at = sql_statements.tokenize(sql)
         if error is not None:
             self.problem(offset + error_at, f"SQL could not be tokenized: {_first_line(str(error))}")
             return self.events
         skip_rest = False
-        for stmt in sqltext.split(tokens, sql, offset):
+        for stmt in sql_statements.split(tokens, sql, offset):
             for comment in stmt.tokens[0].comments or ():
                 directive = comment.replace(" ", "").lower()
                 if "migrate:up" in directive or "+gooseup" in directive:
@@ -138,7 +138,7 @@ class Reader:
                 if token.token_type in (TokenType.COMMA, TokenType.EQ) or word(token) in ("TO", "DEFAULT"):
                     continue
                 value = string_value(token)
-                schemas.append(value if value is not None else sqltext.fold(token))
+                schemas.append(value if value is not None else sql_statements.fold(token))
         elif first == "SELECT":
             values = [string_value(t) for t in toks if string_value(t) is not None]
             if len(values) >= 2:
@@ -207,7 +207,7 @@ class Reader:
                 schema = name.rpartition(".")[0]
                 self.op("rename_type", name, stmt.start(), new_name=f"{schema}.{new_name.rpartition('.')[2]}")
         elif verb == "SET" and nxt == "SCHEMA" and i + 2 < len(toks):
-            schema = sqltext.fold(toks[i + 2])
+            schema = sql_statements.fold(toks[i + 2])
             self.op("set_schema", name, stmt.start(), new_name=f"{schema}.{name.rpartition('.')[2]}")
 
     def drop_type(self, stmt: Statement) -> None:
@@ -252,21 +252,21 @@ class Reader:
         string token; tokenize it, take the dollar-quoted body, and find the DDL in its tokens."""
         for token in stmt.tokens[1:]:
             if token.token_type == TokenType.HEREDOC_STRING:
-                body, at = sqltext.heredoc_body(token, stmt.sql)
+                body, at = sql_statements.heredoc_body(token, stmt.sql)
                 return self.body(body, stmt.offset + at)
-            if token.token_type in sqltext.STRINGS:
+            if token.token_type in sql_statements.STRINGS:
                 raw_start = token.start
                 raw = stmt.sql[raw_start : token.end + 1]
-                inner, error, _ = sqltext.tokenize(raw)
+                inner, error, _ = sql_statements.tokenize(raw)
                 if error is None:
                     for sub in inner:
                         if sub.token_type == TokenType.HEREDOC_STRING:
-                            body, at = sqltext.heredoc_body(sub, raw)
+                            body, at = sql_statements.heredoc_body(sub, raw)
                             return self.body(body, stmt.offset + raw_start + at)
         # A DO block with a single-quoted body is rare; its DDL is not replayed.
 
     def body(self, body: str, offset: int) -> None:
-        tokens, error, error_at = sqltext.tokenize(body)
+        tokens, error, error_at = sql_statements.tokenize(body)
         if error is not None:
             return self.problem(offset + error_at, "the body of a DO block could not be tokenized")
         inner = Reader(self.path, self.migration, self.lines, in_body=True)
@@ -287,7 +287,7 @@ class Reader:
         the EXECUTE over raw; tokenize it, and read the DDL in the string's value."""
         raw_start = token.start
         raw = body[raw_start : token.end + 1]
-        parts, error, _ = sqltext.tokenize(raw)
+        parts, error, _ = sql_statements.tokenize(raw)
         if error is not None or len(parts) != 1 or string_value(parts[0]) is None:
             return  # EXECUTE format(...) or concatenation: built at run time
         sub = Reader(self.path, self.migration, self.lines, in_body=True)
@@ -299,7 +299,7 @@ class Reader:
     # ------------------------------------------------------------------ parsed statements
     def parsed(self, stmt: Statement, first: str) -> None:
         try:
-            trees = sqltext._DIALECT.parser(error_level=ErrorLevel.IMMEDIATE).parse(list(stmt.tokens), stmt.sql)
+            trees = sql_statements._DIALECT.parser(error_level=ErrorLevel.IMMEDIATE).parse(list(stmt.tokens), stmt.sql)
         except (ParseError, TokenError) as exc:
             if _templated(stmt.tokens):
                 if not self.templated:

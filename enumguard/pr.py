@@ -1,4 +1,5 @@
 """`enumguard pr` (the Action's entry point): GitHub environment and flags in, an exit code out.
+Wiring, like cli: the strings go to GitHub through enumguard.publish.
 Analyses the pull request (diff) or the repository (audit), then writes the step log,
 annotations, job summary, outputs and SARIF, and posts the sticky comment and inline review.
 Posting is best effort: a failure is a warning, and the exit status follows the findings."""
@@ -13,12 +14,13 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 from enumguard import pipeline
+from enumguard.emit import emit, exit_code
 from enumguard.config import Config
 from enumguard.errors import EnumguardError
 from enumguard.finding import Finding
 from enumguard.publish import comment, context, inline, workflow
 from enumguard.publish.client import INSTALLATION_BOT, GitHubClient, GitHubError, PyGithubClient, Tuning
-from enumguard.report import Report, markdown, mdescape, text
+from enumguard.report import RENDERERS, Report, markdown, mdescape
 from enumguard.report.markdown import LinkContext
 
 
@@ -122,20 +124,16 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
     rules = markdown.rules_base(ctx.server_url, ctx.action_repo, ctx.action_ref)
     links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha, rules) if ctx.repo else None
 
-    out.write(text.render(report))
+    out.write(RENDERERS["text"](report))
     for line in workflow.annotations(shown(report)):
         out.write(line + "\n")
     report_path = ""
-    from enumguard import cli  # cli imports this module lazily; import it back the same way
-
     if args.output:
-        cli.emit(report, args)
+        emit(report, args.format, args.output)
         report_path = workflow.relative_to_workspace(Path(args.output), ctx.workspace)
     if args.sarif_file:
-        from enumguard.report import sarif
-
         try:
-            Path(args.sarif_file).write_text(sarif.render(report), encoding="utf-8")
+            Path(args.sarif_file).write_text(RENDERERS["sarif"](report), encoding="utf-8")
         except OSError as exc:
             raise EnumguardError(f"{args.sarif_file}: cannot write SARIF ({exc.strerror})") from None
     workflow.append_summary(markdown.render_summary(report, links), dict(env))
@@ -144,4 +142,4 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
         {"findings": str(len(report.findings)), "new-findings": str(len(new)), "report-path": report_path}, dict(env)
     )
     publish(report, args, config, ctx, links or LinkContext(ctx.server_url, ctx.repo, ctx.sha, rules), env, out, gh)
-    return cli.exit_code(report, config)
+    return exit_code(report, config)

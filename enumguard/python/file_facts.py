@@ -69,5 +69,5 @@ class FileFacts:
     class_names: tuple[str, ...] = ()  # top-level class statements, in order (repeats kept)
     classes: tuple[ClassFact, ...] = ()
     references: tuple[RefFact, ...] = ()
-    binding_sites: tuple = ()  # enumguard.python.bindings.BindingSite
+    binding_sites: tuple = ()  # enumguard.python.binding_sites.BindingSite
     problems: tuple[Finding, ...] = ()

@@ -1,5 +1,4 @@
-"""Rules on enum DDL that fails or destroys when it runs: a new label used before its ADD VALUE
-commits (`add-value-in-transaction`), and DROP TYPE of a type still in use (`drop-type-in-use`)."""
+"""Model in, findings out: a label added by `ALTER TYPE .. ADD VALUE` used before its transaction commits."""
 
 from __future__ import annotations
 
@@ -40,6 +39,7 @@ class AddValueInTransactionRule(Rule):
 
     name = "add-value-in-transaction"
     severity = Severity.ERROR
+    finds = "`ADD VALUE` used before its transaction commits (55P04)"
     VALID = (
         Example(
             {
@@ -49,7 +49,8 @@ class AddValueInTransactionRule(Rule):
                 ),
                 "supabase/migrations/20240201000000_ship.sql": "ALTER TYPE order_state ADD VALUE 'shipped';\n",
                 "supabase/migrations/20240202000000_use.sql": "UPDATE orders SET state = 'shipped' WHERE id = 1;\n",
-            }
+            },
+            title="the new label used in a later migration file",
         ),
     )
     INVALID = (
@@ -63,7 +64,8 @@ class AddValueInTransactionRule(Rule):
                     "ALTER TYPE order_state ADD VALUE 'shipped';\n"
                     "UPDATE orders SET state = 'shipped' WHERE id = 1;  -- expect: add-value-in-transaction\n"
                 ),
-            }
+            },
+            title="ADD VALUE and its use in the same SQL file",
         ),
         Example(
             {
@@ -91,7 +93,8 @@ class AddValueInTransactionRule(Rule):
                     "def upgrade():\n"
                     "    op.execute(\"UPDATE orders SET state = 'shipped'\")  # expect: add-value-in-transaction\n"
                 ),
-            }
+            },
+            title="Alembic revisions that run in one transaction",
         ),
         Example(
             {
@@ -101,12 +104,14 @@ class AddValueInTransactionRule(Rule):
                 ),
             },
             config={"postgres-version": 11},
+            title="any ADD VALUE in a transaction before PostgreSQL 12",
         ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
-        # Follow each type's identity through renames, and the transaction that created it.
-        identity: dict[str, int] = {}
+        # Each type's identity through renames comes from the model's type history; the
+        # transaction that created it from the CREATE.
+        history = model.history
         created_in: dict[int, tuple[str | None, str]] = {}
         added: dict[tuple[int, str], tuple[EnumOp, int]] = {}  # (type, label) -> uncommitted ADD VALUE
         literals = sorted((lit for lit in model.literals if lit.after_op is not None), key=lambda x: x.after_op)
@@ -115,20 +120,15 @@ class AddValueInTransactionRule(Rule):
             while position < len(literals) and literals[position].after_op <= index:
                 lit = literals[position]
                 position += 1
-                found = added.get((identity.get(lit.type_name, -1), lit.value))
+                found = added.get((history.type_id_at(lit.after_op, lit.type_name), lit.value))
                 if found is not None and lit.transaction is not None and lit.transaction == found[0].transaction:
                     yield self._use(found[0], lit)
             if op is None:
                 break
             if op.kind == "create":
-                identity[op.type_name] = index
                 created_in[index] = (op.transaction, op.migration)
-            elif op.kind in ("rename_type", "set_schema") and op.type_name in identity and op.new_name:
-                identity[op.new_name] = identity.pop(op.type_name)
-            elif op.kind == "drop":
-                identity.pop(op.type_name, None)
             elif op.kind == "add_value" and op.label is not None:
-                ident = identity.setdefault(op.type_name, -1 - index)
+                ident = history.type_id(index)
                 # A type created in the same transaction may use its new labels at once. Across
                 # Alembic revisions that holds only when a run starts before the CREATE, which a
                 # deploy of later revisions does not: so only a CREATE in the same file counts.
@@ -167,106 +167,3 @@ class AddValueInTransactionRule(Rule):
             value=lit.value,
             db_type=shown,
         )
-
-
-class DropTypeInUseRule(Rule):
-    """Reports `DROP TYPE` of an enum type that a column still uses at that point (without
-    CASCADE), or that Python models still bind when no later migration creates it again.
-
-    ## Why is this bad?
-    Without CASCADE, PostgreSQL refuses to drop a type a column depends on (2BP01) and the
-    migration fails. If the drop succeeds while SQLAlchemy models still map a column to the
-    type, every query on that column fails at run time.
-
-    ## How to fix
-    Move the columns to another type first (`ALTER TABLE .. ALTER COLUMN .. TYPE new USING
-    col::text::new`), drop them, or keep the type. Remove or rebind the Python models that use it.
-    """
-
-    name = "drop-type-in-use"
-    severity = Severity.ERROR
-    VALID = (
-        Example(
-            {
-                "supabase/migrations/20240101000000_mood.sql": (
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
-                    "CREATE TABLE people (id int, mood mood);\n"
-                ),
-                "supabase/migrations/20240201000000_recreate.sql": (
-                    "ALTER TYPE mood RENAME TO mood_old;\n"
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
-                    "ALTER TABLE people ALTER COLUMN mood TYPE mood USING mood::text::mood;\n"
-                    "DROP TYPE mood_old;\n"
-                ),
-            }
-        ),
-    )
-    INVALID = (
-        Example(
-            {
-                "supabase/migrations/20240101000000_mood.sql": (
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
-                    "CREATE TABLE people (id int, mood mood);\n"
-                ),
-                "supabase/migrations/20240201000000_drop.sql": "DROP TYPE mood;  -- expect: drop-type-in-use\n",
-            }
-        ),
-        Example(
-            {
-                "app/models.py": (
-                    "import enum\n\nimport sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
-                    "class Base(DeclarativeBase):\n    pass\n\n\n"
-                    "class Mood(enum.Enum):\n    sad = 1\n    ok = 2\n\n\n"
-                    "class Person(Base):\n    __tablename__ = \"people\"\n\n"
-                    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
-                    "    mood: Mapped[Mood] = mapped_column(sa.Enum(Mood, name=\"mood\"))\n"
-                ),
-                "supabase/migrations/20240101000000_mood.sql": (
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
-                    "CREATE TABLE people (id int PRIMARY KEY, mood mood);\n"
-                ),
-                "supabase/migrations/20240201000000_drop.sql": (
-                    "ALTER TABLE people DROP COLUMN mood;\n"
-                    "DROP TYPE mood;  -- expect: drop-type-in-use\n"
-                ),
-            }
-        ),
-    )
-
-    def check(self, model: Model) -> Iterator[Finding]:
-        last: dict[str, EnumOp] = {}
-        for op in model.ops:
-            last[op.type_name] = op
-            if op.kind == "drop" and op.in_use and not op.cascade:
-                shown = display_type(op.type_name)
-                columns = ", ".join(f"`{_table(c.table)}.{c.column}`" for c in op.in_use)
-                yield self.finding(
-                    op.location,
-                    f"`DROP TYPE {shown}` fails: "
-                    + (f"columns {columns} still use it" if len(op.in_use) > 1 else f"column {columns} still uses it"),
-                    help="alter or drop the columns first, or use another type for them",
-                    related=tuple(Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here") for c in op.in_use),
-                    db_type=shown,
-                )
-        reported: set[str] = set()
-        for binding in model.bindings:
-            name = binding.db_type
-            if not name or name in reported or model.db_enum(name) is not None:
-                continue
-            drop = last.get(name)
-            if drop is None or drop.kind != "drop":
-                continue
-            reported.add(name)
-            shown = display_type(name)
-            yield self.finding(
-                drop.location,
-                f"`DROP TYPE {shown}` drops a type that `{binding.enum}` is still bound to",
-                help="remove or rebind the model column, or keep the type",
-                related=(Related(binding.location, f"`{binding.enum}` is stored in `{shown}` here"),),
-                enum=binding.enum,
-                db_type=shown,
-            )
-
-
-def _table(name: str) -> str:
-    return name.partition(".")[2] if name.startswith("public.") else name

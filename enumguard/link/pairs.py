@@ -1,53 +1,21 @@
 """Model in, BoundPairs out: each Python enum (or string-label Enum) next to the DB enum type it is
-persisted in, with the labels it writes; and their comparison (missing, extra, case-only)."""
+persisted in, with the labels it writes; and their comparison (missing, extra, case-only) that
+the drift rules read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Iterable
 
-from enumguard.finding import Location, Related
-from enumguard.model import Binding, DbEnum, EnumClass, Label, Model, display_type
-
-
-@dataclass(frozen=True)
-class Persisted:
-    """A label the Python side writes, and the member (and its line) that writes it."""
-
-    label: str
-    location: Location
-    member: str | None
-
-
-@dataclass(frozen=True)
-class BoundPair:
-    enum: EnumClass | None  # None for sa.Enum("a", "b", name="t")
-    db: DbEnum
-    binding: Binding  # the first binding of this pair, for `related`
-    persisted: tuple[Persisted, ...]
-
-    @property
-    def enum_name(self) -> str:
-        return self.enum.name if self.enum is not None else f"Enum({', '.join(p.label for p in self.persisted)})"
-
-    @property
-    def db_name(self) -> str:
-        return display_type(self.db.name)
-
-    @property
-    def db_side(self) -> str:
-        """`status` (from migrations) / (in the live database): where the DB labels come from."""
-        where = "in the live database" if self.db.source == "database" else "from migrations"
-        return f"DB type `{self.db_name}` ({where})"
-
-    def related_db(self) -> Related:
-        return Related(self.db.location, f"DB type `{self.db_name}` is created here")
-
-    def related_binding(self) -> Related:
-        how = "linked by name" if self.binding.by_fallback else "bound"
-        if self.binding.explicit:
-            how = "bound by [tool.enumguard.bindings]"
-        return Related(self.binding.location, f"`{self.enum_name}` is {how} to `{self.db_name}` here")
+from enumguard.model import (
+    Binding,
+    BoundPair,
+    DbEnum,
+    EnumClass,
+    Label,
+    Model,
+    Persisted,
+)
 
 
 @dataclass(frozen=True)
@@ -121,15 +89,12 @@ def persisted(enum: EnumClass, db: DbEnum, bindings: list[Binding]) -> tuple[Per
     return tuple(seen.values())
 
 
-def bound_pairs(model: Model) -> list[BoundPair]:
+def bound_pairs(model: Model) -> tuple[BoundPair, ...]:
     """Each (enum, DB type) once; bindings to a type no migration creates give no pair."""
-    cached = model.__dict__.get("_bound_pairs")
-    if cached is not None:
-        return cached
     groups: dict[tuple[object, str], list[Binding]] = {}
     enum_columns: dict[tuple[str, str], str] = {(c.table, c.column): c.type_name for c in model.columns}
     tables = {c.table for c in model.columns}
-    plain = model.extra("plain_columns", frozenset())
+    plain = model.plain_columns
     for binding in model.bindings:
         if binding.db_type is None:
             continue
@@ -166,8 +131,7 @@ def bound_pairs(model: Model) -> list[BoundPair]:
             labels = persisted(enum, db, group)
             if labels is not None:
                 pairs.append(BoundPair(enum, db, first, labels))
-    object.__setattr__(model, "_bound_pairs", pairs)
-    return pairs
+    return tuple(pairs)
 
 
 def compare(pair: BoundPair) -> Drift:

@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from enumguard.finding import Location
 from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent
-from enumguard.migrations.sqltext import Statement, fold_text
+from enumguard.migrations.sql_statements import Statement, fold_text
 
 
 class TreeReader:
