@@ -75,8 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_config(args: argparse.Namespace) -> config_mod.Config:
-    root = Path(args.path)
+def load_config(args: argparse.Namespace, root: Path | None = None) -> config_mod.Config:
+    if root is None:
+        root = Path(args.path)
     if not root.is_dir():
         raise EnumguardError(f"{args.path}: not a directory")
     config = config_mod.load(root, args.config, RULE_NAMES)
@@ -97,7 +98,12 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    config = load_config(args)
+    from enumguard import project
+
+    if not Path(args.path).is_dir():
+        raise EnumguardError(f"{args.path}: not a directory")
+    located = project.locate(Path(args.path), explicit_config=args.config is not None)
+    config = load_config(args, located.root)
     extend = None
     url = getattr(args, "database_url", None) or os.environ.get("ENUMGUARD_DATABASE_URL")
     if url:
@@ -105,6 +111,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         extend = live.extender(url, config)
     report = pipeline.run(config, extend_model=extend)
+    if located.scope is not None:
+        migrations = frozenset(m.path for m in report.model.migrations)
+        scoped = tuple(f for f in report.findings if project.in_scope(f, located.scope, migrations))
+        report = replace(report, findings=scoped)
+    if located.notice is not None and (located.scope is not None or not report.model.migrations):
+        report = replace(report, notices=(located.notice,) + report.notices)
     emit(report, args.format, args.output)
     return exit_code(report, config)
 

@@ -77,6 +77,7 @@ class Reference:
     form: str
     location: Location
     literal: Value = None
+    handled: tuple[str, ...] = ()  # exceptions expected where it is written ("*": any, pytest.raises)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
     migration_paths = migrations.migration_paths(tree, config)
     db = migrations.load(tree, config)
     py = python.scan(tree, config, migration_paths)
-    bound = link.bind(py.raw_bindings, py.enums, db.db_enums, config, migration_paths)
+    bound = link.bind(py.raw_bindings, py.enums, db.db_enums, config, migration_paths, db.columns)
     defaults = link.server_default_literals(py.raw_bindings, bound, py.enums)
     return Model(
         enums=py.enums,
@@ -66,7 +66,7 @@ def run(config: Config, extend_model=None) -> Report:
     (the live-database audit) add facts before the rules run."""
     tree = collect.collect(config)
     model = build_model(tree, config)
-    notices: tuple[str, ...] = tree.skipped
+    notices: tuple[str, ...] = tree.skipped + migrations.notices(tree, config)
     if extend_model is not None:
         model, extra = extend_model(model)
         notices += tuple(extra)

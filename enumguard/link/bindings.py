@@ -16,8 +16,13 @@ def bind(
     db_enums: tuple[DbEnum, ...],
     config: Config,
     migration_paths: frozenset[str] = frozenset(),
+    columns: tuple = (),
 ) -> tuple[Binding, ...]:
     """Bindings from code, then [tool.enumguard.bindings], then the name fallback.
+
+    `Enum(E)` without `name=` names the type after the class (`premstatus`); when no migration
+    creates that type but they give the model's table column an enum type (`prem_status`), the
+    column's type is what PostgreSQL stores into (SQLAlchemy sends no cast), so that is the link.
 
     Sites in migration scripts and sites of enums defined in migration scripts are never bound:
     they are frozen copies, not the application's enums.
@@ -31,6 +36,8 @@ def bind(
     raw = tuple(RawBinding(r.enum, _with_helper(r.site, helpers)) for r in raw)
     maps = _AnnotationMaps(raw)
     out: list[Binding] = []
+    known = {db.name for db in db_enums}
+    column_types = {(c.table, c.column): c.type_name for c in columns}
     for item in raw:
         site = item.site
         enum = by_name.get(item.enum) if item.enum is not None else None
@@ -60,6 +67,8 @@ def bind(
                 continue  # several maps could apply, differently: we cannot tell which one does
             effective = mapped
         db_type = _db_type(effective, enum)
+        if effective.db_type is None and effective.default_name and db_type not in known:
+            db_type = column_types.get((site.table, site.column), db_type)
         out.append(
             Binding(
                 enum=enum.qualname,

@@ -37,6 +37,12 @@ def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
     return frozenset(sql | replayed | others)
 
 
+def notices(tree: SourceTree, config: Config) -> tuple[str, ...]:
+    """One-line notices about what the migration stage left out (SQL no tool applies)."""
+    found = discover.not_replayed(tree, config)
+    return (found,) if found else ()
+
+
 def _looks_like_revision(text: str) -> bool:
     return "down_revision" in text and "revision" in text and ("from alembic import" in text or "import alembic" in text)
 

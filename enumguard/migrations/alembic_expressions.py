@@ -117,6 +117,26 @@ class Scope:
                 break
         return node
 
+    def strings(self, node: cst.BaseExpression | None) -> list[str] | None:
+        """A list/tuple of strings, also through names of such constants and `*OTHER` spreads of
+        them (`VALUES = [*OLD_VALUES, "new"]`, how label lists grow from revision to revision)."""
+        node = self.resolve(node)
+        if not isinstance(node, (cst.List, cst.Tuple)):
+            return None
+        out: list[str] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                inner = self.strings(element.value) if element.value is not node else None
+                if inner is None:
+                    return None
+                out.extend(inner)
+                continue
+            value = string(self.resolve(element.value))
+            if value is None:
+                return None
+            out.append(value)
+        return out
+
     def enum_type(self, node: cst.BaseExpression | None, table_schema: str | None = None) -> EnumType | None:
         node = self.resolve(node)
         if not isinstance(node, cst.Call) or qualified(node.func, self.table) not in ENUM_TYPES:

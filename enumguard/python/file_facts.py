@@ -57,6 +57,7 @@ class RefFact:
     form: str  # attribute | subscript | call | getattr
     where: tuple[Location, ...]
     literal: Value = None
+    handled: tuple[str, ...] = ()  # exceptions the enclosing with/try expects (python/guards.py)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import dataclasses
 
 import libcst as cst
 
+from enumguard.python import guards
 from enumguard.python.literals import string_value, literal_value
 
 _SKIP = frozenset(
@@ -51,10 +52,11 @@ def chain_of(node: cst.BaseExpression) -> list[cst.Name] | None:
 
 
 class RawRef:
-    __slots__ = ("chain", "form", "nodes", "literal")
+    __slots__ = ("chain", "form", "nodes", "literal", "handled")
 
     def __init__(self, chain: tuple[str, ...], form: str, nodes: list[cst.CSTNode], literal: object = None):
         self.chain, self.form, self.nodes, self.literal = chain, form, nodes, literal
+        self.handled: frozenset[str] = frozenset()  # exceptions expected where it is written
 
 
 class _Scope:
@@ -80,6 +82,7 @@ class Walker:
         self.refs: list[RawRef] = []
         self.scopes: list[_Scope] = [_Scope("module")]
         self.class_path: list[str] | None = []  # None inside a function: classes not addressable
+        self.handled: frozenset[str] = frozenset()  # what the enclosing with/try blocks expect
 
     # ------------------------------------------------------------------ scopes
     def bind(self, name: str) -> None:
@@ -101,7 +104,13 @@ class Walker:
                 parent.refs.append((ref, scope.kind == "function" or nested))
 
     def record(self, ref: RawRef) -> None:
+        ref.handled = self.handled
         self.scopes[-1].refs.append((ref, False))
+
+    def guarded(self, expected: frozenset[str], body: cst.BaseSuite) -> None:
+        saved, self.handled = self.handled, self.handled | expected
+        self.suite(body)
+        self.handled = saved
 
     def relevant_chain(self, chain: tuple[str, ...], upto: int) -> bool:
         rel = self.relevant
@@ -151,13 +160,15 @@ class Walker:
             if node.orelse is not None:
                 self.suite(node.orelse.body)
         elif kind is cst.With:
+            expected: frozenset[str] = frozenset()
             for item in node.items:
                 self.expr(item.item)
+                expected |= guards.with_item(item.item)
                 if item.asname is not None:
                     self.target(item.asname.name)
-            self.suite(node.body)
+            self.guarded(expected, node.body)
         elif kind is cst.Try or kind is cst.TryStar:
-            self.suite(node.body)
+            self.guarded(guards.try_handlers(node), node.body)
             for handler in node.handlers:
                 if handler.type is not None:
                     self.expr(handler.type)
@@ -263,11 +274,12 @@ class Walker:
             self.expr(node.returns.annotation)
         self.bind(node.name.value)
         saved, self.class_path = self.class_path, None
+        handled, self.handled = self.handled, frozenset()  # the body runs later, unguarded
         self.push("function")
         self.params(node.params, outer=False)
         self.suite(node.body)
         self.pop()
-        self.class_path = saved
+        self.class_path, self.handled = saved, handled
 
     def params(self, params: cst.Parameters, outer: bool) -> None:
         every = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)

@@ -267,9 +267,9 @@ class Resolver:
                     continue
                 if ref.form == "attribute":
                     if i < len(ref.chain):
-                        out.append(Reference(enum.qualname, ref.chain[i], "attribute", ref.where[i]))
+                        out.append(Reference(enum.qualname, ref.chain[i], "attribute", ref.where[i], handled=ref.handled))
                 elif i == len(ref.chain):
-                    out.append(Reference(enum.qualname, str(ref.literal), ref.form, ref.where[0], ref.literal))
+                    out.append(Reference(enum.qualname, str(ref.literal), ref.form, ref.where[0], ref.literal, ref.handled))
         return out
 
 

@@ -92,7 +92,7 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
         fact = functional_fact(qual, call, target, loc)
         if fact is not None:
             classes.append(fact)
-    refs = tuple(RefFact(r.chain, r.form, w, r.literal) for r, w in zip(walker.refs, where or ()))
+    refs = tuple(RefFact(r.chain, r.form, w, r.literal, tuple(sorted(r.handled))) for r, w in zip(walker.refs, where or ()))
     return FileFacts(
         path=path,
         imports=tuple(ImportFact(*i) for i in walker.imports),

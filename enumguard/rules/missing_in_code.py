@@ -8,7 +8,7 @@ from enumguard.finding import Finding, Related, Severity
 from enumguard.link.pairs import compare
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.drift_text import enum_id, subject
+from enumguard.rules.drift_text import enum_id, subject, values_behind_names
 from enumguard.rules.example_parts import ANNOTATED_JOB, HEAD, INIT, LATER
 
 
@@ -72,7 +72,8 @@ class MissingInCodeRule(Rule):
     """Reports a DB enum label that the bound Python enum does not persist.
 
     The finding sits on the migration line that added the label; the Python enum is named
-    in the related locations.
+    in the related locations. A label that is the value of a member whose *name* is stored
+    instead (no `values_callable`) is one problem, reported by `missing-in-db` at the member.
 
     ## Why is this bad?
 
@@ -98,7 +99,7 @@ class MissingInCodeRule(Rule):
     def check(self, model: Model) -> Iterator[Finding]:
         history = model.history
         for pair in model.pairs:
-            explained = renamed_into(model, pair, history)
+            explained = renamed_into(model, pair, history) | values_behind_names(pair)
             for label in compare(pair).missing_in_code:
                 if label.value in explained:
                     continue

@@ -9,7 +9,7 @@ from enumguard.fixes.migration import add_value_sql, migration_text
 from enumguard.link.pairs import compare
 from enumguard.model import BoundPair, EnumOp, Model
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, values_would_fit
+from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, value_hint_fits
 from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, job
 
 
@@ -167,7 +167,7 @@ class MissingInDbRule(Rule):
                 fix = None
                 if renamed is not None:
                     help = f"a migration renamed `{p.label}` to `{renamed.new_label}` ({renamed.location})"
-                elif values_would_fit(pair):
+                elif value_hint_fits(pair, p.member):
                     help = VALUES_HINT
                 elif pair.db.source == "migrations":
                     fix = _add_value_fix(model, pair, p.label)

@@ -7,8 +7,9 @@ from typing import Iterator
 from enumguard.finding import Finding, Fix, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
+from enumguard.rules.expected_errors import deliberate
 from enumguard.rules.example_parts import STATUS_MODELS
-from enumguard.rules.suggest import closest, display, quoted
+from enumguard.rules.suggest import closest, display, listing, quoted
 
 
 def _is_special(name: str) -> bool:
@@ -20,7 +21,11 @@ class UnknownMemberRule(Rule):
 
     Covers `E.x`, `module.E.x`, import aliases, re-exports through `__init__.py`, relative
     imports, `E["x"]` and `getattr(E, "x")`. Methods, properties and the enum API (`value`,
-    `name`, `__members__`, ...) are not members and are not reported.
+    `name`, `__members__`, ...) are not members and are not reported, nor is a reference written
+    to fail: inside `pytest.raises(...)` / `self.assertRaises(...)`, or inside a `try` whose
+    handler names the error it raises (`AttributeError`, `KeyError`/`LookupError` for `E["x"]`).
+    A catch-all (`except:`, `except Exception`) does not count: it hides the bug, it does not
+    make it deliberate.
 
     ## Why is this bad?
     Python raises `AttributeError` (or `KeyError`) only when the line runs. In a comparison such as
@@ -41,7 +46,7 @@ class UnknownMemberRule(Rule):
 
     name = "unknown-member"
     severity = Severity.ERROR
-    finds = '`E.Completed` when `E` has no such member (with "did you mean")'
+    finds = '`E.Completed` when `E` has no such member (with "did you mean" when one is close)'
     verifies = "references"
     VALID = (
         Example(
@@ -65,6 +70,21 @@ class UnknownMemberRule(Rule):
                 "    return Status.upper() + models.Status.pending.value\n",
             },
             title="a parameter that shadows the enum's name is not the enum",
+        ),
+        Example(
+            {
+                "app/__init__.py": "",
+                "app/models.py": STATUS_MODELS,
+                "tests/test_status.py": "import pytest\n\nfrom app.models import Status\n\n\n"
+                "def test_unknown_name_is_refused():\n"
+                "    with pytest.raises(KeyError):\n"
+                "        Status[\"archived\"]\n"
+                "    try:\n"
+                "        getattr(Status, \"archived\")\n"
+                "    except (TypeError, AttributeError):\n"
+                "        pass\n",
+            },
+            title="names written to fail: in pytest.raises and a try that handles AttributeError",
         ),
     )
     INVALID = (
@@ -90,6 +110,19 @@ class UnknownMemberRule(Rule):
         ),
         Example(
             {
+                "app/__init__.py": "",
+                "app/models.py": STATUS_MODELS,
+                "app/jobs.py": "from app.models import Status\n\n\n"
+                "def finish(job):\n"
+                "    try:\n"
+                "        job.status = Status.Done  # expect: unknown-member\n"
+                "    except Exception:\n"
+                "        job.status = None\n",
+            },
+            title="a catch-all except does not make a misspelt member deliberate",
+        ),
+        Example(
+            {
                 "app/stage.py": "import enum\n\n\nclass Stage(enum.Enum):\n    in_review = 1\n    merged = 2\n\n\n"
                 "NEXT = Stage.InReview  # expect: unknown-member\n",
             },
@@ -102,7 +135,7 @@ class UnknownMemberRule(Rule):
             if ref.form == "call":
                 continue
             enum = model.enum(ref.enum)
-            if enum is None or enum.open or ref.member in enum.member_names:
+            if enum is None or enum.open or ref.member in enum.member_names or deliberate(ref):
                 continue
             if ref.form != "subscript" and (
                 enum.api_open or ref.member in enum.api_names or _is_special(ref.member)
@@ -121,7 +154,11 @@ class UnknownMemberRule(Rule):
             yield self.finding(
                 ref.location,
                 f"`{written}` is not a member of `{shown}`",
-                help=f"did you mean `{best}`?" if best else f"`{shown}` has no members",
+                help=(
+                    f"did you mean `{best}`?" if best
+                    else f"`{shown}` defines {listing(enum.member_names)}" if enum.member_names
+                    else f"`{shown}` has no members"
+                ),
                 suggestion=suggestion,
                 fix=fix,
                 related=(Related(enum.location, f"`{shown}` is defined here"),),

@@ -8,7 +8,8 @@ from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.example_parts import STATUS_MODELS
-from enumguard.rules.suggest import closest, display, quoted
+from enumguard.rules.expected_errors import deliberate
+from enumguard.rules.suggest import closest, display, listing, quoted
 
 
 class UnknownValueRule(Rule):
@@ -22,6 +23,10 @@ class UnknownValueRule(Rule):
     Pass one of the enum's values, or look the member up by name with `E["name"]`. When exactly
     one value differs only by case or separators, `enumguard fix --write` rewrites the literal
     (keeping its quotes and prefix).
+
+    A call written to fail is not reported: inside `pytest.raises(...)`, `self.assertRaises(...)`
+    or `with raises(...)`, or in a `try` whose handler names `ValueError` (alone or in a tuple);
+    a catch-all (`except:`, `except Exception`) does not count.
 
     ## Known limitations
     Not checked when a value of the enum is computed (a custom `__new__`, a function call), when
@@ -44,6 +49,24 @@ class UnknownValueRule(Rule):
             },
             title="a value the enum has, and an enum whose _missing_ accepts anything",
         ),
+        Example(
+            {
+                "app/__init__.py": "",
+                "app/models.py": STATUS_MODELS,
+                "app/parse.py": "from app.models import Status\n\n\n"
+                "def parse(text):\n"
+                "    try:\n"
+                "        return Status(\"Done\")\n"
+                "    except (KeyError, ValueError):\n"
+                "        return None\n",
+                "tests/test_parse.py": "import unittest\n\nfrom app.models import Status\n\n\n"
+                "class T(unittest.TestCase):\n"
+                "    def test_bad_value(self):\n"
+                "        with self.assertRaises(ValueError):\n"
+                "            Status(\"nope\")\n",
+            },
+            title="values written to fail: a try that handles ValueError and assertRaises",
+        ),
     )
     INVALID = (
         Example(
@@ -64,6 +87,19 @@ class UnknownValueRule(Rule):
         ),
         Example(
             {
+                "app/__init__.py": "",
+                "app/models.py": STATUS_MODELS,
+                "app/parse.py": "from app.models import Status\n\n\n"
+                "def parse():\n"
+                "    try:\n"
+                "        return Status(\"Done\")  # expect: unknown-value\n"
+                "    except KeyError:\n"
+                "        return None\n",
+            },
+            title="a handler for another error than the ValueError the call raises",
+        ),
+        Example(
+            {
                 "app/stage.py": "import enum\n\n\nclass Stage(str, enum.Enum):\n    in_review = \"in-review\"\n\n\n"
                 "NEXT = Stage(\"In_Review\")  # expect: unknown-value\n",
             },
@@ -73,7 +109,7 @@ class UnknownValueRule(Rule):
 
     def check(self, model: Model) -> Iterator[Finding]:
         for ref in model.references:
-            if ref.form != "call":
+            if ref.form != "call" or deliberate(ref):
                 continue
             enum = model.enum(ref.enum)
             if (
@@ -97,13 +133,16 @@ class UnknownValueRule(Rule):
             fixed, certain = closest(ref.literal, strings) if isinstance(ref.literal, str) else (None, False)
             if fixed is not None and certain:
                 suggestion = quoted(fixed)
-                help_text = f"did you mean `{fixed!r}`? it differs only by case or separators"
+                help_text = f"did you mean `{fixed!r}`?"
             elif isinstance(ref.literal, str) and ref.literal in names:
                 help_text = f"`{text}` is a member name: use `{shown}[{text}]` or `{shown}.{ref.literal}`"
             else:
-                shown_values = [repr(v) for v in values]
-                best, _ = closest(text, tuple(shown_values))
-                help_text = f"did you mean `{best}`?" if best else ""
+                by_text = {str(v): v for v in values}
+                best, _ = closest(str(ref.literal), tuple(by_text))
+                help_text = (
+                    f"did you mean `{by_text[best]!r}`?" if best is not None
+                    else f"`{shown}` accepts {listing([repr(v) for v in values])}"
+                )
             yield self.finding(
                 ref.location,
                 f"`{text}` is not a value of `{shown}`",
