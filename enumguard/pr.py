@@ -83,7 +83,10 @@ def author_of(gh: GitHubClient, env: Mapping[str, str], token: str = "") -> str:
 
 def publish(report: Report, args: argparse.Namespace, config: Config, ctx: context.GitHubContext,
             links: LinkContext, env: Mapping[str, str], out: TextIO, gh: GitHubClient | None = None) -> None:
-    want_comment = args.comment == "true"
+    # on-findings: no comment on a PR without (new) findings; an existing one is updated to
+    # say the PR is clean now, so no stale list of problems stays on the PR.
+    want_comment = args.comment in ("true", "on-findings")
+    create = args.comment == "true" or bool(shown(report))
     want_review = args.review == "true" and report.mode == "diff"
     if not ctx.is_pr or not (want_comment or want_review):
         return
@@ -96,8 +99,12 @@ def publish(report: Report, args: argparse.Namespace, config: Config, ctx: conte
         gh = gh or PyGithubClient(ctx.api_url, ctx.token, ctx.repo, tuning)
         author = author_of(gh, env, ctx.token)
         if want_comment:
-            result = comment.upsert(gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor)
-            out.write(f"enumguard: PR comment {result.action} (id {result.comment_id})\n")
+            result = comment.upsert(gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor,
+                                    create=create)
+            if result.action == "skipped":
+                out.write("enumguard: no PR comment (comment: on-findings, and no new findings)\n")
+            else:
+                out.write(f"enumguard: PR comment {result.action} (id {result.comment_id})\n")
         if want_review:
             what = "the inline review comments"
             if ctx.head_sha and report.head and report.head != ctx.head_sha:
@@ -124,7 +131,8 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
         out.write(workflow.command("error", str(exc), title="enumguard could not run") + "\n")
         workflow.append_summary(f"### ⚠️ enumguard could not run\n\n{mdescape.text(str(exc))}\n", dict(env))
         raise
-    links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha) if ctx.repo else None
+    rules = markdown.rules_base(ctx.server_url, ctx.action_repo, ctx.action_ref)
+    links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha, rules) if ctx.repo else None
 
     # The text report carries repository text (paths, names, labels): GitHub must not read a
     # workflow command in it, so commands are stopped with a token the repository cannot know.
@@ -146,5 +154,5 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
     workflow.set_outputs(
         {"findings": str(len(report.findings)), "new-findings": str(len(new)), "report-path": report_path}, dict(env)
     )
-    publish(report, args, config, ctx, links or LinkContext(ctx.server_url, ctx.repo, ctx.sha), env, out, gh)
+    publish(report, args, config, ctx, links or LinkContext(ctx.server_url, ctx.repo, ctx.sha, rules), env, out, gh)
     return exit_code(report, config)

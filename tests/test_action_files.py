@@ -236,9 +236,9 @@ def test_entry_point_runs_as_github_runs_it_in_a_clone_owned_by_another_uid(tmp_
     assert summary.startswith("### ")
     # Whatever the rules find, the outputs, the summary and the exit code tell the same story.
     new = int(outputs["new-findings"])
-    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("| 🔴", "| 🟡", "| 🔵"))]
+    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("- 🔴", "- 🟡", "- 🔵"))]
     assert len(rows) == new
-    assert proc.returncode == (1 if any(line.startswith("| 🔴") for line in rows) else 0)
+    assert proc.returncode == (1 if any(line.startswith("- 🔴") for line in rows) else 0)
     assert not (tmp_path / "home" / ".gitconfig").exists()  # trusted through the environment only
 
 

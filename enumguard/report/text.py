@@ -28,6 +28,11 @@ def _finding(f, lines: list[str], indent: str = "") -> None:
             lines.append(f"{indent}    docs: {url}")
     for r in f.related:
         lines.append(f"{indent}    see {one_line(r.location)}: {one_line(r.message)}")
+    if f.fix is not None and f.fix.kind == "edit":
+        lines.append(f"{indent}    fix: replace with {one_line(f.fix.replacement)} (`enumguard fix` applies it)")
+    elif f.fix is not None and f.fix.kind == "migration":
+        lines.append(f"{indent}    fix: a new {'Alembic revision' if f.fix.style == 'alembic' else 'SQL migration'}:")
+        lines.extend(f"{indent}        {one_line(line)}".rstrip() for line in f.fix.text.splitlines())
 
 
 def render(report: Report) -> str:
