@@ -1,5 +1,5 @@
 """Command line: flags and environment in, exit code out (0 clean, 1 findings, 2 usage error).
-Wiring only: the work happens in pipeline, report and publish."""
+Wiring only: the work happens in pipeline, report, emit and pr (which uses publish)."""
 
 from __future__ import annotations
 
@@ -8,32 +8,15 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from enumguard import __version__, config as config_mod, pipeline
+from enumguard.emit import emit, exit_code
 from enumguard.errors import EnumguardError
-from enumguard.report import Report
+from enumguard.report import RENDERERS
 from enumguard.rules import ALL_RULES, RULE_NAMES, by_name
 
-FORMATS = ("text", "json", "sarif", "markdown")
-
-
-def _renderer(name: str) -> Callable[[Report], str]:
-    if name == "json":
-        from enumguard.report import json_
-
-        return json_.render
-    if name == "sarif":
-        from enumguard.report import sarif
-
-        return sarif.render
-    if name == "markdown":
-        from enumguard.report import markdown
-
-        return markdown.render
-    from enumguard.report import text
-
-    return text.render
+FORMATS = tuple(RENDERERS)  # text, json, sarif, markdown
 
 
 def _rule_list(value: str) -> tuple[str, ...]:
@@ -74,18 +57,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(diff)
     diff.add_argument("--base", required=True, metavar="REF", help="git ref of the base, e.g. origin/main")
     diff.add_argument("--head", metavar="REF", help="git ref of the head (default: the working tree)")
+    fix = sub.add_parser("fix", help="apply the certain fixes (dry run: print the diff)")
+    fix.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    fix.add_argument("--write", action="store_true", help="edit the files instead of printing the diff")
+    fix.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
+    fix.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
+    fix.add_argument("--config", type=lambda s: Path(s) if s else None, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
+    fix.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    fix.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
+    fix.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives")
+    fix.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
+    fix.set_defaults(fail_on=None)
     pr = sub.add_parser("pr", help="GitHub Action entry point: review a pull request and publish")
     _add_common(pr)
     pr.add_argument("--mode", choices=("auto", "diff", "audit"), default="auto")
-    pr.add_argument("--comment", choices=("true", "false"), default="true")
+    pr.add_argument("--comment", choices=("true", "false", "on-findings"), default="true",
+                    help="sticky PR comment; on-findings: only when the PR has new findings")
     pr.add_argument("--review", choices=("true", "false"), default="false")
     pr.add_argument("--sarif-file", metavar="FILE")
     pr.add_argument("--database-url", metavar="URL")
     return parser
 
 
-def load_config(args: argparse.Namespace) -> config_mod.Config:
-    root = Path(args.path)
+def load_config(args: argparse.Namespace, root: Path | None = None) -> config_mod.Config:
+    if root is None:
+        root = Path(args.path)
     if not root.is_dir():
         raise EnumguardError(f"{args.path}: not a directory")
     config = config_mod.load(root, args.config, RULE_NAMES)
@@ -100,36 +96,21 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
         overrides["cache"] = False
     if args.jobs is not None:
         overrides["jobs"] = args.jobs
-    if args.cache_dir is not None:
+    if getattr(args, "cache_dir", None) is not None:
         overrides["cache_dir"] = args.cache_dir
-    overrides["progress"] = not args.quiet  # drawn only when stderr is a terminal
+    overrides["progress"] = not getattr(args, "quiet", False)  # drawn only when stderr is a terminal
     config = replace(config, **overrides)
     config_mod.check_rules(config.select + config.ignore, RULE_NAMES, "command line")
     return config
 
 
-def emit(report: Report, args: argparse.Namespace) -> None:
-    rendered = _renderer(args.format)(report)
-    if args.output:
-        try:
-            Path(args.output).write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise EnumguardError(f"{args.output}: cannot write report ({exc.strerror})") from None
-    else:
-        sys.stdout.write(rendered)
-
-
-def exit_code(report: Report, config: config_mod.Config) -> int:
-    """1 when a finding at or above fail-on exists; in diff mode only a NEW one counts
-    (pre-existing findings are reported, never fail), as in `enumguard pr`."""
-    failing = report.at_or_above(config.fail_threshold())
-    if report.mode == "diff":
-        failing = [f for f in failing if f.new is not False]
-    return 1 if failing else 0
-
-
 def cmd_audit(args: argparse.Namespace) -> int:
-    config = load_config(args)
+    from enumguard import project
+
+    if not Path(args.path).is_dir():
+        raise EnumguardError(f"{args.path}: not a directory")
+    located = project.locate(Path(args.path), explicit_config=args.config is not None)
+    config = load_config(args, located.root)
     extend = None
     url = getattr(args, "database_url", None) or os.environ.get("ENUMGUARD_DATABASE_URL")
     if url:
@@ -137,7 +118,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         extend = live.extender(url, config)
     report = pipeline.run(config, extend_model=extend)
-    emit(report, args)
+    if located.scope is not None:
+        migrations = frozenset(m.path for m in report.model.migrations)
+        scoped = tuple(f for f in report.findings if project.in_scope(f, located.scope, migrations))
+        report = replace(report, findings=scoped)
+    if located.notice is not None and (located.scope is not None or not report.model.migrations):
+        report = replace(report, notices=(located.notice,) + report.notices)
+    emit(report, args.format, args.output)
     return exit_code(report, config)
 
 
@@ -146,14 +133,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     report = review.diff(config, base=args.base, head=args.head)
-    emit(report, args)
+    emit(report, args.format, args.output)
     return exit_code(report, config)
 
 
-def cmd_pr(args: argparse.Namespace) -> int:
-    from enumguard.publish import action
+def cmd_fix(args: argparse.Namespace) -> int:
+    from enumguard.fixes import command
 
-    return action.main(args, load_config(args))
+    return command.run(load_config(args), args.write, sys.stdout, sys.stderr)
+
+
+def cmd_pr(args: argparse.Namespace) -> int:
+    from enumguard import pr
+
+    return pr.main(args, load_config(args))
 
 
 def list_rules() -> str:
@@ -170,6 +163,11 @@ def explain(name: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Repository text can hold lone surrogates (a file name that is not UTF-8, a "\ud800" escape in
+    # an enum value): print them escaped instead of failing on them.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -185,19 +183,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_diff(args)
         if args.command == "pr":
             return cmd_pr(args)
+        if args.command == "fix":
+            return cmd_fix(args)
         parser.print_usage(sys.stderr)
-        print("enumguard: error: choose a command: audit, diff or pr", file=sys.stderr)
+        print("enumguard: error: choose a command: audit, diff, pr or fix", file=sys.stderr)
         return 2
     except EnumguardError as exc:
-        print(f"enumguard: error: {exc}", file=sys.stderr)
+        from enumguard.report.text import one_line  # a message may quote repository text
+
+        print(f"enumguard: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug in enumguard: one line, the traceback only on request
         if os.environ.get("ENUMGUARD_DEBUG"):
             raise
+        from enumguard.report.text import one_line
+
         print(
-            f"enumguard: internal error: {type(exc).__name__}: {exc} "
+            f"enumguard: internal error: {type(exc).__name__}: {one_line(exc)} "
             "(set ENUMGUARD_DEBUG=1 for the traceback and please report it)",
             file=sys.stderr,
         )

@@ -146,41 +146,58 @@ class GitRepo:
 
     # ------------------------------------------------------------------ trees
 
-    def read_tree(self, commit: str, wanted) -> tuple[list[str], dict[str, bytes]]:
-        """The files of `commit` under root's prefix, paths relative to root, in memory.
+    def read_tree(self, commit: str, wanted, max_bytes: int | None = None) -> Tree:
+        """The files of `commit` under root's prefix, in memory (paths relative to root).
 
         `wanted(path) -> "text" | "name" | None`: read the content, list the path only (the
         collector needs only the names of other files), or leave it out. Blobs come from
         `git cat-file`, not `git archive`, so export-ignore/export-subst attributes cannot change
-        what is analysed. Symlinks and submodules are skipped.
+        what is analysed. Symlinks (mode 120000, whose blob is the target path) are never read:
+        they go to `links`. Submodules are skipped. A blob over `max_bytes` is never read: its
+        size goes to `oversized`.
         """
+        out = Tree()
         tree = f"{commit}:{self.prefix}" if self.prefix else f"{commit}^{{tree}}"
         if self._proc(["cat-file", "-e", tree]).returncode != 0:
-            return [], {}  # the analysed folder does not exist at that commit
-        listing = self._run(["ls-tree", "-r", "-z", "--full-name", tree]).split("\0")
-        paths: list[str] = []
+            return out  # the analysed folder does not exist at that commit
+        listing = self._run(["ls-tree", "-r", "-z", "-l", "--full-name", "--end-of-options", tree]).split("\0")
         blobs: list[tuple[str, str]] = []
         for entry in listing:
             if not entry:
                 continue
             meta, _, path = entry.partition("\t")
-            mode, kind, sha = meta.split(" ")
-            if kind != "blob" or mode == "120000" or not _safe(path):
+            mode, kind, sha, size = meta.split()
+            if kind != "blob" or not _safe(path):
                 continue
             how = wanted(path)
-            if how in ("name", "text"):
-                paths.append(path)
+            if mode == "120000":
+                if how is not None:
+                    out.links.append(path)
+                continue
+            if how is None:
+                continue
+            out.paths.append(path)
             if how == "text":
-                blobs.append((path, sha))
-        return paths, dict(self._cat_blobs(commit, blobs)) if blobs else {}
+                if max_bytes is not None and size.isdigit() and int(size) > max_bytes:
+                    out.oversized[path] = int(size)
+                else:
+                    blobs.append((path, sha))
+        if blobs:
+            out.contents.update(self._cat_blobs(commit, blobs))
+        return out
 
-    def export(self, commit: str, dest: Path, wanted) -> int:
-        """Write the files of `commit` (see read_tree) into `dest` as plain files, empty for the
-        ones wanted by name only. Returns the number of files written with content."""
-        paths, contents = self.read_tree(commit, wanted)
-        for path in paths:
-            _write(dest, path, contents.get(path, b""))
-        return len(contents)
+    def export(self, commit: str, dest: Path, wanted, links: list[str] | None = None, max_bytes: int | None = None) -> int:
+        """Write the files of `commit` (see read_tree) into `dest` as plain files: empty for the
+        ones wanted by name only, sparse files of their size for blobs over `max_bytes`.
+        Returns the number of files written with their content."""
+        tree = self.read_tree(commit, wanted, max_bytes)
+        if links is not None:
+            links.extend(tree.links)
+        for path in tree.paths:
+            _write(dest, path, tree.contents.get(path, b""))
+            if path in tree.oversized:
+                os.truncate(dest / path, tree.oversized[path])  # sparse: no disk used, nothing read
+        return len(tree.contents)
 
     def _cat_blobs(self, commit: str, blobs: list[tuple[str, str]]):
         """(path, content) of each blob, streamed through one `git cat-file --batch`."""
@@ -220,6 +237,16 @@ class GitRepo:
             writer.join(timeout=60)
             proc.stdout.close()
             proc.wait(timeout=60)
+
+
+@dataclass
+class Tree:
+    """A commit's files as read_tree returns them."""
+
+    paths: list[str] = field(default_factory=list)  # every file wanted, text or by name
+    contents: dict[str, bytes] = field(default_factory=dict)  # the text files read
+    links: list[str] = field(default_factory=list)  # symlinks, never read
+    oversized: dict[str, int] = field(default_factory=dict)  # text files over max_bytes: their size
 
 
 def _safe(path: str) -> bool:

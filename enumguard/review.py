@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from enumguard import cache, collect, pipeline
-from enumguard.collect import is_text, matches
+from enumguard.collect import is_text, links_notice, matches
 from enumguard.config import DEFAULT_EXCLUDE, Config
 from enumguard.finding import Finding
 from enumguard.gitrepo import ChangeSet, GitRepo
@@ -57,9 +57,18 @@ def _run_at(repo: GitRepo, commit: str, config: Config) -> Report:
             return None
         return "text" if is_text(path) else "name"
 
-    paths, contents = repo.read_tree(commit, wanted)
-    tree = collect.build(str(config.root), paths, contents.get, config)
-    return pipeline.run(config, tree=tree)
+    read = repo.read_tree(commit, wanted, config.max_file_bytes)
+
+    def content(path: str) -> tuple[bytes | None, str | None]:
+        if path in read.oversized:
+            limit = config.max_file_bytes
+            return None, f"skipped, {read.oversized[path]:,} bytes is over the {limit:,}-byte limit (`max-file-bytes`)"
+        return read.contents.get(path), None
+
+    report = pipeline.run(config, tree=collect.build(str(config.root), read.paths, content, config))
+    if read.links:
+        report = replace(report, notices=(links_notice(read.links, f"in the tree of {commit[:12]}"),) + report.notices)
+    return report
 
 
 # --------------------------------------------------------------------------- new or pre-existing

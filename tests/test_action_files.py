@@ -78,11 +78,12 @@ def test_docker_form_builds_the_repository_dockerfile_and_passes_the_url_by_envi
     assert (ROOT / "docker" / DOCKER_ACTION["runs"]["image"]).resolve() == ROOT / "Dockerfile"
     args = " ".join(DOCKER_ACTION["runs"]["args"])
     for name in DOCKER_ACTION["inputs"]:
-        if name in ("github-token", "database-url"):  # the token arrives as INPUT_GITHUB-TOKEN, the URL via env
+        if name in ("github-token", "database-url", "comment-author"):  # INPUT_GITHUB-TOKEN; the others via env
             assert f"inputs.{name}" not in args
         else:
             assert f"${{{{ inputs.{name} }}}}" in args
     assert DOCKER_ACTION["runs"]["env"]["ENUMGUARD_DATABASE_URL"] == "${{ inputs.database-url }}"
+    assert DOCKER_ACTION["runs"]["env"]["ENUMGUARD_COMMENT_AUTHOR"] == "${{ inputs.comment-author }}"
 
 
 def test_composite_pins_actions_by_sha_and_keeps_inputs_out_of_scripts():
@@ -102,6 +103,7 @@ def test_composite_pins_actions_by_sha_and_keeps_inputs_out_of_scripts():
         assert f"${{{{ inputs.{name} }}}}" in env.values(), name
     assert env["ENUMGUARD_DATABASE_URL"] == "${{ inputs.database-url }}"
     assert env["INPUT_GITHUB_TOKEN"] == "${{ inputs.github-token }}"
+    assert env["ENUMGUARD_COMMENT_AUTHOR"] == "${{ inputs.comment-author }}"
     assert "TOKEN" not in main["run"] and "DATABASE" not in main["run"]
     for name, output in ACTION["outputs"].items():
         assert output["value"] == f"${{{{ steps.enumguard.outputs.{name} }}}}"
@@ -339,6 +341,7 @@ def _action_env(tmp_path: Path, repo: Path, event: Path, head: str, api_url: str
         "ENUMGUARD_GITHUB_WRITE_SPACING": "0",
         "ENUMGUARD_GITHUB_BACKOFF": "0.01",
         "ENUMGUARD_DATABASE_URL": inputs["database-url"],
+        "ENUMGUARD_COMMENT_AUTHOR": inputs["comment-author"],
     }
     env.update({f"INPUT_{name.upper().replace(' ', '_')}": value for name, value in inputs.items()})
     (tmp_path / "home").mkdir(exist_ok=True)
@@ -363,9 +366,9 @@ def test_entry_point_runs_as_github_runs_it_in_a_clone_owned_by_another_uid(tmp_
     assert summary.startswith("### ")
     # Whatever the rules find, the outputs, the summary and the exit code tell the same story.
     new = int(outputs["new-findings"])
-    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("| 🔴", "| 🟡", "| 🔵"))]
+    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("- 🔴", "- 🟡", "- 🔵"))]
     assert len(rows) == new
-    assert proc.returncode == (1 if any(line.startswith("| 🔴") for line in rows) else 0)
+    assert proc.returncode == (1 if any(line.startswith("- 🔴") for line in rows) else 0)
     assert not (tmp_path / "home" / ".gitconfig").exists()  # trusted through the environment only
 
 

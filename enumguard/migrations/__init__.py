@@ -10,9 +10,9 @@ from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import alembic, discover, replay
+from enumguard.migrations.sql_events import Reader
+from enumguard.migrations.sql_statements import Lines
 from enumguard.migrations.events import Event
-from enumguard.migrations.sql import Reader
-from enumguard.migrations.sqltext import Lines
 from enumguard.progress import Progress
 from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
 
@@ -60,6 +60,12 @@ def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
     return frozenset(sql | replayed | others)
 
 
+def notices(tree: SourceTree, config: Config) -> tuple[str, ...]:
+    """One-line notices about what the migration stage left out (SQL no tool applies)."""
+    found = discover.not_replayed(tree, config)
+    return (found,) if found else ()
+
+
 def _looks_like_revision(text: str) -> bool:
     return "down_revision" in text and "revision" in text and ("from alembic import" in text or "import alembic" in text)
 
@@ -99,7 +105,7 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
         db_enums=result.db_enums,
         columns=result.columns,
         literals=tuple(result.literals),
-        problems=tuple(revisions.problems) + tuple(result.problems),
+        problems=tuple(discover.ini_problems(tree)) + tuple(revisions.problems) + tuple(result.problems),
         type_uses=tuple(result.type_uses),
         statements=statements,
         plain_columns=frozenset(result.plain_columns),

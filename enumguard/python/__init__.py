@@ -19,9 +19,9 @@ from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.progress import Progress
 from enumguard.model import EnumClass, LiteralUse, Reference
-from enumguard.python.bindings import RawBinding
-from enumguard.python.extract import extract, syntax_problem
-from enumguard.python.facts import FileFacts
+from enumguard.python.binding_sites import RawBinding
+from enumguard.python.scan_file import extract, syntax_problem
+from enumguard.python.file_facts import FileFacts
 from enumguard.python.names import TextNames, candidates_of, module_infos, text_names
 from enumguard.python.resolve import Resolver
 

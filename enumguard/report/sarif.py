@@ -14,8 +14,8 @@ import json
 
 from enumguard import __version__
 from enumguard.finding import Finding, Location, Severity
-from enumguard.report import Report
-from enumguard.rules import ALL_RULES
+from enumguard.report.report import Report
+from enumguard.rules import ALL_RULES, rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -33,6 +33,7 @@ def _rule(rule) -> dict:
         "shortDescription": {"text": first},
         "fullDescription": {"text": doc or first},
         "help": {"text": doc or first, "markdown": doc or first},
+        "helpUri": rule_url(rule.name),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": ["enum", "postgresql"], "security-severity": SECURITY_SEVERITY[rule.severity]},
     }
@@ -65,7 +66,7 @@ def _location(loc: Location, message: str | None = None, ident: int | None = Non
 
 
 def _fingerprint(f: Finding) -> str:
-    return hashlib.sha256("\x1f".join(f.fingerprint()).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(f.fingerprint()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _result(f: Finding, index: dict[str, int]) -> dict:
@@ -85,7 +86,22 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
         result["baselineState"] = "new" if f.new else "unchanged"
     if f.suggestion is not None:
         result["properties"] = {"suggestion": f.suggestion}
+    if f.fix is not None and f.fix.kind == "edit" and f.fix.end_column is not None:
+        result["fixes"] = [_fix(f)]
     return result
+
+
+def _fix(f: Finding) -> dict:
+    """A SARIF fix replacing the token on its line; only when the rule knows where it ends."""
+    assert f.fix is not None and f.fix.end_column is not None
+    region = {"startLine": f.line, "startColumn": f.location.column, "endLine": f.line, "endColumn": f.fix.end_column}
+    return {
+        "description": {"text": f"replace with {f.fix.replacement}"},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+            "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.fix.replacement}}],
+        }],
+    }
 
 
 def _notification(f: Finding, index: dict[str, int]) -> dict:
