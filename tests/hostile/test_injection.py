@@ -76,8 +76,11 @@ def test_pr_comment_keeps_markdown_html_and_mentions_inert_and_the_marker_findab
     assert html.count("<!--") == 1 and html.count("-->") == 1  # the marker, nothing else opened or closed
     assert "<details>" not in html and "<summary>" not in html  # no notices in this run, so none of ours
     assert "<h2" not in html and "<del>" not in html and "<pre" not in html
-    [table] = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
-    assert [row.count("<td>") for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)] == [5, 5]
+    # the findings list keeps one item per finding: no label opened a list, table or element of its own
+    findings = re.findall(r"<ul>(.*?)</ul>", html, re.S)[0]
+    items = re.findall(r"<li>(.*?)</li>", findings, re.S)
+    assert [("syntax-error" in item, "missing-in-code" in item) for item in items] == [(True, False), (False, True)]
+    assert "<table" not in html and "<ol" not in html
     prose = re.sub(r"<code>.*?</code>", "", html, flags=re.S)  # GitHub links no mentions in code
     assert "pwned" in prose and not re.search(r"@acme|#(?:123|7)\b", prose)
     # the next run finds the comment by its marker and edits it: still exactly one
