@@ -5,3 +5,20 @@ collect_ignore_glob = ["fixtures/*"]
 
 # PostgreSQL server and fresh databases for the live-audit and replay-proof tests.
 from tests.pg_fixtures import pg_db, pg_server  # noqa: E402,F401
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fact_cache_outside_home(tmp_path_factory):
+    """The suite's fact caches go to a temporary folder, never to the user's ~/.cache."""
+    import os
+
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
