@@ -16,7 +16,8 @@ from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
-from enumguard.model import EnumClass, LiteralUse, Reference
+from enumguard.model import ColumnValue, EnumClass, LiteralUse, Reference
+from enumguard.python import column_values
 from enumguard.python.bindings import RawBinding
 from enumguard.python.extract import extract, syntax_problem
 from enumguard.python.facts import FileFacts
@@ -33,12 +34,16 @@ class PythonModel:
     raw_bindings: tuple[RawBinding, ...] = ()  # enum expressions already resolved to qualnames
     literals: tuple[LiteralUse, ...] = ()  # server_default= literals
     problems: tuple[Finding, ...] = ()
+    column_values: tuple[ColumnValue, ...] = ()  # literals sent to table columns
 
 
-def _extract_job(job: tuple[str, str, tuple[str, ...]]) -> FileFacts:
-    path, text, relevant = job
+Job = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # path, text, enum-ish names, model names
+
+
+def _extract_job(job: Job) -> FileFacts:
+    path, text, relevant, models = job
     try:
-        return extract(path, text, relevant, relevant)
+        return extract(path, text, relevant, relevant, models)
     except RecursionError:
         return FileFacts(path, problems=(syntax_problem(path, 1, "nested too deeply to analyse"),))
     except Exception as exc:  # a scanner bug on odd input must not stop the audit of the rest
@@ -50,21 +55,24 @@ def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
     """FileFacts per Python file, from the cache where the text and its inputs are unchanged."""
     files = tree.python_files()
     candidates = candidate_names([f.text for f in files])
+    models = column_values.model_names([f.text for f in files])
     store = cache_mod.FactCache(tree.root, "python-facts", enabled=config.cache)
     digest = cache_mod.code_digest() if config.cache else ""
     facts: dict[str, FileFacts] = {}
-    todo: list[tuple[str, str, tuple[str, ...]]] = []
+    todo: list[Job] = []
     keys: dict[str, str] = {}
     for f in files:
-        relevant = tuple(sorted(words(f.text) & candidates))
+        found = words(f.text)
+        relevant = tuple(sorted(found & candidates))
+        mapped = tuple(sorted(found & models))
         if config.cache:
-            k = cache_mod.key(digest, f.path, f.text, *relevant)
+            k = cache_mod.key(digest, f.path, f.text, *relevant, "\0models", *mapped)
             keys[f.path] = k
             hit = store.get(k)
             if isinstance(hit, FileFacts):
                 facts[f.path] = hit
                 continue
-        todo.append((f.path, f.text, relevant))
+        todo.append((f.path, f.text, relevant, mapped))
     for fact in _run(todo, config.jobs):
         facts[fact.path] = fact
         if config.cache:
@@ -73,7 +81,7 @@ def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
     return facts
 
 
-def _run(todo: list[tuple[str, str, tuple[str, ...]]], jobs: int) -> list[FileFacts]:
+def _run(todo: list[Job], jobs: int) -> list[FileFacts]:
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
         try:
@@ -108,6 +116,7 @@ def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = fro
         references=tuple(sorted(references, key=lambda r: (r.location, r.enum, r.member))),
         raw_bindings=tuple(raw),
         problems=problems,
+        column_values=column_values.resolve(facts, resolver, migration_paths),
     )
 
 

@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.python import bindings
+from enumguard.python import bindings, column_values
 from enumguard.python.facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
 from enumguard.python.literals import literal_value
 from enumguard.python.walk import Walker, chain_of
@@ -43,10 +43,17 @@ def syntax_problem(path: str, line: int, message: str) -> Finding:
     )
 
 
-def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[str, ...]) -> FileFacts:
+def extract(
+    path: str, text: str, relevant: tuple[str, ...], candidates: tuple[str, ...], models: tuple[str, ...] = ()
+) -> FileFacts:
     """The facts of one file. `relevant`: enum-ish names that occur in the text; `candidates`:
-    the class names among them that may be enums (their members are read)."""
-    if not relevant and not any(hint in text for hint in BINDING_HINTS):
+    the class names among them that may be enums (their members are read); `models`: names of
+    mapped classes that occur in it (for the values it sends to their columns)."""
+    if (
+        not relevant
+        and not any(hint in text for hint in BINDING_HINTS)
+        and not column_values.worth_parsing(text, models)
+    ):
         # Nothing enum-related can be here: a cheap syntax check instead of a libcst parse.
         try:
             with warnings.catch_warnings():
@@ -63,6 +70,7 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
     except (RecursionError, ValueError) as exc:
         return FileFacts(path, problems=(syntax_problem(path, 1, str(exc) or type(exc).__name__),))
     sites = bindings.extract(module, text, path)
+    columns = column_values.extract(module, text, path, models)
     walker = Walker(set(relevant))
     walker.module(module)
     cand = set(candidates)
@@ -101,6 +109,7 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
         classes=tuple(classes),
         references=refs,
         binding_sites=tuple(sites),
+        column_facts=columns,
     )
 
 

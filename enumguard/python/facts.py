@@ -70,4 +70,5 @@ class FileFacts:
     classes: tuple[ClassFact, ...] = ()
     references: tuple[RefFact, ...] = ()
     binding_sites: tuple = ()  # enumguard.python.bindings.BindingSite
+    column_facts: object = None  # enumguard.python.column_values.ColumnFacts, when any
     problems: tuple[Finding, ...] = ()

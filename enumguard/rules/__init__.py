@@ -7,6 +7,7 @@ from enumguard.rules.drift import CaseMismatchRule, EnumValueRenamedRule, Missin
 from enumguard.rules.live import DbDriftRule, IdleInTransactionRule
 from enumguard.rules.members import UnknownMemberRule, UnknownValueRule
 from enumguard.rules.migration_safety import AddValueInTransactionRule, DropTypeInUseRule
+from enumguard.rules.orm_unknown_value import OrmUnknownValueRule
 from enumguard.rules.problems import SuppressionWithoutReasonRule, SyntaxErrorRule, UnsupportedSqlRule
 from enumguard.rules.sql_values import MissingTypeRule, SqlUnknownValueRule
 
@@ -18,6 +19,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CaseMismatchRule,
     EnumValueRenamedRule,
     SqlUnknownValueRule,
+    OrmUnknownValueRule,
     MissingTypeRule,
     AddValueInTransactionRule,
     DropTypeInUseRule,
