@@ -16,10 +16,15 @@ from pathlib import Path
 _PACKAGE = Path(__file__).resolve().parent
 
 
+# Migration-stage modules the Python scanner calls for SQL strings in application code.
+_SQL_READERS = ("app_sql.py", "sql.py", "sqltree.py", "sqltext.py", "events.py")
+
+
 def code_digest() -> str:
     """A digest of the modules whose output the cache stores."""
     h = hashlib.sha256()
-    for path in sorted((_PACKAGE / "python").glob("*.py")) + [_PACKAGE / "model.py", _PACKAGE / "finding.py"]:
+    sql = [_PACKAGE / "migrations" / name for name in _SQL_READERS]
+    for path in sorted((_PACKAGE / "python").glob("*.py")) + sql + [_PACKAGE / "model.py", _PACKAGE / "finding.py"]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

@@ -47,9 +47,9 @@ class OrmUnknownValueRule(Rule):
     or cast to an enum type.
 
     Through SQLAlchemy the column's binding decides what is accepted: `sa.Enum(E)` and `Mapped[E]`
-    send member names (so `"QUEUED"`, not `"queued"`, unless E is a `str` enum, whose values
-    compare equal to its members), `values_callable` sends values, `sa.Enum("a", "b", name=...)`
-    its labels. Raw SQL goes to PostgreSQL as written and must be a label of the DB type.
+    convert member names (so `"QUEUED"`, not `"queued"`, unless E is a `str` enum, whose members
+    equal their values), `values_callable` converts values, and any other string goes to
+    PostgreSQL unchanged, so it must be a label of the DB type. Raw SQL goes as written.
     Migrations are not application code: their SQL is checked by `sql-unknown-value`, against the
     type as it was when each statement ran; this rule judges application code by the final type.
 
@@ -142,36 +142,45 @@ class OrmUnknownValueRule(Rule):
             db = model.db_enum(binding.db_type or "")
             if db is None or not db.labels_known:
                 continue
-            accepted = self._accepted(model, binding, db)
-            if accepted is not None and cv.value not in accepted:
-                yield self._finding(cv, db, accepted, binding)
+            found = self._accepted(model, binding, db)
+            if found is not None and cv.value not in found[0]:
+                yield self._finding(cv, db, found[0], binding, found[1])
 
     @staticmethod
-    def _accepted(model: Model, binding: Binding, db: DbEnum) -> tuple[str, ...] | None:
-        """The strings SQLAlchemy accepts for the column, or None when they are not all known."""
+    def _accepted(model: Model, binding: Binding, db: DbEnum) -> tuple[tuple[str, ...], str] | None:
+        """The strings the column accepts through SQLAlchemy and what they are, or None when
+        they are not all known. SQLAlchemy's Enum converts the strings it knows (member names,
+        or values with values_callable; a str enum's members equal their values, so its values
+        too) and passes any other string to PostgreSQL unchanged: a DB label is accepted too."""
         if binding.stores == "labels":
-            return binding.labels
+            return binding.labels + db.label_values, "label"
         enum = model.enum(binding.enum)
         if enum is None or enum.open:
             return None
         names = enum.member_names
         values = tuple(m.value for m in enum.members if isinstance(m.value, str))
-        # A str enum's member equals its value, so SQLAlchemy's lookup also finds it by value.
-        str_enum = enum.kind in ("StrEnum",) or enum.kind.startswith("str+") or enum.api_open
+        str_enum = enum.kind == "StrEnum" or enum.kind.startswith("str+") or enum.api_open
         if binding.stores == "names":
-            return names + values if str_enum else names
+            if str_enum:
+                return names + values + db.label_values, "member name or value"
+            return names + db.label_values, "member name"
         if binding.stores == "values":
-            return values if enum.values_known and len(values) == len(enum.members) else None
-        return names + values + db.label_values  # "unknown": storage decided by the labels
+            if not enum.values_known or len(values) != len(enum.members):
+                return None
+            return values + db.label_values, "member value"
+        return names + values + db.label_values, "member name or value"
 
-    def _finding(self, cv: ColumnValue, db: DbEnum, accepted: tuple[str, ...], binding: Binding | None) -> Finding:
+    def _finding(
+        self, cv: ColumnValue, db: DbEnum, accepted: tuple[str, ...], binding: Binding | None, what: str = "label"
+    ) -> Finding:
         shown = display_type(db.name)
         table = (cv.table or "").removeprefix("public.")
         column = f"`{table}.{cv.column}`" if cv.column else None
-        if binding is not None and binding.stores == "names":
+        if binding is not None and what != "label":
             enum = binding.enum.rpartition(".")[2]
-            message = (f"`{cv.value}` is not a member name of `{enum}`, which column {column} stores "
-                       f"(SQLAlchemy sends names; DB type `{shown}`)")
+            stores = "member names" if binding.stores == "names" else "member values"
+            message = (f"`{cv.value}` is neither a {what} of `{enum}` nor a label of DB type `{shown}` "
+                       f"(column {column} stores {stores})")
         elif column is not None:
             via = "raw SQL" if cv.via == "sql" else "SQLAlchemy"
             message = f"`{cv.value}` is not a label of DB type `{shown}` (column {column}, {via})"
@@ -179,9 +188,10 @@ class OrmUnknownValueRule(Rule):
             message = f"`{cv.value}` is not a label of DB type `{shown}` (cast in raw SQL)"
         unique = list(dict.fromkeys(accepted))
         same = [a for a in unique if _key(a) == _key(cv.value)]
-        close = same[0] if len(same) == 1 else next(iter(difflib.get_close_matches(cv.value, unique, n=1, cutoff=0.75)), None)
+        close = same or difflib.get_close_matches(cv.value, unique, n=1, cutoff=0.75)
         listed = ", ".join(f"`{a}`" for a in unique) or "nothing"
-        help = (f"did you mean `{close}`? " if close else "") + f"the column accepts {listed}"
+        guess = " or ".join(f"`{c}`" for c in close)
+        help = (f"did you mean {guess}? " if close else "") + f"the column accepts {listed}"
         suggestion = None
         if len(same) == 1 and cv.quotes is not None and not any(c in same[0] for c in "\\\n'\"") :
             suggestion = f"{cv.quotes[0]}{same[0]}{cv.quotes[1]}"
