@@ -20,6 +20,7 @@ from enumguard.finding import Finding, Location, Severity
 from enumguard.python import bindings, column_values
 from enumguard.python.facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
 from enumguard.python.literals import literal_value
+from enumguard.python.module_names import module_names
 from enumguard.python.walk import Walker, chain_of
 
 SPECIAL = frozenset({"__new__", "_missing_", "_generate_next_value_", "__init__", "__getattr__"})
@@ -49,19 +50,21 @@ def extract(
     """The facts of one file. `relevant`: enum-ish names that occur in the text; `candidates`:
     the class names among them that may be enums (their members are read); `models`: names of
     mapped classes that occur in it (for the values it sends to their columns)."""
-    if (
-        not relevant
-        and not any(hint in text for hint in BINDING_HINTS)
-        and not column_values.worth_parsing(text, models)
-    ):
-        # Nothing enum-related can be here: a cheap syntax check instead of a libcst parse.
+    if not relevant and not any(hint in text for hint in BINDING_HINTS):
+        # Nothing enum-related can be here: a cheap syntax check instead of a libcst parse, and
+        # the `ast` tree serves the values the file may send to table columns.
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ast.parse(text)
-            return FileFacts(path)
+                tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError):
-            pass  # libcst decides: it also reads syntax newer than this interpreter
+            tree = None  # libcst decides: it also reads syntax newer than this interpreter
+        if tree is not None:
+            columns = column_values.extract(tree, text, path, models)
+            if columns is None and not models:
+                return FileFacts(path)
+            imports, others, class_names = module_names(tree)
+            return FileFacts(path, imports, others, class_names, column_facts=columns)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -70,7 +73,7 @@ def extract(
     except (RecursionError, ValueError) as exc:
         return FileFacts(path, problems=(syntax_problem(path, 1, str(exc) or type(exc).__name__),))
     sites = bindings.extract(module, text, path)
-    columns = column_values.extract(module, text, path, models)
+    columns = _column_facts(text, path, models)
     walker = Walker(set(relevant))
     walker.module(module)
     cand = set(candidates)
@@ -111,6 +114,13 @@ def extract(
         binding_sites=tuple(sites),
         column_facts=columns,
     )
+
+
+def _column_facts(text: str, path: str, models: tuple[str, ...]):
+    if not column_values.worth_parsing(text, models):
+        return None
+    tree = column_values.parse(text)  # None: syntax newer than this interpreter
+    return column_values.extract(tree, text, path, models) if tree is not None else None
 
 
 def _python_error(text: str) -> tuple[int, str] | None:
