@@ -22,6 +22,11 @@ from enumguard.python import app_strings
 from enumguard.python.app_strings import Source
 
 COLUMN_CALLS = frozenset({"Column", "mapped_column"})
+# Class attributes that are not the column of their name.
+NOT_COLUMNS = frozenset(
+    {"relationship", "relation", "column_property", "synonym", "association_proxy", "deferred", "composite",
+     "backref", "query_expression", "hybrid_property", "dynamic_loader", "Relationship", "declared_attr", ""}
+)
 # Query methods that keep the entity filter_by() applies to (a join or select_from changes it).
 KEEP_ENTITY = frozenset(
     {"filter", "filter_by", "where", "order_by", "limit", "offset", "options", "distinct", "with_for_update",
@@ -422,9 +427,16 @@ def _table_args_schema(node: ast.AST) -> str | None:
 
 
 def _column_name(value: ast.AST | None, attr: str) -> str | None:
-    """`Column("db_name", ...)` -> db_name; `Column(Type)` / `mapped_column()` -> attr."""
-    if not isinstance(value, ast.Call) or (dotted(value.func) or "").rpartition(".")[2] not in COLUMN_CALLS:
+    """`Column("db_name", ...)` -> db_name; `Column(Type)` / `mapped_column()` -> attr; another
+    call (a project helper returning a Column) -> attr, used only where the migrations or a
+    binding say the table has that column."""
+    if not isinstance(value, ast.Call):
         return None
+    func = (dotted(value.func) or "").rpartition(".")[2]
+    if func in NOT_COLUMNS:
+        return None
+    if func not in COLUMN_CALLS:
+        return attr
     if value.args and _string(value.args[0]):
         return value.args[0].value  # type: ignore[attr-defined]
     for kw in value.keywords:

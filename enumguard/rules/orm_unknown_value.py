@@ -32,6 +32,14 @@ _MIGRATION = (
 )
 
 
+def _values_named_like(model: Model, db: DbEnum) -> tuple[str, ...]:
+    """Values of the enums whose member names are exactly the type's labels."""
+    labels = set(db.label_values)
+    return tuple(
+        m.value for e in model.enums if set(e.member_names) == labels for m in e.members if isinstance(m.value, str)
+    )
+
+
 def _key(text: str) -> str:
     """Equal keys: the texts differ only in case or in `_` / `-` / space separators."""
     return text.lower().replace("-", "_").replace(" ", "_")
@@ -134,6 +142,16 @@ class OrmUnknownValueRule(Rule):
                     yield self._finding(cv, db, db.label_values, None)
                 continue
             bindings = bound.get(key, set())
+            if not bindings and key in migrated:
+                # The model's column type is not read (a helper, `*LABELS`), the migrations type
+                # the column: SQLAlchemy passes strings through, except a str enum's values it
+                # maps to member names, so those of an enum named like the labels pass too.
+                db = model.db_enum(migrated[key])
+                if db is not None and db.labels_known:
+                    accepted = db.label_values + _values_named_like(model, db)
+                    if cv.value not in accepted:
+                        yield self._finding(cv, db, db.label_values, None)
+                continue
             if len(bindings) != 1:
                 continue
             binding = next(iter(bindings))
