@@ -159,3 +159,31 @@ def test_migration_scripts_are_not_application_code(tmp_path: Path) -> None:
     }
     report = audit(tmp_path, files)
     assert orm_findings(report) == [] and report.model.column_values == ()
+
+
+def test_model_re_exported_by_a_package_init_is_followed(tmp_path: Path) -> None:
+    files = {
+        "migrations/001.sql": MIGRATION,
+        "app/__init__.py": "",
+        "app/models/__init__.py": "from .job import Job\n\n__all__ = ['Job']\n",
+        "app/models/job.py": MODELS,
+        "app/q.py": "from app.models import Job\n\ndef f(s):\n    s.query(Job).filter(Job.state == 'Queued')\n",
+    }
+    found = orm_findings(audit(tmp_path, files))
+    assert [(f.location.path, f.line, f.suggestion) for f in found] == [("app/q.py", 4, "'QUEUED'")]
+
+
+def test_a_file_with_python_3_14_except_tuples_is_still_read(tmp_path: Path) -> None:
+    files = {
+        "migrations/001.sql": MIGRATION,
+        "app/models.py": MODELS,
+        "app/q.py": (
+            "from app.models import Job\n\n"
+            "def f(s):\n"
+            "    try:\n"
+            "        s.query(Job).filter(Job.state == 'Queued')\n"
+            "    except ValueError, TypeError:\n"
+            "        pass\n"
+        ),
+    }
+    assert [f.line for f in orm_findings(audit(tmp_path, files))] == [5]
