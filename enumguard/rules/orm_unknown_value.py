@@ -62,10 +62,10 @@ class OrmUnknownValueRule(Rule):
     type as it was when each statement ran; this rule judges application code by the final type.
 
     ## Why is this bad?
-    SQLAlchemy raises `LookupError: 'x' is not among the defined enum values` before the query
-    is sent; with `validate_strings=False`, or in raw SQL, PostgreSQL rejects it with
-    `invalid input value for enum` (22P02). A comparison that cannot match is a query that always
-    fails, often on a path tests do not cover.
+    PostgreSQL rejects the statement with `invalid input value for enum` (22P02); with
+    `validate_strings=True` SQLAlchemy raises `LookupError` before sending it. Either way the query
+    or write fails every time it runs, often on a path tests do not cover (or run on SQLite, which
+    accepts any string).
 
     ## How to fix
     Use one of the accepted strings (the help names the closest), or better the enum member
@@ -75,7 +75,8 @@ class OrmUnknownValueRule(Rule):
     ## Known limitations
     Only where the column's type is certain: the class must be a mapped class enumguard reads
     (`__tablename__` or SQLModel's `table=True`, the attribute declared in its own body), the column
-    bound to a DB enum type the migrations create. Instances are followed only inside one function
+    bound to a DB enum type the migrations create, or typed with one by the migrations when the
+    model's type is not readable (then a `str` enum whose names are the labels passes its values). Instances are followed only inside one function
     (a parameter annotated with the class, or a variable every assignment of which constructs it).
     Values built at run time (f-strings, variables, `.format`), Core `table.c.col` expressions,
     raw SQL built from pieces, and unqualified columns of a SQL statement that reads several
