@@ -17,7 +17,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 # Migration-stage modules the Python scanner calls for SQL strings in application code.
-_SQL_READERS = ("app_sql.py", "sql.py", "sqltree.py", "sqltext.py", "events.py")
+_SQL_READERS = ("app_sql.py", "sql_events.py", "sql_tree_events.py", "sql_statements.py", "events.py")
 
 
 def code_digest() -> str:

@@ -1,5 +1,5 @@
 """Command line: flags and environment in, exit code out (0 clean, 1 findings, 2 usage error).
-Wiring only: the work happens in pipeline, report and publish."""
+Wiring only: the work happens in pipeline, report, emit and pr (which uses publish)."""
 
 from __future__ import annotations
 
@@ -8,32 +8,15 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from enumguard import __version__, config as config_mod, pipeline
+from enumguard.emit import emit, exit_code
 from enumguard.errors import EnumguardError
-from enumguard.report import Report
+from enumguard.report import RENDERERS
 from enumguard.rules import ALL_RULES, RULE_NAMES, by_name
 
-FORMATS = ("text", "json", "sarif", "markdown")
-
-
-def _renderer(name: str) -> Callable[[Report], str]:
-    if name == "json":
-        from enumguard.report import json_
-
-        return json_.render
-    if name == "sarif":
-        from enumguard.report import sarif
-
-        return sarif.render
-    if name == "markdown":
-        from enumguard.report import markdown
-
-        return markdown.render
-    from enumguard.report import text
-
-    return text.render
+FORMATS = tuple(RENDERERS)  # text, json, sarif, markdown
 
 
 def _rule_list(value: str) -> tuple[str, ...]:
@@ -82,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_config(args: argparse.Namespace) -> config_mod.Config:
-    root = Path(args.path)
+def load_config(args: argparse.Namespace, root: Path | None = None) -> config_mod.Config:
+    if root is None:
+        root = Path(args.path)
     if not root.is_dir():
         raise EnumguardError(f"{args.path}: not a directory")
     config = config_mod.load(root, args.config, RULE_NAMES)
@@ -103,28 +87,13 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
     return config
 
 
-def emit(report: Report, args: argparse.Namespace) -> None:
-    rendered = _renderer(args.format)(report)
-    if args.output:
-        try:
-            Path(args.output).write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise EnumguardError(f"{args.output}: cannot write report ({exc.strerror})") from None
-    else:
-        sys.stdout.write(rendered)
-
-
-def exit_code(report: Report, config: config_mod.Config) -> int:
-    """1 when a finding at or above fail-on exists; in diff mode only a NEW one counts
-    (pre-existing findings are reported, never fail), as in `enumguard pr`."""
-    failing = report.at_or_above(config.fail_threshold())
-    if report.mode == "diff":
-        failing = [f for f in failing if f.new is not False]
-    return 1 if failing else 0
-
-
 def cmd_audit(args: argparse.Namespace) -> int:
-    config = load_config(args)
+    from enumguard import project
+
+    if not Path(args.path).is_dir():
+        raise EnumguardError(f"{args.path}: not a directory")
+    located = project.locate(Path(args.path), explicit_config=args.config is not None)
+    config = load_config(args, located.root)
     extend = None
     url = getattr(args, "database_url", None) or os.environ.get("ENUMGUARD_DATABASE_URL")
     if url:
@@ -132,7 +101,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         extend = live.extender(url, config)
     report = pipeline.run(config, extend_model=extend)
-    emit(report, args)
+    if located.scope is not None:
+        migrations = frozenset(m.path for m in report.model.migrations)
+        scoped = tuple(f for f in report.findings if project.in_scope(f, located.scope, migrations))
+        report = replace(report, findings=scoped)
+    if located.notice is not None and (located.scope is not None or not report.model.migrations):
+        report = replace(report, notices=(located.notice,) + report.notices)
+    emit(report, args.format, args.output)
     return exit_code(report, config)
 
 
@@ -141,14 +116,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     report = review.diff(config, base=args.base, head=args.head)
-    emit(report, args)
+    emit(report, args.format, args.output)
     return exit_code(report, config)
 
 
 def cmd_pr(args: argparse.Namespace) -> int:
-    from enumguard.publish import action
+    from enumguard import pr
 
-    return action.main(args, load_config(args))
+    return pr.main(args, load_config(args))
 
 
 def list_rules() -> str:

@@ -7,9 +7,12 @@ nodes. Every class here is a frozen dataclass so stages can be cached, compared 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-from enumguard.finding import Finding, Location
+from enumguard.finding import Finding, Location, Related
+
+if TYPE_CHECKING:
+    from enumguard.type_history import TypeHistory
 
 # A member value as far as it is statically known.
 Value = Union[str, int, float, bool, bytes, None, tuple]
@@ -74,6 +77,7 @@ class Reference:
     form: str
     location: Location
     literal: Value = None
+    handled: tuple[str, ...] = ()  # exceptions expected where it is written ("*": any, pytest.raises)
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,81 @@ class ColumnValue:
     quotes: tuple[str, str] | None = None
 
 
+# --------------------------------------------------------------------------- live database
+
+
+@dataclass(frozen=True)
+class IdleSession:
+    """A session `idle in transaction`: how long it has been idle and what it last ran."""
+
+    pid: int
+    user: str | None
+    application_name: str
+    idle_seconds: float
+    transaction_seconds: float | None
+    query: str
+    aborted: bool = False
+
+
+@dataclass(frozen=True)
+class LiveDatabase:
+    """What enumguard read from a live database (shown without the password)."""
+
+    url: str  # masked
+    user: str
+    database: str
+    server_version: int
+    enums: tuple[DbEnum, ...]
+    columns: tuple[ColumnUse, ...]
+    extension_types: frozenset[str]  # qualified names of types an extension owns
+    idle_sessions: tuple[IdleSession, ...]
+    hidden_sessions: int  # sessions of other roles whose state this role may not see
+    activity_error: str | None = None  # pg_stat_activity could not be read at all
+
+
+# --------------------------------------------------------------------------- linked (enumguard.link)
+
+
+@dataclass(frozen=True)
+class Persisted:
+    """A label the Python side writes, and the member (and its line) that writes it."""
+
+    label: str
+    location: Location
+    member: str | None
+
+
+@dataclass(frozen=True)
+class BoundPair:
+    enum: EnumClass | None  # None for sa.Enum("a", "b", name="t")
+    db: DbEnum
+    binding: Binding  # the first binding of this pair, for `related`
+    persisted: tuple[Persisted, ...]
+
+    @property
+    def enum_name(self) -> str:
+        return self.enum.name if self.enum is not None else f"Enum({', '.join(p.label for p in self.persisted)})"
+
+    @property
+    def db_name(self) -> str:
+        return display_type(self.db.name)
+
+    @property
+    def db_side(self) -> str:
+        """`status` (from migrations) / (in the live database): where the DB labels come from."""
+        where = "in the live database" if self.db.source == "database" else "from migrations"
+        return f"DB type `{self.db_name}` ({where})"
+
+    def related_db(self) -> Related:
+        return Related(self.db.location, f"DB type `{self.db_name}` is created here")
+
+    def related_binding(self) -> Related:
+        how = "linked by name" if self.binding.by_fallback else "bound"
+        if self.binding.explicit:
+            how = "bound by [tool.enumguard.bindings]"
+        return Related(self.binding.location, f"`{self.enum_name}` is {how} to `{self.db_name}` here")
+
+
 # --------------------------------------------------------------------------- the whole picture
 
 
@@ -271,8 +350,13 @@ class Model:
     # Enum types read from a live database (`audit --database-url`), source "database"; their
     # label locations are pseudo-paths `database:<schema>.<type>` (line = label position).
     live_enums: tuple[DbEnum, ...] = ()
-    # Extra facts a stage adds without changing this class (e.g. "live": live database state).
-    extras: tuple[tuple[str, object], ...] = ()
+    # What the live database holds besides its enum types (`audit --database-url`).
+    live: LiveDatabase | None = None
+    # (table, column) pairs a migration last gave a non-enum type (a VARCHAR after an enum).
+    plain_columns: frozenset[tuple[str, str]] = frozenset()
+    # Each Python enum (or string-label Enum) next to the DB type it is persisted in: set by the
+    # linking stage (enumguard.link) once every DB type is known, live ones included.
+    pairs: tuple[BoundPair, ...] = ()
 
     def enum(self, qualname: str) -> EnumClass | None:
         return self._enum_index().get(qualname)
@@ -289,11 +373,15 @@ class Model:
                 return db
         return None
 
-    def extra(self, key: str, default: object = None) -> object:
-        for k, v in self.extras:
-            if k == key:
-                return v
-        return default
+    @property
+    def history(self) -> "TypeHistory":
+        """The enum types through the ops: state before op i, final name of an op's type.
+        Built on each access (one linear pass); read it once per rule."""
+        from enumguard.type_history import (
+            TypeHistory,  # it builds on this module's dataclasses
+        )
+
+        return TypeHistory.of(self.ops)
 
     def _enum_index(self) -> dict[str, EnumClass]:
         index = self.__dict__.get("_index")

@@ -1,26 +1,26 @@
 """Config in, Report out. The only module that knows the order of the stages:
-collect -> parse (python | migrations) -> model -> rules -> suppress/filter -> Report."""
+collect -> parse (python | migrations) -> link (bindings) -> model [-> live facts]
+-> link (enum/type pairs) -> rules -> suppress/filter -> Report."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from enumguard import collect, migrations, python, suppress
+from enumguard import collect, link, migrations, python, suppress
 from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import Model, Settings
-from enumguard.python import bindings
 from enumguard.report import Report
 from enumguard.rules import ALL_RULES, Rule
 
 
 def build_model(tree: collect.SourceTree, config: Config) -> Model:
-    """Parse the tree into the dialect-neutral model the rules read."""
+    """Parse the tree into the dialect-neutral model the rules read (pairs not yet linked)."""
     migration_paths = migrations.migration_paths(tree, config)
     db = migrations.load(tree, config)
     py = python.scan(tree, config, migration_paths)
-    bound = bindings.bind(py.raw_bindings, py.enums, db.db_enums, config, migration_paths)
-    defaults = bindings.server_default_literals(py.raw_bindings, bound, py.enums)
+    bound = link.bind(py.raw_bindings, py.enums, db.db_enums, config, migration_paths, db.columns)
+    defaults = link.server_default_literals(py.raw_bindings, bound, py.enums)
     return Model(
         enums=py.enums,
         references=py.references,
@@ -37,7 +37,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
             postgres_version=config.postgres_version,
             idle_threshold_seconds=config.idle_threshold_seconds,
         ),
-        extras=(("plain_columns", db.plain_columns),),
+        plain_columns=db.plain_columns,
     )
 
 
@@ -67,10 +67,11 @@ def run(config: Config, extend_model=None) -> Report:
     (the live-database audit) add facts before the rules run."""
     tree = collect.collect(config)
     model = build_model(tree, config)
-    notices: tuple[str, ...] = tree.skipped
+    notices: tuple[str, ...] = tree.skipped + migrations.notices(tree, config)
     if extend_model is not None:
         model, extra = extend_model(model)
         notices += tuple(extra)
+    model = link.link(model)
     findings = check(model, tree, config)
     return Report(
         root=str(config.root),

@@ -7,7 +7,8 @@ from pathlib import Path
 from enumguard.config import Config
 from enumguard.finding import Location
 from enumguard.model import Binding, DbEnum, EnumClass, Label, Member
-from enumguard.python.bindings import BindingSite, RawBinding, bind, server_default_literals
+from enumguard.link import bind, server_default_literals
+from enumguard.python.binding_sites import BindingSite, RawBinding
 
 CONFIG = Config(root=Path("."))
 
@@ -169,7 +170,7 @@ def test_values_callable_imported_from_another_module_is_read_there() -> None:
 
 
 def test_config_type_names_fold_like_postgresql() -> None:
-    from enumguard.python.binding_resolve import parse_type_name
+    from enumguard.link.bindings import parse_type_name
 
     assert parse_type_name("Job_Status", ()) == "public.job_status"
     assert parse_type_name('"Job_Status"', ()) == "public.Job_Status"

@@ -6,7 +6,8 @@ import textwrap
 
 import libcst as cst
 
-from enumguard.python.bindings import BindingSite, extract
+from enumguard.python.binding_sites import BindingSite
+from enumguard.python.bindings import extract
 
 HEAD = """\
 import enum

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enumguard.finding import Location, Severity
+from enumguard.link import link
 from enumguard.model import Binding, DbEnum, EnumClass, EnumOp, Label, LiteralUse, Member, Migration, Model, Reference
-from enumguard.rules.drift import CaseMismatchRule, EnumValueRenamedRule, MissingInCodeRule, MissingInDbRule
+from enumguard.rules import CaseMismatchRule, EnumValueRenamedRule, MissingInCodeRule, MissingInDbRule
 
 SQL = "supabase/migrations/20240101000000_init.sql"
 SQL2 = "supabase/migrations/20240201000000_more.sql"
@@ -31,7 +32,7 @@ def binding(stores: str = "names", **kw) -> Binding:
 
 
 def run(rule, model: Model) -> list:
-    return list(rule().check(model))
+    return list(rule().check(link(model)))
 
 
 def test_missing_in_db_at_member_with_both_sides_named() -> None:

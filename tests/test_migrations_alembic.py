@@ -308,3 +308,60 @@ def test_enum_labels_spread_from_a_constant_or_unknown() -> None:
         "public.known": (("new", "old"), True),
         "public.unknown": ((), False),
     }
+
+
+def test_sync_enum_values_reads_a_constant_list_that_spreads_another_and_unknown_lists_hide_the_labels() -> None:
+    # Label lists that grow revision by revision: NEW = [*OLD, 'c'] (seen on tracecat).
+    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute(\"CREATE TYPE other AS ENUM ('x')\")")
+    extra = "ADDED = ['c']\nVALUES = ['a', 'b', *ADDED]\n"
+    body = (
+        "    op.sync_enum_values(enum_schema='public', enum_name='st', new_values=VALUES,\n"
+        "        affected_columns=[], enum_values_to_rename=[])\n"
+        "    op.sync_enum_values(enum_schema='public', enum_name='other', new_values=load_values(),\n"
+        "        affected_columns=[], enum_values_to_rename=[])"
+    )
+    model = load_files(repo(("1", first), ("2", revision("2", "1", body, extra))))
+    assert {db.name: (db.label_values, db.labels_known) for db in model.db_enums} == {
+        "public.st": (("a", "b", "c"), True),
+        "public.other": ((), False),
+    }
+    assert [p.message for p in model.problems] == ["`op.sync_enum_values` with values enumguard cannot read"]
+
+
+def test_loop_over_an_empty_constant_list_leaves_the_loop_variable_unset() -> None:
+    body = "    names = []\n    for name in names:\n        op.drop_index(name)\n    op.execute(\"CREATE TYPE st AS ENUM ('a')\")"
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert labels(model) == {"public.st": ("a",)} and model.problems == ()
+
+
+def test_runtime_data_fixes_and_constraint_chores_are_not_reported_but_column_changes_are() -> None:
+    # Seen on tracecat: 17 notices for statements that cannot touch an enum type.
+    extra = "TABLES = ['a', 'b']\n"
+    quiet = (
+        "    for table in TABLES:\n"
+        "        op.execute(f\"UPDATE {table} SET type = 'x' WHERE type = 'y'\")\n"
+        "        op.execute(f'ALTER TABLE \"{table}\" RENAME CONSTRAINT \"{old}\" TO \"{new}\"')\n"
+        "        conn.execute(sa.text(f'ALTER TABLE {table} DROP CONSTRAINT {name}'))\n"
+        "        conn.execute(sa.text(f'ALTER TABLE {table} DISABLE TRIGGER USER'))\n"
+        "        conn.execute(sa.text(f'ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY (o) REFERENCES o(id)'))\n"
+    )
+    loud = (
+        "    op.execute(f'ALTER TABLE {table} ALTER COLUMN kind TYPE {kind}')\n"
+        "    op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')\n"
+        "    op.execute(f'ALTER TABLE {table} {action}')\n"
+        "    op.execute(f'CREATE TYPE {name} AS ENUM ({labels})')\n"
+    )
+    model = load_files(repo(("1", revision("1", None, quiet + loud, extra))))
+    assert [p.location.line for p in model.problems] == [17, 18, 19, 20]  # the four `loud` lines
+
+
+def test_runtime_sql_is_judged_without_its_comments() -> None:
+    # Seen on reyearn: an editor hint comment before CREATE SCHEMA made the statement invisible.
+    extra = "schema = 'app'\n"
+    body = (
+        "    op.execute(f'''\n        --sql --main schema (a data type comment)\n        create schema if not exists {where()};\n"
+        "        create extension if not exists ltree;\n        ''')\n"
+        "    op.execute(f'''\n        -- the kinds\n        create type {where()}.kind as enum ('a');\n        ''')"
+    )
+    model = load_files(repo(("1", revision("1", None, body, extra))))
+    assert [p.location.line for p in model.problems] == [16]

@@ -124,3 +124,63 @@ def test_alembic_package_resource_location_with_per_dialect_versions_folders() -
     assert order(model) == [f"{base}/versions/postgresql/0001_pg.py", f"{base}/versions/postgresql/0002_pg.py"]
     # The other dialect's revisions are not replayed, but they are still migrations, not app code.
     assert f"{base}/versions/sqlite/0001_lite.py" in migrations.migration_paths(tree, config)
+
+
+def _tree(files: dict[str, str]):
+    from enumguard.collect import SourceFile, SourceTree
+
+    return SourceTree("/x", tuple(SourceFile(p, t) for p, t in sorted(files.items())), tuple(sorted(files)))
+
+
+ADHOC = {
+    "supabase/migrations/20240101000000_init.sql": CREATE + "CREATE TABLE x (s t);\n",
+    "migrations/0002_more.sql": "ALTER TYPE t ADD VALUE 'adhoc';\n",
+    "db/rollback_0002.sql": "DROP TYPE t;\n",
+    "sql/reports.sql": "CREATE TYPE report_kind AS ENUM ('daily');\n",
+    "scripts/cleanup.sql": "DELETE FROM x;\n",
+    "clickhouse/migrations/0001.sql": "CREATE TABLE events (id UInt64) ENGINE = MergeTree ORDER BY id;\n",
+}
+
+
+def test_with_a_tool_folder_other_sql_is_not_replayed_and_one_notice_names_it() -> None:
+    from enumguard import migrations
+    from enumguard.config import Config
+
+    model = load_files(ADHOC)
+    assert order(model) == ["supabase/migrations/20240101000000_init.sql"]
+    assert labels(model) == {"public.t": ("a",)} and model.problems == ()
+    assert migrations.notices(_tree(ADHOC), Config()) == (
+        "not replayed: SQL with enum DDL outside supabase/migrations/, in migrations/ (1 file), sql/ (1 file); "
+        'if it is applied to the database, add `sql-migrations = ["migrations/*.sql"]` to [tool.enumguard]',
+    )
+
+
+def test_configured_sql_joins_the_tool_migrations_but_undo_scripts_never_do() -> None:
+    from enumguard import migrations
+    from enumguard.config import Config
+
+    settings = {"sql_migrations": ("migrations/*.sql", "db/*.sql", "sql/*.sql")}
+    model = load_files(ADHOC, **settings)
+    assert order(model) == ["supabase/migrations/20240101000000_init.sql", "migrations/0002_more.sql", "sql/reports.sql"]
+    assert labels(model) == {"public.t": ("a", "adhoc"), "public.report_kind": ("daily",)}
+    assert migrations.notices(_tree(ADHOC), Config(**settings)) == ()
+
+
+def test_undo_scripts_by_name_or_folder_are_never_forward_migrations() -> None:
+    from enumguard.migrations.discover import is_undo
+
+    undo = ["migrations/rollback_0003.sql", "migrations/0003_down.sql", "migrations/revert-plans.sql",
+            "migrations/0004/down.sql", "migrations/rollbacks/0003.sql", "migrations/0003_plans_rollback.sql"]
+    forward = ["supabase/migrations/20240101000000_revert_plan_rename.sql", "migrations/0003_shutdown.sql",
+               "migrations/0004/up.sql", "migrations/downloads.sql"]
+    assert [p for p in undo + forward if is_undo(p)] == undo
+
+
+def test_without_a_tool_folder_plain_migrations_are_replayed_and_other_sql_is_named() -> None:
+    from enumguard import migrations
+    from enumguard.config import Config
+
+    files = {"migrations/0001_init.sql": CREATE, "migrations/rollback_0001.sql": "DROP TYPE t;\n", "db/types.sql": CREATE}
+    assert order(load_files(files)) == ["migrations/0001_init.sql"]
+    (notice,) = migrations.notices(_tree(files), Config())
+    assert notice.startswith("not replayed: SQL with enum DDL that no migration tool applies, in db/ (1 file);")

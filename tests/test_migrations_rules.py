@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from enumguard.finding import Location
 from enumguard.model import Binding, LiteralUse, Model, Settings
-from enumguard.rules.migration_safety import AddValueInTransactionRule, DropTypeInUseRule
-from enumguard.rules.sql_values import MissingTypeRule, SqlUnknownValueRule
+from enumguard.rules import AddValueInTransactionRule, DropTypeInUseRule
+from enumguard.rules import MissingTypeRule, SqlUnknownValueRule
 from tests.test_migrations_alembic import repo, revision
 from tests.test_migrations_sql import PLAIN, SUPA, load_files
 
@@ -139,3 +139,14 @@ def test_drop_with_columns_names_each_column_and_cascade_is_not_reported() -> No
     assert len(finding.related) == 2
     cascade = {SUPA: "CREATE TYPE t AS ENUM ('a');\nCREATE TABLE x (c t);\nDROP TYPE t CASCADE;\n"}
     assert found(DropTypeInUseRule, model_of(cascade)) == []
+
+
+def test_add_value_follows_the_type_through_a_rename_into_its_use() -> None:
+    files = {
+        SUPA: "CREATE TYPE a AS ENUM ('p');\n",
+        SUPA.replace("20240101000000", "20240201000000"): (
+            "ALTER TYPE a RENAME TO b;\nALTER TYPE b ADD VALUE 'x';\nSELECT 'x'::b;\n"
+        ),
+    }
+    later = SUPA.replace("20240101000000", "20240201000000")
+    assert found(AddValueInTransactionRule, model_of(files)) == [(later, 3)]

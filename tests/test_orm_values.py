@@ -93,7 +93,7 @@ def test_replacement_only_for_a_case_or_separator_difference_and_never_through_e
     assert [(f.line, f.location.column, f.suggestion) for f in found] == [
         (4, 40, "'in_progress'"),
         (5, 40, "'in_progress'"),
-        (6, 40, None),  # a missing separator is not a certain replacement
+        (6, 40, "'in_progress'"),  # separators removed: still certain (rules.suggest)
         (7, 40, None),  # an escape: the source is not the value
         (8, 52, "'done'"),
         (9, 17, None),  # the Python string has an escape before it: located at the string

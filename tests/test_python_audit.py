@@ -43,8 +43,9 @@ def test_bundled_incident_example_reports_exactly_the_two_invalid_members(capsys
     assert code == 1
     got = [(f["path"], f["line"], f["member"], f["help"]) for f in out["findings"]]
     assert got == [
-        ("app/services/scheduler.py", 10, "Completed", "did you mean `submitted`?"),
-        ("app/services/scheduler.py", 12, "Error", "did you mean `processing`?"),
+        # no member is close to either name: a guess (`submitted`, `processing`) would mislead
+        ("app/services/scheduler.py", 10, "Completed", "`SitemapAnalysisStatusEnum` defines `pending`, `queued`, `processing`, `submitted`, `failed`"),
+        ("app/services/scheduler.py", 12, "Error", "`SitemapAnalysisStatusEnum` defines `pending`, `queued`, `processing`, `submitted`, `failed`"),
     ]
     assert out["findings"][0]["message"] == (
         "`SitemapAnalysisStatusEnum.Completed` is not a member of `SitemapAnalysisStatusEnum`"

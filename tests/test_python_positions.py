@@ -11,9 +11,9 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.python.names import candidate_names, words
-from enumguard.python.walk import Walker
+from enumguard.python.reference_chains import Walker
 
-extract_mod = importlib.import_module("enumguard.python.extract")
+extract_mod = importlib.import_module("enumguard.python.scan_file")
 ROOT = Path(__file__).resolve().parent.parent
 
 SOURCES = {

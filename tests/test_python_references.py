@@ -213,3 +213,20 @@ def test_resolve_dotted_names_an_enum_as_written_in_a_file(tmp_path: Path) -> No
     assert resolver.resolve_dotted("app/use.py", "m.Status") == "app.models.Status"
     assert resolver.resolve_dotted("app/use.py", "S") == "app.models.Status"
     assert resolver.resolve_dotted("app/use.py", "Status") is None
+
+
+def test_unknown_member_far_from_every_member_gets_no_guess(tmp_path: Path) -> None:
+    (f,) = findings(tmp_path, pkg(**{"app/use.py": "from app.models import Status\nx = Status.Error\n"}))
+    assert (f.help, f.suggestion) == ("`Status` defines `pending`, `done`", None)
+
+
+def test_unknown_member_differing_only_by_separators_is_a_certain_fix(tmp_path: Path) -> None:
+    files = {"m.py": "import enum\nclass S(enum.Enum):\n    in_progress = 1\n    done = 2\nx = S.InProgress\n"}
+    (f,) = findings(tmp_path, files)
+    assert (f.help, f.suggestion) == ("did you mean `in_progress`?", "in_progress")
+
+
+def test_unknown_value_suggests_only_a_close_value(tmp_path: Path) -> None:
+    files = {"m.py": "import enum\nclass S(enum.Enum):\n    a = 'Not a Fit'\n    b = 'pending'\nx = S('not_a_fit')\ny = S('Error')\n"}
+    got = [(f.value, f.help) for f in findings(tmp_path, files)]
+    assert got == [("not_a_fit", "did you mean `'Not a Fit'`?"), ("Error", "`S` accepts `'Not a Fit'`, `'pending'`")]

@@ -90,3 +90,18 @@ def test_generation_is_deterministic_and_write_then_check_is_clean(tmp_path: Pat
     (tmp_path / "README.md").write_text("edited by hand\n")
     assert docs.stale(tmp_path) == ["README.md"]
     assert docs.main(["--check", "--out", str(tmp_path)]) == 1
+
+
+def test_each_rule_lives_in_the_module_named_after_it():
+    """`missing-in-db` is class `MissingInDbRule` in `enumguard/rules/missing_in_db.py`."""
+    for rule in ALL_RULES:
+        module = "enumguard.rules." + rule.name.replace("-", "_")
+        camel = "".join(part.capitalize() for part in rule.name.split("-")) + "Rule"
+        assert (rule.__module__, rule.__name__) == (module, camel), rule.name
+
+
+def test_readme_rule_table_lists_every_rule_as_the_generator_writes_it():
+    readme = docs.ROOT_README.read_text(encoding="utf-8")
+    assert not docs.readme_stale(), f"README.md's rule table is stale: run `{docs.COMMAND}` to refresh it"
+    for rule in ALL_RULES:
+        assert f"| [`{rule.name}`](docs/rules/{rule.name}.md) | {rule.severity} |" in readme

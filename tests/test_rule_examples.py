@@ -15,7 +15,7 @@ from enumguard.rules.base import Example
 from tests.expectations import actual, audit, expected, explain_mismatch, write_repo
 
 CASES = [
-    pytest.param(rule, kind, example, id=f"{rule.name}-{kind}-{i}")
+    pytest.param(rule, kind, example, id=f"{rule.name}-{kind}-{example.title or i}")
     for rule in ALL_RULES
     for kind, examples in (("valid", rule.VALID), ("invalid", rule.INVALID))
     for i, example in enumerate(examples)
@@ -33,6 +33,12 @@ def test_rule_example(rule, kind: str, example: Example, tmp_path: Path) -> None
     report = audit(tmp_path)
     got = actual(report)
     assert got == want, explain_mismatch(report, want, got)
+
+
+def test_every_example_has_a_title_unique_within_its_rule() -> None:
+    for rule in ALL_RULES:
+        titles = [e.title for e in rule.VALID + rule.INVALID]
+        assert all(titles) and len(set(titles)) == len(titles), f"{rule.name}: example titles {titles}"
 
 
 def test_every_rule_has_documentation_and_examples() -> None:

@@ -1,5 +1,5 @@
 """A database URL in, a model extender out: `extend(model) -> (model, notices)` adds the live
-database's enum types (Model.live_enums) and its state (Model.extra("live")) for the rules.
+database's enum types (Model.live_enums) and its state (Model.live) for the rules.
 
 Read-only and bounded (see connect.py). Any failure becomes a one-line notice naming the
 database with its password masked; the static audit goes on without the live facts.
@@ -17,9 +17,6 @@ from enumguard.model import Model
 
 __all__ = ["IdleSession", "LiveDatabase", "extender", "live_state", "location", "mask_url", "read_live"]
 
-LIVE_KEY = "live"
-
-
 def read_live(url: str, connect_timeout: int | None = None) -> LiveDatabase:
     """Read the live database; raises LiveError with a one-line, password-free message."""
     from enumguard.live import catalog, connect
@@ -34,8 +31,7 @@ def read_live(url: str, connect_timeout: int | None = None) -> LiveDatabase:
 
 
 def live_state(model: Model) -> LiveDatabase | None:
-    state = model.extra(LIVE_KEY)
-    return state if isinstance(state, LiveDatabase) else None
+    return model.live
 
 
 def notices_for(state: LiveDatabase) -> list[str]:
@@ -59,8 +55,7 @@ def extender(url: str, config: Config, connect_timeout: int | None = None) -> Ca
             state = read_live(url, connect_timeout)
         except LiveError as exc:
             return model, [f"database {mask_url(url)}: {exc}; the live checks were skipped"]
-        extras = tuple((k, v) for k, v in model.extras if k != LIVE_KEY) + ((LIVE_KEY, state),)
         settings = replace(model.settings, idle_threshold_seconds=config.idle_threshold_seconds)
-        return replace(model, live_enums=state.enums, extras=extras, settings=settings), notices_for(state)
+        return replace(model, live_enums=state.enums, live=state, settings=settings), notices_for(state)
 
     return extend

@@ -3,10 +3,8 @@ in a transaction out (plain dataclasses; no finding is decided here)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from enumguard.finding import Location
-from enumguard.model import ColumnUse, DbEnum, Label
+from enumguard.model import ColumnUse, DbEnum, IdleSession, Label, LiveDatabase
 
 # Schemas PostgreSQL owns; never compared.
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
@@ -59,35 +57,6 @@ SELECT current_user, current_database(), current_setting('server_version_num')::
        (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
        pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
 """
-
-
-@dataclass(frozen=True)
-class IdleSession:
-    """A session `idle in transaction`: how long it has been idle and what it last ran."""
-
-    pid: int
-    user: str | None
-    application_name: str
-    idle_seconds: float
-    transaction_seconds: float | None
-    query: str
-    aborted: bool = False
-
-
-@dataclass(frozen=True)
-class LiveDatabase:
-    """What enumguard read from a live database (shown without the password)."""
-
-    url: str  # masked
-    user: str
-    database: str
-    server_version: int
-    enums: tuple[DbEnum, ...]
-    columns: tuple[ColumnUse, ...]
-    extension_types: frozenset[str]  # qualified names of types an extension owns
-    idle_sessions: tuple[IdleSession, ...]
-    hidden_sessions: int  # sessions of other roles whose state this role may not see
-    activity_error: str | None = None  # pg_stat_activity could not be read at all
 
 
 def location(qualified: str, line: int = 1) -> Location:

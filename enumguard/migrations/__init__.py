@@ -9,8 +9,8 @@ from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import alembic, discover, replay
-from enumguard.migrations.sql import Reader
-from enumguard.migrations.sqltext import Lines
+from enumguard.migrations.sql_events import Reader
+from enumguard.migrations.sql_statements import Lines
 from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
 
 
@@ -35,6 +35,12 @@ def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
     # project's history) are still migrations, not application code: their enums are frozen copies.
     others = {f.path for f in tree.python_files() if f.path not in replayed and _looks_like_revision(f.text)}
     return frozenset(sql | replayed | others)
+
+
+def notices(tree: SourceTree, config: Config) -> tuple[str, ...]:
+    """One-line notices about what the migration stage left out (SQL no tool applies)."""
+    found = discover.not_replayed(tree, config)
+    return (found,) if found else ()
 
 
 def _looks_like_revision(text: str) -> bool:

@@ -16,7 +16,8 @@ from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import discover
 from enumguard.migrations.alembic_ops import LazyPositions, Walker
 from enumguard.migrations.events import Event
-from enumguard.migrations.pyexpr import Scope, boolean, string, strings
+from enumguard.libcst_helpers import string
+from enumguard.migrations.alembic_expressions import Scope, boolean, strings
 from enumguard.migrations.replay import Unit
 from enumguard.model import Migration
 

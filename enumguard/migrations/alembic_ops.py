@@ -13,9 +13,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations.events import ColumnEvent, Event, TxEvent
-from enumguard.migrations.pyexpr import COLUMN, TEXT, EnumType, Scope, arg, boolean, dotted, qualified, string, strings
-from enumguard.migrations.sql import Reader
-from enumguard.migrations.sqltext import Lines, string_value, tokenize
+from enumguard.libcst_helpers import arg, dotted, string
+from enumguard.migrations.alembic_expressions import EnumType, Scope, boolean, qualified, strings
+from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
+from enumguard.migrations.sql_events import Reader
+from enumguard.migrations.sql_statements import Lines, string_value, tokenize
 from enumguard.model import EnumOp
 
 
@@ -123,7 +125,7 @@ class Walker:
             self.scope.values[name] = cst.SimpleString(repr(value))
             self.body(_block(loop.body))
         if before is missing:
-            del self.scope.values[name]
+            self.scope.values.pop(name, None)  # a nested loop over the same name may have removed it
         else:
             self.scope.values[name] = before
         new, seen = [], set()
@@ -224,7 +226,7 @@ class Walker:
     def _column(self, column: cst.BaseExpression, table: str, kind: str, context: str, creates: bool) -> None:
         column = self.scope.resolve(column)
         if not isinstance(column, cst.Call) or not (
-            qualified(column.func, self.scope.table) in COLUMN or (dotted(column.func) or "").endswith("Column")
+            qualified(column.func, self.scope.table) in CORE_COLUMNS or (dotted(column.func) or "").endswith("Column")
         ):
             return
         name = string(arg(column, "name", 0))
@@ -314,12 +316,16 @@ class Walker:
         the affected columns over and drops the old type."""
         schema = string(arg(call, "enum_schema", 0)) or "public"
         name = string(arg(call, "enum_name", 1))
-        values = strings(self.scope.resolve(arg(call, "new_values", 2)))
-        if name is None or values is None:
+        values = self.scope.strings(arg(call, "new_values", 2))
+        if name is None:
             return self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
         full, old, where = f"{schema}.{name}", f"{schema}.{name}_old", self.loc(call)
+        if values is None:
+            # The type still exists afterwards, with labels enumguard does not know: comparing
+            # the old labels would report every label the revision added as missing.
+            self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
         self.events.append(EnumOp("rename_type", full, where, self.path, new_name=old))
-        self.events.append(EnumOp("create", full, where, self.path, labels=tuple(values)))
+        self.events.append(EnumOp("create", full, where, self.path, labels=tuple(values or ()), labels_known=values is not None))
         columns = self.scope.resolve(arg(call, "affected_columns", 3))
         for element in columns.elements if isinstance(columns, (cst.List, cst.Tuple)) else ():
             ref = element.value
@@ -423,12 +429,29 @@ _ENUM_DDL = re.compile(
     r"|\bCREATE\s+(UNLOGGED\s+|TEMP(ORARY)?\s+)?TABLE\b(?![^;]*\bPARTITION\s+OF\b)|\bDO\s+[$']", re.I)
 
 
+_DATA_FIX = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SELECT)\b", re.I)
+# ALTER TABLE actions that leave column types alone (constraints, triggers, owner, table rename).
+_TABLE_CHORE = re.compile(
+    r"\b(?:(?:ADD|DROP|RENAME|VALIDATE)\s+CONSTRAINT|(?:ENABLE|DISABLE)\s+(?:ALWAYS\s+|REPLICA\s+)?TRIGGER"
+    r"|OWNER\s+TO|RENAME\s+TO|SET\s+(?:LOGGED|UNLOGGED|TABLESPACE)|(?:ENABLE|DISABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY)\b",
+    re.I,
+)
+_COLUMN_WORDS = re.compile(r"\b(TYPE|ENUM|DEFAULT|DOMAIN|COLUMN)\b", re.I)
+
+
 def _may_change_enums(text: str | None) -> bool:
     """False only when the visible text of run-time SQL is a statement that cannot create, change
-    or use an enum type in a way the replay tracks (an index rename, a partition, a data fix);
+    or use an enum type in a way the replay tracks (an index rename, a partition, a data fix,
+    `UPDATE t SET type = ...` of a column named `type`, a constraint or trigger chore);
     True when the statement cannot be seen."""
+    if text is not None:  # comments say nothing about the statement (`--sql` editor hints)
+        text = re.sub(r"--[^\n\0]*|/\*.*?\*/", " ", text, flags=re.S)
     if text is None or not _VERB.match(text):
         return True
+    if _DATA_FIX.match(text) and not re.search(r"\bDEFAULT\b", text, re.I):
+        return False
+    if re.match(r"\s*ALTER\s+TABLE\b", text, re.I) and _TABLE_CHORE.search(text) and not _COLUMN_WORDS.search(text):
+        return False
     return bool(_ENUM_DDL.search(text))
 
 

@@ -17,6 +17,12 @@ FLYWAY = re.compile(r"V(\d+(?:[._]\d+)*)__.+\.sql\Z")
 FLYWAY_REPEATABLE = re.compile(r"R__(.+)\.sql\Z")
 FLYWAY_UNDO = re.compile(r"U\d+(?:[._]\d+)*__.+\.sql\Z")
 GOLANG_UP = re.compile(r"(\d+)_.+\.up\.sql\Z")
+# Scripts that undo a change, by name (`rollback_0003.sql`, `0003_down.sql`, `revert-plans.sql`,
+# `down.sql`) or folder (`rollbacks/`): never forward migrations, whoever runs them.
+_UNDO_WORDS = {"rollback", "rollbacks", "revert", "reverts", "undo", "down"}
+_ENUM_DDL = re.compile(r"\b(?:create|alter|drop)\s+type\b", re.IGNORECASE)
+# Tools whose folder says exactly which SQL files they apply.
+TOOLS = ("supabase", "flyway", "golang")
 
 # How each tool runs a file. Supabase CLI sends a file's statements as one batch that runs in one
 # implicit transaction (an ADD VALUE used later in the same file fails with 55P04, supabase/cli
@@ -43,9 +49,22 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.split(r"[._]", text))
 
 
+def is_undo(path: str) -> bool:
+    """A rollback/down/revert script, by its name or a folder it sits in."""
+    folder, name = posixpath.split(path.lower())
+    words = [w for w in re.split(r"[_\-.\s]+", name[: -len(".sql")] if name.endswith(".sql") else name) if w]
+    # A leading word counts only without a version prefix: `20240101_revert_plan.sql` in
+    # supabase/migrations is a forward migration that the CLI applies like any other.
+    if words and (words[0] in _UNDO_WORDS or words[-1] in _UNDO_WORDS):
+        return True
+    return any(part in _UNDO_WORDS for part in folder.split("/"))
+
+
 def classify(path: str) -> SqlFile | None:
     """The tool a SQL file belongs to by its place and name, or None when it is no migration."""
     folder, name = posixpath.split(path)
+    if is_undo(path):
+        return None
     if folder == "supabase/migrations" or folder.endswith("/supabase/migrations"):
         found = SUPABASE.match(name)
         return SqlFile(path, "supabase", (name,)) if found else None
@@ -67,15 +86,49 @@ def classify(path: str) -> SqlFile | None:
     return None
 
 
-def sql_files(tree: SourceTree, config: Config) -> list[SqlFile]:
-    """Every SQL migration, in apply order."""
+def _classified(tree: SourceTree, config: Config) -> tuple[dict[str, SqlFile], bool]:
+    """Every SQL file a tool or the config makes a migration, and whether a known tool's folder
+    (or an Alembic history) exists. With such a tool, plain `migrations/` SQL is not one of its
+    migrations (ClickHouse DDL, hand-run scripts): only `sql-migrations` brings it in."""
     found: dict[str, SqlFile] = {}
     for f in tree.sql_files():
         item = classify(f.path)
-        if item is None and config.sql_migrations and matches(f.path, config.sql_migrations):
+        configured = bool(config.sql_migrations) and matches(f.path, config.sql_migrations) and not is_undo(f.path)
+        if configured and (item is None or item.tool == "plain"):
             item = SqlFile(f.path, "configured", (f.path,))
         if item is not None:
             found[f.path] = item
+    tool = any(item.tool in TOOLS for item in found.values()) or bool(alembic_scripts(tree, alembic_dirs(tree, config)))
+    if tool:
+        found = {path: item for path, item in found.items() if item.tool != "plain"}
+    return found, tool
+
+
+def not_replayed(tree: SourceTree, config: Config) -> str | None:
+    """One notice naming the folders of SQL files with enum DDL (CREATE/ALTER/DROP TYPE) that no
+    tool applies and the config does not name, and how to include them; None when there are none.
+    Undo scripts and the folders a tool skips by design (supabase/migrations/backup/) are left out."""
+    found, tool = _classified(tree, config)
+    folders: dict[str, int] = {}
+    for f in tree.sql_files():
+        if f.path in found or is_undo(f.path) or "/supabase/migrations/" in f"/{f.path}" or not _ENUM_DDL.search(f.text):
+            continue
+        folder = posixpath.dirname(f.path) or "."
+        folders[folder] = folders.get(folder, 0) + 1
+    if not folders:
+        return None
+    names = ", ".join(f"{d}/ ({n} file{'s' if n > 1 else ''})" for d, n in sorted(folders.items()))
+    tools = sorted({posixpath.dirname(i.path) + "/" for i in found.values() if i.tool in TOOLS})
+    where = f"outside {', '.join(tools)}" if tools else "beside the Alembic history" if tool else "that no migration tool applies"
+    return (
+        f"not replayed: SQL with enum DDL {where}, in {names}; if it is applied to the database, "
+        f"add `sql-migrations = [\"{sorted(folders)[0]}/*.sql\"]` to [tool.enumguard]"
+    )
+
+
+def sql_files(tree: SourceTree, config: Config) -> list[SqlFile]:
+    """Every SQL migration, in apply order."""
+    found, _ = _classified(tree, config)
     order = config.migration_order
 
     def key(item: SqlFile) -> tuple:

@@ -1,86 +1,16 @@
 """Migrations with their events in apply order -> final DB enum types, columns, literal uses,
 type uses and the enum ops that changed something, each with its transaction id.
 
-`TypeState` is the pure label replay; rules reuse it to see a type as it was at one op."""
+The label replay itself (`TypeState`) lives in enumguard.type_history, shared with the model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from enumguard.finding import Finding, Location
+from enumguard.finding import Finding
 from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent
-from enumguard.model import ColumnUse, DbEnum, EnumOp, Label, LiteralUse, Migration, TypeUse
-
-
-@dataclass
-class _Type:
-    labels: list[Label]
-    location: Location
-    labels_known: bool = True
-
-
-class TypeState:
-    """Enum types by qualified name; `apply(op)` says whether the op changed anything, as
-    PostgreSQL would run it (IF [NOT] EXISTS no-ops; statements that would fail change nothing)."""
-
-    def __init__(self) -> None:
-        self.types: dict[str, _Type] = {}
-
-    def exists(self, name: str) -> bool:
-        return name in self.types
-
-    def labels(self, name: str) -> tuple[str, ...] | None:
-        t = self.types.get(name)
-        return tuple(label.value for label in t.labels) if t is not None and t.labels_known else None
-
-    def label(self, name: str, value: str) -> Label | None:
-        t = self.types.get(name)
-        return next((label for label in t.labels if label.value == value), None) if t else None
-
-    def apply(self, op: EnumOp) -> bool:
-        t = self.types.get(op.type_name)
-        if op.kind == "create":
-            if t is not None:
-                return False
-            where = op.label_locations if len(op.label_locations) == len(op.labels) else (op.location,) * len(op.labels)
-            self.types[op.type_name] = _Type([Label(v, at) for v, at in zip(op.labels, where)], op.location, op.labels_known)
-            return True
-        if t is None:
-            return False
-        values = [label.value for label in t.labels]
-        if op.kind == "add_value":
-            if op.label is None or op.label in values:
-                return False
-            index = len(values)
-            anchor = op.before or op.after
-            if anchor is not None and anchor not in values:
-                return False  # PostgreSQL: `"w" is not an existing enum label`
-            if op.before is not None:
-                index = values.index(op.before)
-            elif op.after is not None:
-                index = values.index(op.after) + 1
-            t.labels.insert(index, Label(op.label, op.location))
-            return True
-        if op.kind == "rename_value":
-            if op.label not in values or op.new_label is None or op.new_label in values:
-                return False
-            t.labels[values.index(op.label)] = Label(op.new_label, op.location)
-            return True
-        if op.kind in ("rename_type", "set_schema"):
-            if not op.new_name or op.new_name in self.types:
-                return False
-            self.types[op.new_name] = self.types.pop(op.type_name)
-            return True
-        if op.kind == "drop":
-            del self.types[op.type_name]
-            return True
-        return False
-
-    def db_enums(self) -> tuple[DbEnum, ...]:
-        return tuple(
-            DbEnum(name, tuple(t.labels), t.location, labels_known=t.labels_known)
-            for name, t in sorted(self.types.items())
-        )
+from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
+from enumguard.type_history import TypeState
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 from enumguard.finding import Finding
 from enumguard.publish.client import GitHubClient, PullFile
 from enumguard.report import mdescape
+from enumguard.rules import url_of
 
 MAX_COMMENTS = 20
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -61,7 +62,9 @@ def suggested_line(f: Finding, root: Path) -> str | None:
 
 
 def body(f: Finding, suggestion: str | None) -> str:
-    text = f"{marker(f)}\n**enumguard {mdescape.text(f.rule)}**: {mdescape.message(f.message)}"
+    url = url_of(f.rule)
+    rule = mdescape.link(f.rule, url) if url else mdescape.text(f.rule)
+    text = f"{marker(f)}\n**enumguard {rule}**: {mdescape.message(f.message)}"
     if f.help:
         text += f"\n\n{mdescape.message(f.help)}"
     if suggestion is not None:

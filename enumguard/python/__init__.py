@@ -18,9 +18,9 @@ from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import ColumnValue, EnumClass, LiteralUse, Reference
 from enumguard.python import column_values
-from enumguard.python.bindings import RawBinding
-from enumguard.python.extract import extract, syntax_problem
-from enumguard.python.facts import FileFacts
+from enumguard.python.binding_sites import RawBinding
+from enumguard.python.scan_file import extract, syntax_problem
+from enumguard.python.file_facts import FileFacts
 from enumguard.python.names import candidate_names, module_infos, words
 from enumguard.python.resolve import Resolver
 

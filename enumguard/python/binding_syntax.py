@@ -6,17 +6,8 @@ from __future__ import annotations
 import libcst as cst
 
 from enumguard.finding import Location
+from enumguard.libcst_helpers import dotted, kwarg, string as str_value
 from enumguard.model import qualify
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` as text, or None for anything that is not a plain dotted name."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = dotted(node.value)
-        return None if head is None else f"{head}.{node.attr.value}"
-    return None
 
 
 def import_table(module: cst.Module) -> dict[str, str]:
@@ -58,20 +49,6 @@ def import_table(module: cst.Module) -> dict[str, str]:
                 elif child is not None:
                     stack.append(child)
     return table
-
-
-def str_value(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def kwarg(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
 
 
 def comprehension_attr(node: cst.BaseExpression, collection: str | None) -> tuple[str, str] | None:

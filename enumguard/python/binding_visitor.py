@@ -10,37 +10,19 @@ import libcst as cst
 
 from enumguard.finding import Location
 from enumguard.model import qualify
+from enumguard.python.binding_sites import BindingSite
+from enumguard.sqlalchemy_names import COLUMNS, ENUM_TYPES, GENERIC_ENUM, MAPPED, TABLES, TEXT
+from enumguard.libcst_helpers import dotted, kwarg, string as str_value
 from enumguard.python.binding_syntax import (
     Locator,
     comprehension_attr,
-    dotted,
     function_stores,
-    kwarg,
     optional_inner,
     sql_literal,
-    str_value,
     table_args_schema,
     table_name,
 )
-from enumguard.python.bindings import BindingSite
 
-# Callables that build SQLAlchemy's Enum type (by qualified name after import resolution).
-ENUM_TYPES = frozenset(
-    {
-        "sqlalchemy.Enum",
-        "sqlalchemy.types.Enum",
-        "sqlalchemy.sql.sqltypes.Enum",
-        "sqlalchemy.dialects.postgresql.ENUM",
-        "sqlalchemy.dialects.postgresql.named_types.ENUM",
-        "sqlalchemy.dialects.postgresql.base.ENUM",
-        "sqlmodel.Enum",
-    }
-)
-COLUMNS = frozenset({"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.orm.mapped_column", "sqlmodel.Column"})
-TABLES = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlmodel.Table"})
-MAPPED = frozenset({"sqlalchemy.orm.Mapped", "sqlalchemy.orm.base.Mapped"})
-TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
-GENERIC_ENUM = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum"})
 # Positional arguments of Column/mapped_column that are not its type.
 NOT_A_TYPE = frozenset(
     {"ForeignKey", "Sequence", "Identity", "Computed", "FetchedValue", "DefaultClause", "CheckConstraint"}

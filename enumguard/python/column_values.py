@@ -12,6 +12,7 @@ or runs SQL, and a libcst visit of all of them more than doubled the time of an 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ KEEP_ENTITY = frozenset(
 SQLA = ("sqlalchemy", "sqlmodel")
 IN_METHODS = frozenset({"in_", "notin_", "not_in"})
 SELECT = frozenset({"sqlalchemy.select", "sqlmodel.select", "sqlalchemy.future.select", "sqlalchemy.sql.select"})
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try) + (
+    (ast.Match,) if hasattr(ast, "Match") else ()
+) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 _MODEL_CLASS = re.compile(r"^class[ \t]+(\w+)[ \t]*\(", re.M)
 
 
@@ -85,8 +89,8 @@ def extract(tree: ast.Module, text: str, path: str, models: tuple[str, ...]) -> 
     if not worth_parsing(text, models):
         return None
     source = Source(text, path)
-    visitor = _Visitor(_qualified_imports(tree), set(models))
-    visitor.visit(tree)
+    visitor = _Visitor(_Lines(text, models), set(models))
+    visitor.module(tree)
     values = tuple(
         OrmValue(entity, attr, node.value, context, source.location(node), app_strings.quotes(source.segment(node), node.value))
         for entity, attr, node, context in visitor.values
@@ -97,31 +101,44 @@ def extract(tree: ast.Module, text: str, path: str, models: tuple[str, ...]) -> 
     return ColumnFacts(tuple(visitor.tables), values, sql)
 
 
-def _qualified_imports(tree: ast.Module) -> dict[str, str]:
-    """Local name -> imported dotted name, from every import in the file (absolute ones)."""
-    table: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    table[alias.asname] = alias.name
-                else:
-                    table[alias.name.split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                table[alias.asname or alias.name] = "." + alias.name  # the project's own module
-    return table
+_QUOTE = re.compile(r"['\"]")
+_FORMS = r"filter_by|\.values\s*\(|\.(?:in_|notin_|not_in)\s*\(|\.\w+\s*=\s*[rRuU]?['\"]|execute|fetch|\btext\s*\("
 
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+class _Lines:
+    """Which line ranges can hold a value: a quote and a model name (or a form's keyword) in
+    them. Only statements over such ranges are visited: most code is skipped unvisited."""
+
+    def __init__(self, text: str, models: tuple[str, ...]) -> None:
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        names = "|".join(re.escape(m) for m in models)
+        keys = re.compile(rf"\b(?:{names})\b|{_FORMS}" if names else _FORMS)
+        self.quotes = self._prefix(starts, _QUOTE.finditer(text))
+        self.keys = self._prefix(starts, keys.finditer(text))
+
+    @staticmethod
+    def _prefix(starts: list[int], matches) -> list[int]:
+        hit = [0] * (len(starts) + 1)
+        for match in matches:
+            hit[bisect.bisect_right(starts, match.start())] = 1
+        for i in range(1, len(hit)):
+            hit[i] += hit[i - 1]
+        return hit
+
+    def hold(self, first: int, last: int) -> bool:
+        last = min(last, len(self.quotes) - 1)
+        return self.quotes[last] > self.quotes[first - 1] and self.keys[last] > self.keys[first - 1]
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    """Where a statement starts in the text: its decorators come before its own line."""
+    return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
 
 
 class _Visitor(ast.NodeVisitor):
-    def __init__(self, imports: dict[str, str], models: set[str]) -> None:
-        self.imports = imports
+    def __init__(self, lines: _Lines, models: set[str]) -> None:
+        self.lines = lines
+        self.imports: dict[str, str] = {}
         self.models = models
         self.tables: list[TableClass] = []
         self.values: list[tuple[str, str, ast.Constant, str]] = []
@@ -129,28 +146,79 @@ class _Visitor(ast.NodeVisitor):
         self.scopes: list[dict[str, str | None]] = []  # name -> class dotted (None: bound otherwise)
         self.classes: list[str] = []  # enclosing class statements
 
-    # ------------------------------------------------------------------ scopes
-    def visit_Module(self, node: ast.Module) -> None:
-        self.scopes.append(instances(node.body, None))
-        self.generic_visit(node)
+    # ------------------------------------------------------------------ statements
+    def module(self, tree: ast.Module) -> None:
+        todo = list(tree.body)  # module-level imports, also under `if` / `try`, come first
+        while todo:
+            stmt = todo.pop()
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.imported(stmt)
+            elif isinstance(stmt, _COMPOUND):
+                for name in ("body", "orelse", "finalbody"):
+                    todo.extend(getattr(stmt, name, ()) or ())
+                todo.extend(s for h in getattr(stmt, "handlers", ()) for s in h.body)
+        self.scopes.append(instances(tree.body, None))
+        self.block(tree.body)
         self.scopes.pop()
 
-    def _function(self, node) -> None:
-        body = node.body if isinstance(node.body, list) else [ast.Expr(node.body)]
-        self.scopes.append(instances(body, node.args))
-        self.generic_visit(node)
-        self.scopes.pop()
+    def block(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.imported(stmt)
+            elif isinstance(stmt, ast.ClassDef):
+                self.classdef(stmt)
+            elif not self.lines.hold(_first_line(stmt), stmt.end_lineno or stmt.lineno):
+                continue
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                outer = [*stmt.decorator_list, *stmt.args.defaults, *(d for d in stmt.args.kw_defaults if d)]
+                for node in outer:
+                    self.visit(node)
+                self.scopes.append(instances(stmt.body, stmt.args))
+                self.block(stmt.body)
+                self.scopes.pop()
+            elif isinstance(stmt, _COMPOUND):
+                for name, value in ast.iter_fields(stmt):
+                    if name in ("body", "orelse", "finalbody"):
+                        self.block(value)
+                    elif name in ("handlers", "cases"):
+                        for item in value:
+                            self.block(item.body)
+                    elif isinstance(value, ast.AST):
+                        self.visit(value)
+                    elif isinstance(value, list):
+                        for item in value:
+                            if isinstance(item, ast.AST):
+                                self.visit(item)
+            else:
+                self.visit(stmt)
 
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+    def classdef(self, node: ast.ClassDef) -> None:
         if len(self.scopes) == 1 and not self.classes:
             table = table_class(node)
             if table is not None:
                 self.tables.append(table)
-        self.classes.append(node.name)
+        if self.lines.hold(_first_line(node), node.end_lineno or node.lineno):
+            for outer in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+                self.visit(outer)
+            self.classes.append(node.name)
+            self.block(node.body)
+            self.classes.pop()
+
+    def imported(self, node: ast.Import | ast.ImportFrom) -> None:
+        """Local name -> imported dotted name (a relative import: the project's own module)."""
+        for alias in node.names:
+            if isinstance(node, ast.Import):
+                local = alias.asname or alias.name.split(".")[0]
+                self.imports[local] = alias.name if alias.asname else local
+            elif node.module and not node.level:
+                self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            else:
+                self.imports[alias.asname or alias.name] = "." + alias.name
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.scopes.append(instances([ast.Expr(node.body)], node.args))
         self.generic_visit(node)
-        self.classes.pop()
+        self.scopes.pop()
 
     def entity(self, node: ast.AST) -> str | None:
         """The dotted name of a possibly mapped class, unless a local name shadows it."""

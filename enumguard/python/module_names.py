@@ -1,12 +1,12 @@
 """One module's `ast` tree in, the names its top level binds out (imports, classes, everything
-else), as enumguard.python.walk records them: for files read only for the values they send to
+else), as enumguard.python.reference_chains records them: for files read only for the values they send to
 table columns, which the resolver must still follow through imports and re-exports."""
 
 from __future__ import annotations
 
 import ast
 
-from enumguard.python.facts import ImportFact
+from enumguard.python.file_facts import ImportFact
 
 _BLOCKS = (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
 

@@ -8,7 +8,7 @@ claim, or a chain through something that is not a module or a class resolves to 
 from __future__ import annotations
 
 from enumguard.model import EnumClass, Member, Reference
-from enumguard.python.facts import ClassFact, FileFacts, ImportFact
+from enumguard.python.file_facts import ClassFact, FileFacts, ImportFact
 from enumguard.python.names import ModuleInfo
 
 ENUM_BASES = {
@@ -267,9 +267,9 @@ class Resolver:
                     continue
                 if ref.form == "attribute":
                     if i < len(ref.chain):
-                        out.append(Reference(enum.qualname, ref.chain[i], "attribute", ref.where[i]))
+                        out.append(Reference(enum.qualname, ref.chain[i], "attribute", ref.where[i], handled=ref.handled))
                 elif i == len(ref.chain):
-                    out.append(Reference(enum.qualname, str(ref.literal), ref.form, ref.where[0], ref.literal))
+                    out.append(Reference(enum.qualname, str(ref.literal), ref.form, ref.where[0], ref.literal, ref.handled))
         return out
 
 

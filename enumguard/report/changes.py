@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from enumguard.model import display_type
-from enumguard.report import EnumChange
+from enumguard.report.report import EnumChange
 
 # A piece of a phrased enum change: (text, is_name). Names are shown as code (backticks in
 # text, escaped code spans in Markdown); the rest is plain prose.

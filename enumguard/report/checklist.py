@@ -6,14 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from enumguard.model import display_type
-from enumguard.report import Report
+from enumguard.report.report import Report
 from enumguard.report.changes import Segment, describe
+from enumguard.rules import ALL_RULES
 
-REFERENCE_RULES = ("unknown-member", "unknown-value")
-REFERENCE_FINDINGS = REFERENCE_RULES + ("sql-unknown-value",)
-DRIFT_RULES = ("missing-in-db", "missing-in-code", "case-mismatch", "enum-value-renamed")
-DRIFT_FINDINGS = DRIFT_RULES + ("db-drift",)
-PARSE_RULES = ("syntax-error", "unsupported-sql")
+
+def _verifying(item: str) -> tuple[str, ...]:
+    return tuple(r.name for r in ALL_RULES if r.verifies == item)
+
+
+def _unticking(item: str) -> tuple[str, ...]:
+    return _verifying(item) + tuple(r.name for r in ALL_RULES if r.unticks == item)
+
+
+# The rule groups live on the rules (Rule.verifies / Rule.unticks), in ALL_RULES order.
+REFERENCE_RULES = _verifying("references")
+REFERENCE_FINDINGS = _unticking("references")
+DRIFT_RULES = _verifying("drift")
+DRIFT_FINDINGS = _unticking("drift")
+PARSE_RULES = _verifying("parsing")
 MAX_NAMES = 10
 
 

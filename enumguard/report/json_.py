@@ -8,7 +8,7 @@ from typing import Any
 
 from enumguard.finding import Finding
 from enumguard.model import EnumOp, display_type
-from enumguard.report import EnumChange, Report
+from enumguard.report.report import EnumChange, Report
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

@@ -10,11 +10,12 @@ from typing import Any
 import jinja2
 
 from enumguard.finding import Finding, Severity
-from enumguard.report import Report
+from enumguard.report.report import Report
 from enumguard.report.changes import describe
 from enumguard.report.checklist import checklist
-from enumguard.report import mdescape
+from enumguard.report import mdescape  # a submodule, not the package namespace
 from enumguard.model import display_type
+from enumguard.rules import url_of
 
 MARKER = "<!-- enumguard:pr-comment -->"
 COMMENT_LIMIT = 65_536  # GitHub's maximum issue-comment body
@@ -64,6 +65,13 @@ def _segments(parts, table: bool = False) -> mdescape.Md:
 _ENV.filters["segments"] = _segments
 
 
+def _rule_cell(rule: str) -> mdescape.Md:
+    """The rule's name in code, linked to its page."""
+    url = url_of(rule)
+    name = mdescape.code(rule, table=True)
+    return mdescape.Md(f"[{name}]({url})") if url else name
+
+
 def _row(f: Finding, context: LinkContext | None) -> dict[str, Any]:
     where = f"{f.path}:{f.line}"
     linked = context is not None and not f.path.startswith("database:")  # a live-database object: no file
@@ -76,7 +84,7 @@ def _row(f: Finding, context: LinkContext | None) -> dict[str, Any]:
     return {
         "icon": ICONS[f.severity],
         "severity": str(f.severity),
-        "rule": f.rule,
+        "rule": _rule_cell(f.rule),
         "location": location,
         "message": mdescape.message(f.message, table=True),
         "advice": mdescape.Md("<br>".join(advice)) if advice else mdescape.Md(""),

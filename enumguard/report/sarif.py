@@ -14,8 +14,8 @@ import json
 
 from enumguard import __version__
 from enumguard.finding import Finding, Location, Severity
-from enumguard.report import Report
-from enumguard.rules import ALL_RULES
+from enumguard.report.report import Report
+from enumguard.rules import ALL_RULES, rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -33,6 +33,7 @@ def _rule(rule) -> dict:
         "shortDescription": {"text": first},
         "fullDescription": {"text": doc or first},
         "help": {"text": doc or first, "markdown": doc or first},
+        "helpUri": rule_url(rule.name),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": ["enum", "postgresql"], "security-severity": SECURITY_SEVERITY[rule.severity]},
     }

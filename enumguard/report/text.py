@@ -1,9 +1,10 @@
-"""Report -> terminal text: `path:line:col: rule: message`, the help indented below."""
+"""Report -> terminal text: `path:line:col: rule: message`, the help and the rule's page indented below."""
 
 from __future__ import annotations
 
-from enumguard.report import Report
+from enumguard.report.report import Report
 from enumguard.report.changes import phrase
+from enumguard.rules import url_of
 
 
 def _finding(f, lines: list[str], indent: str = "") -> None:
@@ -11,6 +12,10 @@ def _finding(f, lines: list[str], indent: str = "") -> None:
     lines.append(f"{indent}{f.location}: {f.rule}: {f.message}{new}")
     if f.help:
         lines.append(f"{indent}    help: {f.help}")
+        # The rule's page belongs to the advice: a finding without help keeps its one line.
+        url = url_of(f.rule)
+        if url:
+            lines.append(f"{indent}    docs: {url}")
     for r in f.related:
         lines.append(f"{indent}    see {r.location}: {r.message}")
 

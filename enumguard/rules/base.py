@@ -8,6 +8,16 @@ from typing import ClassVar, Iterator
 from enumguard.finding import Finding, Location, Related, Severity
 from enumguard.model import Model
 
+# Every finding links to its rule's page, docs/rules/<name>.md in enumguard's repository
+# (the repository URL as the README's pre-commit snippet writes it).
+REPOSITORY_URL = "https://github.com/OWNER/enumguard"
+DOCS_URL_PAGES = "docs/rules"  # where enumguard.docs writes the pages, in that repository
+
+
+def rule_url(name: str) -> str:
+    """The documentation page of the rule `name`."""
+    return f"{REPOSITORY_URL}/blob/main/{DOCS_URL_PAGES}/{name}.md"
+
 
 @dataclass(frozen=True)
 class Example:
@@ -17,6 +27,8 @@ class Example:
 
     files: dict[str, str]
     config: dict[str, object] = field(default_factory=dict)
+    # What the example shows, in a few words: the test id and the heading on the rule's page.
+    title: str = ""
 
 
 class Rule:
@@ -26,6 +38,13 @@ class Rule:
     severity: ClassVar[Severity]
     VALID: ClassVar[tuple[Example, ...]] = ()
     INVALID: ClassVar[tuple[Example, ...]] = ()
+    # What it finds, in a few words: the README's rule table.
+    finds: ClassVar[str] = ""
+    # The PR comment's checklist: the item this rule verifies (it must run, and find nothing, for
+    # the item to be ticked: "references", "drift", or "parsing" for files that were not read),
+    # and an item its findings untick without verifying it.
+    verifies: ClassVar[str | None] = None
+    unticks: ClassVar[str | None] = None
 
     def check(self, model: Model) -> Iterator[Finding]:
         raise NotImplementedError

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterator
 
 from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Binding, ColumnValue, DbEnum, Model, display_type
+from enumguard.rules import suggest
 from enumguard.rules.base import Example, Rule
 
 _MODELS = (
@@ -38,11 +38,6 @@ def _values_named_like(model: Model, db: DbEnum) -> tuple[str, ...]:
     return tuple(
         m.value for e in model.enums if set(e.member_names) == labels for m in e.members if isinstance(m.value, str)
     )
-
-
-def _key(text: str) -> str:
-    """Equal keys: the texts differ only in case or in `_` / `-` / space separators."""
-    return text.lower().replace("-", "_").replace(" ", "_")
 
 
 class OrmUnknownValueRule(Rule):
@@ -85,6 +80,11 @@ class OrmUnknownValueRule(Rule):
 
     name = "orm-unknown-value"
     severity = Severity.ERROR
+    finds = (
+        '`Job.status == "Queued"`, `Job(status=..)`, `filter_by`, `.values(..)`, raw SQL in application '
+        "code: a string the enum column does not take"
+    )
+    unticks = "references"
     VALID = (
         Example(
             {
@@ -99,7 +99,8 @@ class OrmUnknownValueRule(Rule):
                     '    cursor.execute("UPDATE jobs SET state = \'done\' WHERE state = \'queued\'")\n'
                     '    return Job(state="queued")\n'
                 ),
-            }
+            },
+            title="labels of the type in every form, and the member itself",
         ),
     )
     INVALID = (
@@ -118,12 +119,13 @@ class OrmUnknownValueRule(Rule):
                     '        "SELECT id FROM jobs WHERE state = \'Queued\'"  # expect: orm-unknown-value\n'
                     "    )\n"
                 ),
-            }
+            },
+            title="the title-case label in a filter, a filter_by, an assignment and raw SQL",
         ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
-        plain = model.extra("plain_columns", frozenset()) or frozenset()
+        plain = model.plain_columns
         migrated = {(c.table, c.column): c.type_name for c in model.columns}
         bound: dict[tuple[str, str], set[Binding]] = {}
         for b in model.bindings:
@@ -206,14 +208,11 @@ class OrmUnknownValueRule(Rule):
         else:
             message = f"`{cv.value}` is not a label of DB type `{shown}` (cast in raw SQL)"
         unique = list(dict.fromkeys(accepted))
-        same = [a for a in unique if _key(a) == _key(cv.value)]
-        close = same or difflib.get_close_matches(cv.value, unique, n=1, cutoff=0.75)
-        listed = ", ".join(f"`{a}`" for a in unique) or "nothing"
-        guess = " or ".join(f"`{c}`" for c in close)
-        help = (f"did you mean {guess}? " if close else "") + f"the column accepts {listed}"
+        close, certain = suggest.closest(cv.value, unique)
+        help = (f"did you mean `{close}`? " if close else "") + f"the column accepts {suggest.listing(unique) or 'nothing'}"
         suggestion = None
-        if len(same) == 1 and cv.quotes is not None and not any(c in same[0] for c in "\\\n'\"") :
-            suggestion = f"{cv.quotes[0]}{same[0]}{cv.quotes[1]}"
+        if close and certain and cv.quotes is not None and not any(c in close for c in "\\\n'\""):
+            suggestion = f"{cv.quotes[0]}{close}{cv.quotes[1]}"
         related = [Related(db.location, f"DB type `{shown}` is created here")]
         if binding is not None:
             related.insert(0, Related(binding.location, f"column {column} is bound here"))

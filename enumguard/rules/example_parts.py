@@ -1,0 +1,59 @@
+"""Building blocks of rule examples that several rules share: a SQLAlchemy models head,
+a jobs table bound to `job_status`, the Supabase migration paths."""
+
+from __future__ import annotations
+
+INIT = "supabase/migrations/20240101000000_init.sql"
+
+
+LATER = "supabase/migrations/20240201000000_more.sql"
+
+
+HEAD = """\
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+"""
+
+
+def job(column: str) -> str:
+    return f"""
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[Status] = mapped_column({column})
+"""
+
+
+ANNOTATED_JOB = job("").replace("Mapped[Status] = mapped_column()", "Mapped[Status]")
+
+
+JOBS_SQL = """\
+CREATE TYPE job_status AS ENUM ('queued', 'done');
+CREATE TABLE jobs (id serial PRIMARY KEY, status job_status NOT NULL);
+"""
+
+
+STATUS_MODELS = '''import enum
+
+
+class Status(str, enum.Enum):
+    pending = "pending"
+    done = "done"
+
+    @property
+    def is_final(self) -> bool:
+        return self is Status.done
+
+    @classmethod
+    def parse(cls, text: str) -> "Status":
+        return cls(text.lower())
+'''

@@ -1,0 +1,119 @@
+"""Model in, findings out: a DB enum label the bound Python enum does not persist."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from enumguard.finding import Finding, Related, Severity
+from enumguard.link.pairs import compare
+from enumguard.model import Model
+from enumguard.rules.base import Example, Rule
+from enumguard.rules.drift_text import enum_id, subject, values_behind_names
+from enumguard.rules.example_parts import ANNOTATED_JOB, HEAD, INIT, LATER
+
+
+def renamed_into(model: Model, pair, history) -> frozenset[str]:
+    """New labels of RENAME VALUEs on the pair's type whose old label the enum still persists:
+    one rename, reported once (by missing-in-db on the member and enum-value-renamed on its uses)
+    rather than again as a DB label the code lacks."""
+    persisted = {p.label for p in pair.persisted}
+    found = set()
+    for op in model.ops:
+        if op.kind == "rename_value" and op.new_label and op.label in persisted:
+            if history.final_name(op) == pair.db.name and pair.db.label(op.label) is None:
+                found.add(op.new_label)
+    return frozenset(found)
+
+
+MISSING_IN_CODE_VALID = (
+    Example(
+        {
+            "app/models.py": HEAD
+            + """
+class Status(str, enum.Enum):
+    queued = "queued"
+    done = "done"
+    archived = "archived"
+"""
+            + ANNOTATED_JOB,
+            INIT: """\
+CREATE TYPE status AS ENUM ('queued', 'done');
+CREATE TABLE jobs (id serial PRIMARY KEY, status status NOT NULL);
+""",
+            LATER: "ALTER TYPE status ADD VALUE 'archived';\n",
+        },
+        title="a label added by a later migration that the enum also has",
+    ),
+)
+
+
+MISSING_IN_CODE_INVALID = (
+    Example(
+        {
+            "app/models.py": HEAD
+            + """
+class Status(str, enum.Enum):
+    queued = "queued"
+    done = "done"
+"""
+            + ANNOTATED_JOB,
+            INIT: """\
+CREATE TYPE status AS ENUM ('queued', 'done');
+CREATE TABLE jobs (id serial PRIMARY KEY, status status NOT NULL);
+""",
+            LATER: "ALTER TYPE status ADD VALUE 'archived';  -- expect: missing-in-code\n",
+        },
+        title="a label added by a later migration that the enum lacks",
+    ),
+)
+
+
+class MissingInCodeRule(Rule):
+    """Reports a DB enum label that the bound Python enum does not persist.
+
+    The finding sits on the migration line that added the label; the Python enum is named
+    in the related locations. A label that is the value of a member whose *name* is stored
+    instead (no `values_callable`) is one problem, reported by `missing-in-db` at the member.
+
+    ## Why is this bad?
+
+    Reading a row that holds the label fails in SQLAlchemy (`LookupError: 'x' is not among the
+    defined enum values`), and code cannot write or compare against that state.
+
+    ## How to fix
+
+    Add a member that persists the label, or drop the label in a migration if no row uses it.
+
+    ## Known limitations
+
+    Bindings made only by name are checked only when they clearly match; see `missing-in-db`.
+    """
+
+    name = "missing-in-code"
+    severity = Severity.WARNING
+    finds = "a DB label the bound Python enum does not store"
+    verifies = "drift"
+    VALID = MISSING_IN_CODE_VALID
+    INVALID = MISSING_IN_CODE_INVALID
+
+    def check(self, model: Model) -> Iterator[Finding]:
+        history = model.history
+        for pair in model.pairs:
+            explained = renamed_into(model, pair, history) | values_behind_names(pair)
+            for label in compare(pair).missing_in_code:
+                if label.value in explained:
+                    continue
+                where = pair.enum.location if pair.enum is not None else pair.binding.location
+                yield self.finding(
+                    label.location,
+                    f"{pair.db_side} has label `{label.value}` that {subject(pair, None)} does not persist",
+                    help=(
+                        f"add a member for `{label.value}` to `{pair.enum_name}`"
+                        if pair.enum is not None
+                        else f"add `'{label.value}'` to the labels of the `sa.Enum(...)`"
+                    ),
+                    related=(Related(where, f"`{pair.enum_name}` is defined here"), pair.related_binding()),
+                    enum=enum_id(pair),
+                    value=label.value,
+                    db_type=pair.db_name,
+                )

@@ -1,0 +1,140 @@
+"""Model in, findings out: a label the bound Python enum persists that its DB enum type lacks."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from enumguard.finding import Finding, Severity
+from enumguard.link.pairs import compare
+from enumguard.model import BoundPair, EnumOp, Model
+from enumguard.rules.base import Example, Rule
+from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, value_hint_fits
+from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, job
+
+
+def _renames(model: Model, pair: BoundPair, label: str, history) -> EnumOp | None:
+    for op in model.ops:
+        if op.kind == "rename_value" and op.label == label and history.final_name(op) == pair.db.name:
+            return op
+    return None
+
+
+MISSING_IN_DB_VALID = (
+    Example(
+        {
+            "app/models.py": HEAD
+            + """
+class Status(enum.Enum):
+    QUEUED = "queued"
+    DONE = "done"
+"""
+            + job('sa.Enum(Status, name="job_status", values_callable=lambda e: [m.value for m in e])'),
+            INIT: JOBS_SQL,
+        },
+        title="values_callable stores the values the DB type has",
+    ),
+    Example(
+        {
+            "app/models.py": HEAD
+            + """
+class Status(enum.Enum):
+    queued = "queued"
+    done = "done"
+    cancelled = "cancelled"
+"""
+            + job('sa.Enum(Status, name="job_status", native_enum=False)'),
+            INIT: "CREATE TABLE jobs (id serial PRIMARY KEY, status varchar(9) NOT NULL);\n",
+        },
+        title="native_enum=False has no DB type to compare with",
+    ),
+)
+
+
+MISSING_IN_DB_INVALID = (
+    Example(
+        {
+            "app/models.py": HEAD
+            + """
+class Status(enum.Enum):
+    queued = "queued"
+    done = "done"
+    cancelled = "cancelled"  # expect: missing-in-db
+"""
+            + job('sa.Enum(Status, name="job_status")'),
+            INIT: JOBS_SQL,
+        },
+        title="a member the DB type lacks",
+    ),
+    Example(
+        {
+            "app/models.py": HEAD
+            + """
+class Post(Base):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(sa.Enum("draft", "published", "archived", name="post_state"))  # expect: missing-in-db
+""",
+            INIT: """\
+CREATE TYPE post_state AS ENUM ('draft', 'published');
+CREATE TABLE posts (id serial PRIMARY KEY, state post_state NOT NULL);
+""",
+        },
+        title="a string label of sa.Enum the DB type lacks",
+    ),
+)
+
+
+class MissingInDbRule(Rule):
+    """Reports a label the bound Python enum persists that the DB enum type does not have.
+
+    A Python enum is bound to a DB enum type by SQLAlchemy code (`sa.Enum(E, name="t")`,
+    `postgresql.ENUM(...)`, `Mapped[E]`, `type_annotation_map`), by `[tool.enumguard.bindings]`,
+    or by a type of the same name (ignoring case and underscores). SQLAlchemy writes member
+    NAMES unless `values_callable` is given; enumguard models that exactly. The DB labels come
+    from replaying the migrations (or from a live database in `enumguard audit --database-url`).
+
+    ## Why is this bad?
+
+    Writing that member fails at run time with `invalid input value for enum t: "x"`, and
+    reading a row never yields it: the code handles a state the database cannot hold.
+
+    ## How to fix
+
+    Add the label in a migration (`ALTER TYPE t ADD VALUE 'x';`), or remove the member. When
+    the DB holds the member *values*, store values: `values_callable=lambda e: [m.value for m in e]`.
+
+    ## Known limitations
+
+    A binding whose type no migration creates (or a `native_enum=False` column) has no DB type
+    to compare with and is not checked. A link made only by name is checked only when names or
+    values clearly match most DB labels.
+    """
+
+    name = "missing-in-db"
+    severity = Severity.ERROR
+    finds = "a label the Python enum stores that the DB type lacks"
+    verifies = "drift"
+    VALID = MISSING_IN_DB_VALID
+    INVALID = MISSING_IN_DB_INVALID
+
+    def check(self, model: Model) -> Iterator[Finding]:
+        history = model.history
+        for pair in model.pairs:
+            for p in compare(pair).missing_in_db:
+                help = f"add it: `ALTER TYPE {pair.db_name} ADD VALUE '{p.label}';` or remove the member"
+                renamed = _renames(model, pair, p.label, history)
+                if renamed is not None:
+                    help = f"a migration renamed `{p.label}` to `{renamed.new_label}` ({renamed.location})"
+                elif value_hint_fits(pair, p.member):
+                    help = VALUES_HINT
+                yield self.finding(
+                    p.location,
+                    f"{subject(pair, p)} persists `{p.label}` but {pair.db_side} has no such label",
+                    help=help,
+                    related=(pair.related_db(), pair.related_binding()),
+                    enum=enum_id(pair),
+                    member=p.member,
+                    value=p.label,
+                    db_type=pair.db_name,
+                )
