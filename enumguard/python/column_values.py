@@ -130,6 +130,21 @@ class _Lines:
         return self.quotes[last] > self.quotes[first - 1] and self.keys[last] > self.keys[first - 1]
 
 
+class _Scope:
+    """The names one function (or the module) binds, read only when a value needs them."""
+
+    __slots__ = ("body", "args", "_names")
+
+    def __init__(self, body: list, args: ast.arguments | None) -> None:
+        self.body, self.args, self._names = body, args, None
+
+    @property
+    def names(self) -> dict[str, str | None]:
+        if self._names is None:
+            self._names = instances(self.body, self.args)
+        return self._names
+
+
 def _first_line(stmt: ast.stmt) -> int:
     """Where a statement starts in the text: its decorators come before its own line."""
     return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
@@ -143,7 +158,8 @@ class _Visitor(ast.NodeVisitor):
         self.tables: list[TableClass] = []
         self.values: list[tuple[str, str, ast.Constant, str]] = []
         self.sql: list[ast.Constant] = []
-        self.scopes: list[dict[str, str | None]] = []  # name -> class dotted (None: bound otherwise)
+        # per scope: name -> class dotted (None: bound otherwise), computed when first needed
+        self.scopes: list[_Scope] = []
         self.classes: list[str] = []  # enclosing class statements
 
     # ------------------------------------------------------------------ statements
@@ -157,7 +173,7 @@ class _Visitor(ast.NodeVisitor):
                 for name in ("body", "orelse", "finalbody"):
                     todo.extend(getattr(stmt, name, ()) or ())
                 todo.extend(s for h in getattr(stmt, "handlers", ()) for s in h.body)
-        self.scopes.append(instances(tree.body, None))
+        self.scopes.append(_Scope(tree.body, None))
         self.block(tree.body)
         self.scopes.pop()
 
@@ -173,7 +189,7 @@ class _Visitor(ast.NodeVisitor):
                 outer = [*stmt.decorator_list, *stmt.args.defaults, *(d for d in stmt.args.kw_defaults if d)]
                 for node in outer:
                     self.visit(node)
-                self.scopes.append(instances(stmt.body, stmt.args))
+                self.scopes.append(_Scope(stmt.body, stmt.args))
                 self.block(stmt.body)
                 self.scopes.pop()
             elif isinstance(stmt, _COMPOUND):
@@ -216,7 +232,7 @@ class _Visitor(ast.NodeVisitor):
                 self.imports[alias.asname or alias.name] = "." + alias.name
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
-        self.scopes.append(instances([ast.Expr(node.body)], node.args))
+        self.scopes.append(_Scope([ast.Expr(node.body)], node.args))
         self.generic_visit(node)
         self.scopes.pop()
 
@@ -228,14 +244,14 @@ class _Visitor(ast.NodeVisitor):
         head = name.split(".")[0]
         if head not in self.models and head not in self.imports:
             return None
-        if len(self.scopes) > 1 and head in self.scopes[-1]:
+        if len(self.scopes) > 1 and head in self.scopes[-1].names:
             return None
         return name
 
     def instance(self, node: ast.AST) -> str | None:
         """The class of a local variable known to hold one instance (constructed or annotated)."""
         if isinstance(node, ast.Name) and self.scopes:
-            return self.scopes[-1].get(node.id)
+            return self.scopes[-1].names.get(node.id)
         return None
 
     def qualified(self, node: ast.AST) -> str:
