@@ -55,10 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(diff)
     diff.add_argument("--base", required=True, metavar="REF", help="git ref of the base, e.g. origin/main")
     diff.add_argument("--head", metavar="REF", help="git ref of the head (default: the working tree)")
+    fix = sub.add_parser("fix", help="apply the certain fixes (dry run: print the diff)")
+    fix.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    fix.add_argument("--write", action="store_true", help="edit the files instead of printing the diff")
+    fix.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
+    fix.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
+    fix.add_argument("--config", type=lambda s: Path(s) if s else None, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
+    fix.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    fix.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
+    fix.set_defaults(fail_on=None)
     pr = sub.add_parser("pr", help="GitHub Action entry point: review a pull request and publish")
     _add_common(pr)
     pr.add_argument("--mode", choices=("auto", "diff", "audit"), default="auto")
-    pr.add_argument("--comment", choices=("true", "false"), default="true")
+    pr.add_argument("--comment", choices=("true", "false", "on-findings"), default="true",
+                    help="sticky PR comment; on-findings: only when the PR has new findings")
     pr.add_argument("--review", choices=("true", "false"), default="false")
     pr.add_argument("--sarif-file", metavar="FILE")
     pr.add_argument("--database-url", metavar="URL")
@@ -120,6 +130,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return exit_code(report, config)
 
 
+def cmd_fix(args: argparse.Namespace) -> int:
+    from enumguard.fixes import command
+
+    return command.run(load_config(args), args.write, sys.stdout, sys.stderr)
+
+
 def cmd_pr(args: argparse.Namespace) -> int:
     from enumguard import pr
 
@@ -140,6 +156,11 @@ def explain(name: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Repository text can hold lone surrogates (a file name that is not UTF-8, a "\ud800" escape in
+    # an enum value): print them escaped instead of failing on them.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -155,19 +176,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_diff(args)
         if args.command == "pr":
             return cmd_pr(args)
+        if args.command == "fix":
+            return cmd_fix(args)
         parser.print_usage(sys.stderr)
-        print("enumguard: error: choose a command: audit, diff or pr", file=sys.stderr)
+        print("enumguard: error: choose a command: audit, diff, pr or fix", file=sys.stderr)
         return 2
     except EnumguardError as exc:
-        print(f"enumguard: error: {exc}", file=sys.stderr)
+        from enumguard.report.text import one_line  # a message may quote repository text
+
+        print(f"enumguard: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug in enumguard: one line, the traceback only on request
         if os.environ.get("ENUMGUARD_DEBUG"):
             raise
+        from enumguard.report.text import one_line
+
         print(
-            f"enumguard: internal error: {type(exc).__name__}: {exc} "
+            f"enumguard: internal error: {type(exc).__name__}: {one_line(exc)} "
             "(set ENUMGUARD_DEBUG=1 for the traceback and please report it)",
             file=sys.stderr,
         )

@@ -1,9 +1,14 @@
-"""Files in, SourceTree out: which files exist under the root, with the text of those we parse."""
+"""Files in, SourceTree out: which files exist under the root, with the text of those we parse.
+
+Pull-request content is untrusted: a file is read only when its real path (symlinks resolved)
+stays inside the root and outside /proc, /sys and /dev, is a regular file and is no larger than
+`max-file-bytes`; anything else becomes a one-line notice, never an error."""
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +19,9 @@ from enumguard.config import DEFAULT_EXCLUDE, Config
 # Files whose text later stages read. Everything else is known by path only.
 TEXT_SUFFIXES = (".py", ".pyi", ".sql")
 TEXT_NAMES = ("alembic.ini",)
-MAX_BYTES = 5_000_000
+# Kernel pseudo-filesystems: reading /proc/self/environ would hand the token to the report.
+FORBIDDEN_ROOTS = ("/proc", "/sys", "/dev")
+LISTED_LINKS = 10  # symlink paths named in the notice; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -97,9 +104,82 @@ def _git_files(root: Path) -> list[str] | None:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
+def inside(real: str, root_real: str) -> bool:
+    """Is the resolved path `real` the root or below it, and outside the kernel's pseudo-files?"""
+    if any(real == f or real.startswith(f + "/") for f in FORBIDDEN_ROOTS):
+        return False
+    return real == root_real or real.startswith(root_real.rstrip("/") + "/")
+
+
+def _decode(rel: str, data: bytes) -> tuple[str | None, str | None]:
+    """(text, notice): UTF-8 (a BOM is dropped); UTF-16 and NUL bytes are refused, as Python
+    and PostgreSQL refuse them; other bytes are read as Latin-1 with a notice."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, f"{rel}: skipped, UTF-16 encoded (Python and PostgreSQL read UTF-8)"
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        return None, f"{rel}: skipped, contains a NUL byte (line {line}); not a text file"
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        if rel.endswith((".py", ".pyi")):
+            declared = _declared_encoding(data)
+            if declared:
+                try:
+                    return data.decode(declared), None
+                except (LookupError, UnicodeDecodeError):
+                    pass
+        line = data.count(b"\n", 0, exc.start) + 1
+        return data.decode("latin-1"), f"{rel}: not valid UTF-8 (line {line}); read as Latin-1"
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """A PEP 263 `# -*- coding: latin-1 -*-` on one of the first two lines."""
+    for line in data.split(b"\n", 2)[:2]:
+        found = _CODING.match(line)
+        if found:
+            return found.group(1).decode("ascii")
+    return None
+
+
+def _read(full: Path, root_real: str, limit: int) -> tuple[bytes | None, str | None]:
+    """(content, None), or (None, why not): 'link' for a symlink out of the root, else a notice
+    tail. The real path is opened with O_NOFOLLOW so a link swapped in later is not followed."""
+    real = os.path.realpath(full)
+    if not inside(real, root_real):
+        return None, "link"
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return None, f"could not be read ({exc.strerror})"
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, "" if stat.S_ISDIR(info.st_mode) else "skipped, not a regular file"
+        if info.st_size > limit:
+            return None, f"skipped, {info.st_size:,} bytes is over the {limit:,}-byte limit (`max-file-bytes`)"
+        data = fh.read(limit + 1)  # bounded even when the size changes under us
+    if len(data) > limit:
+        return None, f"skipped, over the {limit:,}-byte limit (`max-file-bytes`)"
+    return data, None
+
+
+OUTSIDE = "pointing outside the repository (or into /proc, /sys, /dev)"
+
+
+def links_notice(links: list[str], why: str = OUTSIDE) -> str:
+    """One notice naming the symlinks that were not followed (the first few, then a count)."""
+    shown = ", ".join(links[:LISTED_LINKS]) + (f" and {len(links) - LISTED_LINKS} more" if len(links) > LISTED_LINKS else "")
+    return f"{len(links)} symlink(s) {why} were not read: {shown}"
+
+
 def collect(config: Config) -> SourceTree:
     """List the files under config.root that include/exclude admit, reading the parseable ones."""
     root = Path(config.root)
+    root_real = os.path.realpath(root)
     exclude = DEFAULT_EXCLUDE + config.exclude
     listed = _git_files(root)
     paths = listed if listed is not None else _walk(root, exclude)
@@ -110,23 +190,23 @@ def collect(config: Config) -> SourceTree:
     )
     files: list[SourceFile] = []
     skipped: list[str] = []
+    links: list[str] = []
     for rel in kept:
         if not (rel.endswith(TEXT_SUFFIXES) or rel.rsplit("/", 1)[-1] in TEXT_NAMES):
             continue
-        full = root / rel
-        try:
-            if not full.is_file():
-                continue
-            if full.stat().st_size > MAX_BYTES:
-                skipped.append(f"{rel}: skipped, larger than {MAX_BYTES // 1_000_000} MB")
-                continue
-            data = full.read_bytes()
-        except OSError as exc:
-            skipped.append(f"{rel}: could not be read ({exc.strerror})")
+        data, why = _read(root / rel, root_real, config.max_file_bytes)
+        if why == "link":
+            links.append(rel)
             continue
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        files.append(SourceFile(rel, text))
+        if data is None:
+            if why:
+                skipped.append(f"{rel}: {why}")
+            continue
+        text, notice = _decode(rel, data)
+        if notice:
+            skipped.append(notice)
+        if text is not None:
+            files.append(SourceFile(rel, text))
+    if links:
+        skipped.insert(0, links_notice(links))
     return SourceTree(root=str(root), files=tuple(files), paths=tuple(kept), skipped=tuple(skipped))

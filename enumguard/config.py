@@ -49,6 +49,7 @@ class Config:
     idle_threshold_seconds: int = 300
     cache: bool = True
     jobs: int = 0  # 0: one worker per core
+    max_file_bytes: int = 2_000_000  # a larger file is skipped with a notice (bounded work per file)
     source: str = "defaults"  # the file the settings came from, for messages
 
     def fail_threshold(self) -> Severity | None:
@@ -58,12 +59,39 @@ class Config:
 FAIL_ON = ("error", "warning", "never")
 _LIST_KEYS = {"include", "exclude", "select", "ignore", "sql_migrations", "migration_order", "alembic_versions"}
 _BOOL_KEYS = {"name_fallback", "cache"}
-_INT_KEYS = {"postgres_version", "idle_threshold_seconds", "jobs"}
+_INT_KEYS = {"postgres_version", "idle_threshold_seconds", "jobs", "max_file_bytes"}
 _NOT_IN_FILE = {"root", "source"}
+_PATH_KEYS = {"sql_migrations", "migration_order", "alembic_versions"}  # globs/folders in the repository
+
+
+def stays_inside(relative: str) -> bool:
+    """A repository-relative path or glob that cannot leave the repository: not absolute (nor
+    `~`, nor a Windows drive) and no `..` that climbs above its start."""
+    value = relative.replace("\\", "/")
+    if value.startswith(("/", "~")) or (len(value) > 1 and value[1] == ":"):
+        return False
+    depth = 0
+    for part in value.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif part not in ("", "."):
+            depth += 1
+    return True
 
 
 def valid_keys() -> list[str]:
     return sorted(f.name.replace("_", "-") for f in fields(Config) if f.name not in _NOT_IN_FILE)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Does `path`, symlinks resolved, stay inside `root` (already resolved)?"""
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
 
 
 def load(root: Path, config_file: Path | None = None, rule_names: frozenset[str] = frozenset()) -> Config:
@@ -72,12 +100,16 @@ def load(root: Path, config_file: Path | None = None, rule_names: frozenset[str]
     if config_file is not None:
         if not config_file.is_file():
             raise EnumguardError(f"{config_file}: config file not found")
+        if not _inside(config_file, root):
+            raise EnumguardError(f"--config {config_file}: outside the repository {root}; the config file must be in it")
         data = _read_toml(config_file)
         table = data.get("tool", {}).get("enumguard", data) if config_file.name == "pyproject.toml" else data
         return from_table(table, root, str(config_file), rule_names)
     for name in ("enumguard.toml", "pyproject.toml"):
         path = root / name
         if path.is_file():
+            if not _inside(path, root):
+                raise EnumguardError(f"{name}: a symlink to outside the repository; enumguard does not read it")
             data = _read_toml(path)
             if name == "pyproject.toml":
                 if "enumguard" not in data.get("tool", {}):
@@ -109,6 +141,10 @@ def from_table(table: dict[str, Any], root: Path, source: str, rule_names: froze
                 raw = [raw]
             if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
                 raise EnumguardError(f"{where} must be a list of strings")
+            if name in _PATH_KEYS:
+                for value in raw:
+                    if not stays_inside(value):
+                        raise EnumguardError(f"{where}: `{value}` points outside the repository")
             values[name] = tuple(raw)
         elif name in _BOOL_KEYS:
             if not isinstance(raw, bool):

@@ -16,7 +16,7 @@ def emit(report: Report, format: str, output: str | None) -> None:
     rendered = RENDERERS[format](report)
     if output:
         try:
-            Path(output).write_text(rendered, encoding="utf-8")
+            Path(output).write_text(rendered, encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             raise EnumguardError(f"{output}: cannot write report ({exc.strerror})") from None
     else:

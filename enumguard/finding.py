@@ -42,6 +42,22 @@ class Related:
 
 
 @dataclass(frozen=True, order=True)
+class Fix:
+    """The certain fix of a finding, as data.
+
+    kind "edit": `replacement` is the exact text for the token at the finding's location
+    (`end_column`, exclusive and on the same line, when the rule knows where the token ends).
+    kind "migration": `text` is the body of a new migration in the project's own `style`
+    ("sql": a SQL file; "alembic": a revision's upgrade/downgrade functions)."""
+
+    kind: str
+    text: str = ""
+    replacement: str = ""
+    style: str = ""
+    end_column: int | None = None
+
+
+@dataclass(frozen=True, order=True)
 class Finding:
     """One problem at one place. Field order is the sort order of every report."""
 
@@ -58,8 +74,14 @@ class Finding:
     member: str | None = None
     value: str | None = None
     db_type: str | None = None
+    # Derived from `suggestion` when not given, so every certain replacement is an edit fix.
+    fix: Fix | None = field(default=None, compare=False)
     # Set by `enumguard diff`: True when the finding did not exist at the base ref.
     new: bool | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.fix is None and self.suggestion is not None:
+            object.__setattr__(self, "fix", Fix("edit", replacement=self.suggestion))
 
     @property
     def path(self) -> str:

@@ -146,30 +146,41 @@ class GitRepo:
 
     # ------------------------------------------------------------------ trees
 
-    def export(self, commit: str, dest: Path, wanted) -> int:
+    def export(self, commit: str, dest: Path, wanted, links: list[str] | None = None, max_bytes: int | None = None) -> int:
         """Write the files of `commit` under root's prefix into `dest`, as plain files.
 
         `wanted(path) -> "text" | "name" | None`: write the content, an empty placeholder (the
         collector only needs the path), or nothing. Blobs come from `git cat-file`, not
         `git archive`, so export-ignore/export-subst attributes cannot change what is analysed.
-        Symlinks and submodules are skipped. Returns the number of files written.
+        Symlinks (mode 120000, whose blob is the target path) are never created, so nothing is
+        read through them: their paths are appended to `links`. Submodules are skipped. A blob
+        over `max_bytes` becomes a sparse file of its size, never read, so the collector skips
+        it with its usual notice. Returns the number of files written.
         """
         tree = f"{commit}:{self.prefix}" if self.prefix else f"{commit}^{{tree}}"
         if self._proc(["cat-file", "-e", tree]).returncode != 0:
             return 0  # the analysed folder does not exist at that commit
-        listing = self._run(["ls-tree", "-r", "-z", "--full-name", tree]).split("\0")
+        listing = self._run(["ls-tree", "-r", "-z", "-l", "--full-name", "--end-of-options", tree]).split("\0")
         blobs: list[tuple[str, str]] = []
         for entry in listing:
             if not entry:
                 continue
             meta, _, path = entry.partition("\t")
-            mode, kind, sha = meta.split(" ")
-            if kind != "blob" or mode == "120000" or not _safe(path):
+            mode, kind, sha, size = meta.split()
+            if kind != "blob" or not _safe(path):
                 continue
             how = wanted(path)
+            if mode == "120000":
+                if how is not None and links is not None:
+                    links.append(path)
+                continue
             if how == "name":
                 _write(dest, path, b"")
             elif how == "text":
+                if max_bytes is not None and size.isdigit() and int(size) > max_bytes:
+                    _write(dest, path, b"")
+                    os.truncate(dest / path, int(size))  # sparse: no disk used, nothing read
+                    continue
                 blobs.append((path, sha))
         if blobs:
             self._cat_blobs(commit, blobs, dest)

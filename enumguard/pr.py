@@ -64,16 +64,29 @@ def shown(report: Report) -> list[Finding]:
     return [f for f in report.findings if f.new] if report.mode == "diff" else list(report.findings)
 
 
-def author_of(gh: GitHubClient, env: Mapping[str, str]) -> str:
-    configured = env.get("ENUMGUARD_COMMENT_AUTHOR", "").strip()
+# The account the sticky comment is written by, for a token that cannot say (input or variable).
+AUTHOR_VARIABLES = ("ENUMGUARD_COMMENT_AUTHOR", "INPUT_COMMENT-AUTHOR", "INPUT_COMMENT_AUTHOR")
+
+
+def author_of(gh: GitHubClient, env: Mapping[str, str], token: str = "") -> str:
+    """Who our comments are by. An installation token (`ghs_`, as the Actions token is) gets 403
+    on GET /user, which PyGithub logs on every run as if something failed: it is not asked.
+    The Actions token writes as github-actions[bot]; another App's token names its bot in the
+    `comment-author` input. A personal token is asked."""
+    configured = next((env[k].strip() for k in AUTHOR_VARIABLES if env.get(k, "").strip()), "")
     if configured:
         return configured
+    if token.startswith("ghs_"):
+        return INSTALLATION_BOT
     return gh.login() or INSTALLATION_BOT
 
 
 def publish(report: Report, args: argparse.Namespace, config: Config, ctx: context.GitHubContext,
             links: LinkContext, env: Mapping[str, str], out: TextIO, gh: GitHubClient | None = None) -> None:
-    want_comment = args.comment == "true"
+    # on-findings: no comment on a PR without (new) findings; an existing one is updated to
+    # say the PR is clean now, so no stale list of problems stays on the PR.
+    want_comment = args.comment in ("true", "on-findings")
+    create = args.comment == "true" or bool(shown(report))
     want_review = args.review == "true" and report.mode == "diff"
     if not ctx.is_pr or not (want_comment or want_review):
         return
@@ -84,10 +97,14 @@ def publish(report: Report, args: argparse.Namespace, config: Config, ctx: conte
     what = "the PR comment"
     try:
         gh = gh or PyGithubClient(ctx.api_url, ctx.token, ctx.repo, tuning)
-        author = author_of(gh, env)
+        author = author_of(gh, env, ctx.token)
         if want_comment:
-            result = comment.upsert(gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor)
-            out.write(f"enumguard: PR comment {result.action} (id {result.comment_id})\n")
+            result = comment.upsert(gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor,
+                                    create=create)
+            if result.action == "skipped":
+                out.write("enumguard: no PR comment (comment: on-findings, and no new findings)\n")
+            else:
+                out.write(f"enumguard: PR comment {result.action} (id {result.comment_id})\n")
         if want_review:
             what = "the inline review comments"
             if ctx.head_sha and report.head and report.head != ctx.head_sha:
@@ -114,9 +131,13 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
         out.write(workflow.command("error", str(exc), title="enumguard could not run") + "\n")
         workflow.append_summary(f"### ⚠️ enumguard could not run\n\n{mdescape.text(str(exc))}\n", dict(env))
         raise
-    links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha) if ctx.repo else None
+    rules = markdown.rules_base(ctx.server_url, ctx.action_repo, ctx.action_ref)
+    links = LinkContext(ctx.server_url, ctx.repo, report.head or ctx.head_sha or ctx.sha, rules) if ctx.repo else None
 
-    out.write(RENDERERS["text"](report))
+    # The text report carries repository text (paths, names, labels): GitHub must not read a
+    # workflow command in it, so commands are stopped with a token the repository cannot know.
+    with workflow.commands_stopped(out):
+        out.write(RENDERERS["text"](report))
     for line in workflow.annotations(shown(report)):
         out.write(line + "\n")
     report_path = ""
@@ -125,7 +146,7 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
         report_path = workflow.relative_to_workspace(Path(args.output), ctx.workspace)
     if args.sarif_file:
         try:
-            Path(args.sarif_file).write_text(RENDERERS["sarif"](report), encoding="utf-8")
+            Path(args.sarif_file).write_text(RENDERERS["sarif"](report), encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             raise EnumguardError(f"{args.sarif_file}: cannot write SARIF ({exc.strerror})") from None
     workflow.append_summary(markdown.render_summary(report, links), dict(env))
@@ -133,5 +154,5 @@ def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None
     workflow.set_outputs(
         {"findings": str(len(report.findings)), "new-findings": str(len(new)), "report-path": report_path}, dict(env)
     )
-    publish(report, args, config, ctx, links or LinkContext(ctx.server_url, ctx.repo, ctx.sha), env, out, gh)
+    publish(report, args, config, ctx, links or LinkContext(ctx.server_url, ctx.repo, ctx.sha, rules), env, out, gh)
     return exit_code(report, config)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from enumguard import pipeline
-from enumguard.collect import TEXT_NAMES, TEXT_SUFFIXES, matches
+from enumguard.collect import TEXT_NAMES, TEXT_SUFFIXES, links_notice, matches
 from enumguard.config import DEFAULT_EXCLUDE, Config
 from enumguard.finding import Finding
 from enumguard.gitrepo import ChangeSet, GitRepo
@@ -62,10 +62,14 @@ def _run_at(repo: GitRepo, commit: str, dest: Path, config: Config) -> Report:
         return "text" if path.endswith(TEXT_SUFFIXES) or path.rsplit("/", 1)[-1] in TEXT_NAMES else "name"
 
     dest.mkdir(parents=True)
-    repo.export(commit, dest, wanted)
+    links: list[str] = []
+    repo.export(commit, dest, wanted, links, config.max_file_bytes)
     # The fact cache is one file per root path; a temporary root would leave a new file behind
     # on every run, so exported trees are parsed without it.
-    return pipeline.run(replace(config, root=dest, cache=False))
+    report = pipeline.run(replace(config, root=dest, cache=False))
+    if links:
+        report = replace(report, notices=(links_notice(links, f"in the tree of {commit[:12]}"),) + report.notices)
+    return report
 
 
 # --------------------------------------------------------------------------- new or pre-existing

@@ -68,11 +68,12 @@ def test_action_is_a_docker_action_with_the_documented_inputs_and_outputs():
     assert ACTION["branding"]["icon"] and ACTION["branding"]["color"]
     args = " ".join(ACTION["runs"]["args"])
     for name in ACTION["inputs"]:
-        if name in ("github-token", "database-url"):  # the token arrives as INPUT_GITHUB-TOKEN, the URL via env
+        if name in ("github-token", "database-url", "comment-author"):  # INPUT_GITHUB-TOKEN; the others via env
             assert f"inputs.{name}" not in args
         else:
             assert f"${{{{ inputs.{name} }}}}" in args
     assert ACTION["runs"]["env"]["ENUMGUARD_DATABASE_URL"] == "${{ inputs.database-url }}"
+    assert ACTION["runs"]["env"]["ENUMGUARD_COMMENT_AUTHOR"] == "${{ inputs.comment-author }}"
 
 
 def test_dockerfile_pins_a_slim_python_installs_git_and_sets_no_user():
@@ -210,6 +211,7 @@ def _action_env(tmp_path: Path, repo: Path, event: Path, head: str, api_url: str
         "ENUMGUARD_GITHUB_WRITE_SPACING": "0",
         "ENUMGUARD_GITHUB_BACKOFF": "0.01",
         "ENUMGUARD_DATABASE_URL": inputs["database-url"],
+        "ENUMGUARD_COMMENT_AUTHOR": inputs["comment-author"],
     }
     env.update({f"INPUT_{name.upper().replace(' ', '_')}": value for name, value in inputs.items()})
     (tmp_path / "home").mkdir(exist_ok=True)
@@ -234,9 +236,9 @@ def test_entry_point_runs_as_github_runs_it_in_a_clone_owned_by_another_uid(tmp_
     assert summary.startswith("### ")
     # Whatever the rules find, the outputs, the summary and the exit code tell the same story.
     new = int(outputs["new-findings"])
-    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("| 🔴", "| 🟡", "| 🔵"))]
+    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("- 🔴", "- 🟡", "- 🔵"))]
     assert len(rows) == new
-    assert proc.returncode == (1 if any(line.startswith("| 🔴") for line in rows) else 0)
+    assert proc.returncode == (1 if any(line.startswith("- 🔴") for line in rows) else 0)
     assert not (tmp_path / "home" / ".gitconfig").exists()  # trusted through the environment only
 
 

@@ -361,7 +361,9 @@ def test_real_incident_pr_reports_the_two_unknown_members_as_new(gh, run, tmp_pa
     code, out, files = run(gh, None, root=repo, event_path=event)
     assert code == 1
     [comment] = gh.state.comments_on(PR)
-    rows = [line for line in comment["body"].splitlines() if line.startswith("| 🔴")]
+    lines = comment["body"].splitlines()
+    # A finding: icon, rule and location on its first line, the message on the next.
+    rows = [line + "\n" + lines[i + 1] for i, line in enumerate(lines) if line.startswith("- 🔴")]
     assert len(rows) == 2 and all("`unknown-member`" in r for r in rows)
     assert f"/blob/{head}/app/services/scheduler.py#L10)" in rows[0]
     assert "`SitemapAnalysisStatusEnum.Completed` is not a member of `SitemapAnalysisStatusEnum`" in rows[0]
@@ -420,3 +422,35 @@ def test_pull_request_run_with_database_url_says_the_live_check_is_for_audits(gh
     assert "the live database is checked in audit runs only" in files["summary"].read_text()
     assert PASSWORD not in out + files["err"] + files["summary"].read_text()
     assert "audit runs only" in ours(gh)[0]["body"]
+
+
+# --------------------------------------------------------------------------- comment: on-findings
+
+
+def test_on_findings_posts_nothing_on_a_clean_pull_request(gh, run):
+    code, out, _ = run(gh, reports.clean_pr(), args=["--comment=on-findings"])
+    assert code == 0
+    assert gh.state.comments_on(PR) == []
+    assert not any(r.method in ("POST", "PATCH") for r in gh.state.requests)
+    assert "no PR comment" in out
+
+
+def test_on_findings_posts_when_the_pull_request_has_new_findings(gh, run):
+    code, _, _ = run(gh, reports.incident_pr(), args=["--comment=on-findings"])
+    assert code == 1
+    [comment] = ours(gh)
+    assert "2 new enum problems" in comment["body"]
+
+
+def test_on_findings_updates_an_existing_comment_to_resolved(gh, run):
+    run(gh, reports.incident_pr(), args=["--comment=on-findings"])
+    run(gh, reports.clean_pr(), args=["--comment=on-findings"])
+    [comment] = ours(gh)
+    assert "No new enum problems in this pull request." in comment["body"]
+    assert [r.method for r in gh.state.requests if r.method != "GET"] == ["POST", "PATCH"]
+
+
+def test_rule_names_link_to_the_pages_of_the_action_repository(gh, run):
+    run(gh, reports.incident_pr(), env={"GITHUB_ACTION_REPOSITORY": "acme/enumguard", "GITHUB_ACTION_REF": "v1.2.0"})
+    [comment] = ours(gh)
+    assert "[`unknown-member`](https://github.com/acme/enumguard/blob/v1.2.0/docs/rules/unknown-member.md)" in comment["body"]

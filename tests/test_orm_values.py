@@ -187,3 +187,4 @@ def test_a_file_with_python_3_14_except_tuples_is_still_read(tmp_path: Path) -> 
         ),
     }
     assert [f.line for f in orm_findings(audit(tmp_path, files))] == [5]
+

@@ -66,7 +66,10 @@ def test_member_locations_from_text_equal_position_provider() -> None:
 def test_fixture_repos_locate_like_position_provider() -> None:
     checked = 0
     for path in sorted((ROOT / "tests/fixtures/repos").rglob("*.py")):
-        walker, exact, refs, defs = positions(path.read_text())
+        try:
+            walker, exact, refs, defs = positions(path.read_text())
+        except cst.ParserSyntaxError:  # a fixture of a file that does not parse (701's broken.py)
+            continue
         if refs is None or defs is None:
             continue
         for ref, where in zip(walker.refs, refs):

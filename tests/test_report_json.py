@@ -4,10 +4,13 @@ pre-existing findings, enum changes), and `enumguard diff` failing only on new f
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+from enumguard import config as config_mod, pipeline
 from enumguard.cli import main
 from enumguard.report import json_
+from enumguard.rules import RULE_NAMES
 from tests import reports
 from tests.gitutil import branch, init
 
@@ -98,3 +101,19 @@ def test_diff_json_of_a_real_branch_carries_its_enum_ddl(tmp_path: Path, capsys)
     assert [(o["kind"], o["label"], o["after"], o["path"]) for o in change["ops"]] == [
         ("add_value", "archived", "shipped", "db/migrations/002_archive.sql")
     ]
+
+
+def test_json_carries_edit_fixes_only_for_certain_replacements():
+    root = Path(__file__).parent / "fixtures" / "repos" / "701_fix_edits"
+    doc = json.loads(json_.render(pipeline.run(replace(config_mod.load(root, rule_names=RULE_NAMES), cache=False))))
+    fixes = {(f["line"], f["rule"]): f.get("fix") for f in doc["findings"] if f["path"] == "app/jobs.py"}
+    assert fixes == {
+        (4, "unknown-member"): {"kind": "edit", "replacement": "done"},
+        (5, "unknown-member"): {"kind": "edit", "replacement": '"pending"'},
+        (6, "unknown-value"): {"kind": "edit", "replacement": '"in-progress"'},
+        (7, "unknown-member"): {"kind": "edit", "replacement": '"in_progress"'},
+        (8, "unknown-value"): {"kind": "edit", "replacement": '"done"'},
+        (9, "unknown-member"): None,  # `finished`: only a guess
+        (10, "unknown-value"): None,  # `pending!`: not a case or separator difference
+    }
+    assert doc["version"] == 1

@@ -10,13 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from enumguard import config as config_mod, review
 from enumguard.finding import Finding, Location, Severity
 from enumguard.report import markdown, mdescape
 from enumguard.report.checklist import checklist
+from enumguard.rules import RULE_NAMES
 from tests import reports
+from tests.gitutil import commit, git, init
 
 GOLDEN = Path(__file__).parent / "golden"
-LINKS = markdown.LinkContext("https://github.com", "Codertocat/Hello-World", reports.HEAD)
+RULES = markdown.rules_base("https://github.com", "OWNER/enumguard", "v0.1.0")
+LINKS = markdown.LinkContext("https://github.com", "Codertocat/Hello-World", reports.HEAD, RULES)
 
 
 def check_golden(name: str, actual: str) -> None:
@@ -38,6 +42,72 @@ def check_golden(name: str, actual: str) -> None:
 )
 def test_rendered_comment_matches_golden(name, build):
     check_golden(name, markdown.render(build(), LINKS))
+
+
+LARGE = Path(__file__).parent / "fixtures" / "repos" / "704_large_pr_forty_findings"
+
+
+def large_pr(tmp_path: Path):
+    """A real diff: a PR that adds fixture 704 (40 findings of 6 rules in 7 files) to a
+    repository holding only a README; commit SHAs pinned so the golden is stable."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    init(repo, {"README.md": "orders\n"})
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "-b", "orders")
+    shutil.copytree(LARGE, repo, dirs_exist_ok=True)
+    commit(repo, "orders")
+    config = replace(config_mod.load(repo, rule_names=RULE_NAMES), cache=False)
+    return replace(review.diff(config, base=base, head="HEAD"), base=reports.BASE, head=reports.HEAD)
+
+
+def test_large_pr_comment_matches_golden(tmp_path):
+    report = large_pr(tmp_path)
+    assert sum(1 for f in report.findings if f.new) == 40
+    check_golden("comment_large_pr.md", markdown.render(report, LINKS))
+
+
+def test_large_pr_groups_by_rule_and_file_and_the_checklist_counts_the_same(tmp_path):
+    body = markdown.render(large_pr(tmp_path), LINKS)
+    summaries = re.findall(r"<summary>\S+ ([a-z-]+): (\d+) findings? in (\d+) files?</summary>", body)
+    counts = {rule: int(n) for rule, n, _ in summaries}
+    assert sum(counts.values()) == 40 and counts["unknown-member"] == 28
+    references = counts["unknown-member"] + counts["unknown-value"] + counts["sql-unknown-value"]
+    drift = counts["missing-in-db"] + counts["missing-in-code"] + counts["case-mismatch"]
+    assert f"enumguard found {references} unknown members or labels (new), listed in this comment" in body
+    assert f"enumguard found {drift} differences (new), listed in this comment" in body
+    # Each file of a rule has its own heading with its count; every row sits in a <details>.
+    assert "`app/services/orders.py` (12)" in body
+    head = body[: body.index("<details>")]
+    assert "- 🔴" not in head and "| 🔴 | [`unknown-member`]" in head
+
+
+def test_ten_findings_are_listed_flat_and_eleven_are_grouped():
+    ten = markdown.render(reports.audit_report(10), LINKS)
+    eleven = markdown.render(reports.audit_report(11), LINKS)
+    assert "<details>" not in ten and ten.count("\n- 🔴 ") == 10
+    assert "<summary>🔴 unknown-member: 11 findings in 1 file</summary>" in eleven
+
+
+def test_migration_fix_is_a_collapsed_code_block_under_its_finding():
+    fix = Finding(Location("app/models.py", 5, 5), "missing-in-db", "`S` persists `x` but ...", help="add it",
+                  fix=__import__("enumguard.finding", fromlist=["Fix"]).Fix(
+                      "migration", text="ALTER TYPE s ADD VALUE 'x' BEFORE 'y';\n-- ```` @team\n", style="sql"),
+                  new=True)
+    body = markdown.render(replace(reports.clean_pr(), findings=(fix,)), LINKS)
+    block = body[body.index("  <details>"): body.index("  </details>")]
+    assert "<summary>Fix: a new SQL migration that adds the label</summary>" in block
+    # The fence is longer than any backtick run in the text, which is shown verbatim.
+    assert "  `````sql\n  ALTER TYPE s ADD VALUE 'x' BEFORE 'y';\n  -- ```` @team\n  `````" in block
+
+
+def test_checklist_counts_only_the_rows_the_comment_keeps():
+    big = reports.audit_report(3000)
+    body = markdown.render(big, LINKS)
+    shown = body.count("[line ")
+    assert 0 < shown < 3000
+    assert f"enumguard found {shown} unknown members or labels, listed in this comment; {3000 - shown} more only in the job summary" in body
 
 
 def test_comment_starts_with_hidden_marker_and_one_line_verdict():
@@ -154,15 +224,19 @@ def test_message_keeps_rule_names_as_code_and_escapes_the_rest():
     assert out.startswith("`E.<b>` is not a member of `E` \\| @\u200dteam")
 
 
-def test_hostile_repository_text_cannot_escape_the_table_row():
+def test_hostile_repository_text_cannot_escape_the_finding_item():
     hostile = Finding(
         Location("app/@evil|x.py", 3, 1), "unknown-member", f"`E.{HOSTILE}` is not a member of `E`",
         help=HOSTILE, suggestion="a|b`c", enum="E", member=HOSTILE, new=True,
     )
     body = markdown.render(replace(reports.clean_pr(), findings=(hostile,)), LINKS)
-    row = next(line for line in body.splitlines() if line.startswith("| 🔴"))
-    # Exactly six unescaped pipes: the five columns' borders.
-    assert len(re.findall(r"(?<!\\)\|", row)) == 6
+    lines = body.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("- 🔴"))
+    item = lines[start : lines.index("", start)]
+    # The item keeps its four lines (location, message, help, fix): the newline in the text
+    # starts no heading, and every continuation line stays inside the list item.
+    assert len(item) == 4 and all(line.startswith("  ") for line in item[1:])
+    assert item[3] == "  <br>**Fix:** replace with ``a|b`c`` (`enumguard fix --write` applies it)"
     # Outside code spans (which GitHub shows verbatim) no HTML, mention or link survives.
     prose = re.sub(r"(`+)(.+?)(?<!`)\1(?!`)", "", body)
     assert "<img" not in prose and "@octocat" not in prose and "@evil" not in prose

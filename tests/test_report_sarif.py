@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jsonschema
 
-from enumguard import cli
+from enumguard import cli, config as config_mod, pipeline
 from enumguard.finding import Finding, Location, Related, Severity
 from enumguard.report import Report, sarif
-from enumguard.rules import ALL_RULES
+from enumguard.rules import ALL_RULES, RULE_NAMES
 from tests import reports
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-2.1.0-rtm.5.json").read_text())
@@ -151,3 +151,21 @@ def test_live_audit_of_a_drifted_database_gives_sarif_that_code_scanning_accepts
     assert [n["associatedRule"]["id"] for n in ruled] == ["db-drift"]
     assert ruled[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "public.legacy_kind"
     assert len(run["results"]) + len(ruled) == len(report.findings)
+
+
+def test_edit_fix_of_an_attribute_is_a_valid_sarif_fix_replacing_just_the_name():
+    root = Path(__file__).parent / "fixtures" / "repos" / "701_fix_edits"
+    report = pipeline.run(replace(config_mod.load(root, rule_names=RULE_NAMES), cache=False))
+    doc = json.loads(sarif.render(report))
+    validate(doc)
+    fixed = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: r["fixes"] for r in doc["runs"][0]["results"] if "fixes" in r}
+    # Only `Status.Done` (line 4) is an attribute: its end column is known.
+    assert list(fixed) == [4]
+    [change] = fixed[4][0]["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "app/jobs.py"
+    assert change["replacements"] == [{
+        "deletedRegion": {"startLine": 4, "startColumn": 29, "endLine": 4, "endColumn": 33},
+        "insertedContent": {"text": "done"},
+    }]
+    line = (root / "app/jobs.py").read_text().splitlines()[3]
+    assert line[28:32] == "Done"

@@ -31,7 +31,11 @@ def password_of(url: str) -> str | None:
     """The password a URL or key=value conninfo carries, if any."""
     url = normalize(url)
     if "://" in url:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unclosed `[` of an IPv6 host: read the userinfo by hand
+            found = _URL_USERINFO.search(url)
+            return unquote(found.group(2)) if found and found.group(2) else None
         if parts.password:
             return unquote(parts.password)
         for key, value in parse_qsl(parts.query):

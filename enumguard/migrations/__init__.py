@@ -78,7 +78,7 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
         db_enums=result.db_enums,
         columns=result.columns,
         literals=tuple(result.literals),
-        problems=tuple(revisions.problems) + tuple(result.problems),
+        problems=tuple(discover.ini_problems(tree)) + tuple(revisions.problems) + tuple(result.problems),
         type_uses=tuple(result.type_uses),
         statements=statements,
         plain_columns=frozenset(result.plain_columns),

@@ -20,6 +20,7 @@ from enumguard.libcst_helpers import string
 from enumguard.migrations.alembic_expressions import Scope, boolean, strings
 from enumguard.migrations.replay import Unit
 from enumguard.model import Migration
+from enumguard.python import complexity
 
 
 @dataclass
@@ -74,8 +75,8 @@ def _env_says_per_migration(tree: SourceTree, versions: str) -> bool:
     if source is None:
         return False
     try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError:
+        module = complexity.parse_module(source.text)
+    except (cst.ParserSyntaxError, complexity.TooComplex, RecursionError):
         return False
     found = False
 
@@ -186,8 +187,8 @@ def _read(tree: SourceTree, path: str) -> _Script | None:
     if source is None:
         return None
     try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError:  # the Python scanner reports syntax errors
+        module = complexity.parse_module(source.text)
+    except (cst.ParserSyntaxError, complexity.TooComplex):  # the Python scanner reports both
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = LazyPositions(wrapper)

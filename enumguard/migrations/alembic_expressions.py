@@ -9,7 +9,9 @@ import libcst as cst
 
 from enumguard.collect import SourceTree
 from enumguard.libcst_helpers import arg, dotted, string
+from enumguard.python import complexity
 from enumguard.sqlalchemy_names import ENUM_BASES, ENUM_TYPES
+
 
 def imports(module: cst.Module) -> dict[str, str]:
     """Local name -> qualified name from the module's top-level imports."""
@@ -204,8 +206,8 @@ class Scope:
             if source is None:
                 continue
             try:
-                parsed = cst.parse_module(source.text)
-            except cst.ParserSyntaxError:
+                parsed = complexity.parse_module(source.text)
+            except (cst.ParserSyntaxError, complexity.TooComplex, RecursionError):
                 return None
             for stmt in parsed.body:
                 if isinstance(stmt, cst.ClassDef) and stmt.name.value == cls:

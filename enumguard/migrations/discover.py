@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 from enumguard.collect import SourceTree, matches
-from enumguard.config import Config
+from enumguard.config import Config, stays_inside
+from enumguard.finding import Finding, Location, Severity
 
 # File NAME patterns of the migration tools (names, never SQL text).
 SUPABASE = re.compile(r"(\d+)_.*\.sql\Z")
@@ -187,6 +188,28 @@ def _package_dir(tree: SourceTree, package: str) -> str | None:
 
 
 def _from_ini(path: str, text: str, tree: SourceTree | None = None) -> list[str]:
+    """The versions folders an alembic.ini names, inside the repository (see ini_problems)."""
+    return [d for d, _ in _ini_locations(path, text, tree) if stays_inside(d)]
+
+
+def ini_problems(tree: SourceTree) -> list[Finding]:
+    """A finding per alembic.ini setting that points outside the repository (it is not read)."""
+    out: list[Finding] = []
+    for f in tree.files:
+        if posixpath.basename(f.path) != "alembic.ini":
+            continue
+        for folder, setting in _ini_locations(f.path, f.text, tree):
+            if stays_inside(folder):
+                continue
+            line = next((i for i, text in enumerate(f.text.splitlines(), 1) if text.strip().startswith(setting)), 1)
+            out.append(Finding(Location(f.path, line, 1), "unsupported-sql",
+                               f"setting `{setting}` points outside the repository (`{folder}`); it is not read",
+                               Severity.INFO))
+    return out
+
+
+def _ini_locations(path: str, text: str, tree: SourceTree | None = None) -> list[tuple[str, str]]:
+    """(folder, setting) for each versions folder alembic.ini names, resolved but not checked."""
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read_string(text)
@@ -208,17 +231,17 @@ def _from_ini(path: str, text: str, tree: SourceTree | None = None) -> list[str]
             value = posixpath.join(package.replace(".", "/"), sub.replace(":", "/"))
         return posixpath.normpath(posixpath.join(here, value))
 
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     locations = parser.get("alembic", "version_locations", fallback="")
     separator = parser.get("alembic", "version_path_separator", fallback="")
     if separator in ("os", ":", ";"):
         parts = locations.split(";" if separator == ";" else ":")
     else:  # legacy: spaces or commas
         parts = locations.replace(",", " ").split()
-    out.extend(resolve(p) for p in parts if p.strip())
+    out.extend((resolve(p), "version_locations") for p in parts if p.strip())
     script = parser.get("alembic", "script_location", fallback="")
     if script.strip() and not out:  # version_locations, when set, replaces <script>/versions
-        out.append(posixpath.join(resolve(script), "versions"))
+        out.append((posixpath.join(resolve(script), "versions"), "script_location"))
     return out
 
 

@@ -70,7 +70,14 @@ class Reader:
     def read(self, sql: str, offset: int = 0) -> list[Event]:
         tokens, error, error_at = sql_statements.tokenize(sql)
         if error is not None:
-            self.problem(offset + error_at, f"SQL could not be tokenized: {_first_line(str(error))}")
+            opened = sql_statements.unterminated(sql)
+            if opened is None:
+                self.problem(offset + error_at, f"SQL could not be tokenized: {_first_line(str(error))}")
+                return self.events
+            # What precedes the open quote or comment runs; the rest never does.
+            at, what = opened
+            self.read(sql[:at], offset)
+            self.problem(offset + at, f"unterminated {what}: the rest of the file is not read")
             return self.events
         skip_rest = False
         for stmt in sql_statements.split(tokens, sql, offset):
@@ -300,6 +307,9 @@ class Reader:
     def parsed(self, stmt: Statement, first: str) -> None:
         try:
             trees = sql_statements._DIALECT.parser(error_level=ErrorLevel.IMMEDIATE).parse(list(stmt.tokens), stmt.sql)
+        except RecursionError:  # sqlglot recurses per nesting level
+            self.problem(stmt.start(), f"{first} statement is nested too deeply to parse")
+            return
         except (ParseError, TokenError) as exc:
             if _templated(stmt.tokens):
                 if not self.templated:
@@ -312,7 +322,10 @@ class Reader:
             return
         for tree in trees:
             if tree is not None:
-                TreeReader(self, stmt).visit(tree)
+                try:
+                    TreeReader(self, stmt).visit(tree)
+                except RecursionError:
+                    self.problem(stmt.start(), f"{first} statement is nested too deeply to read")
 
 
 # ---------------------------------------------------------------------- token helpers

@@ -4,6 +4,7 @@ with helpers that read PostgreSQL names and string literals from tokens."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from sqlglot.dialects.postgres import Postgres
@@ -71,6 +72,44 @@ def tokenize(sql: str) -> tuple[list[Token], TokenError | None, int]:
         return list(_DIALECT.tokenize(sql)), None, 0
     except TokenError as exc:
         return [], exc, _error_offset(exc)
+
+
+_OPENERS = re.compile(r"--[^\n]*|/\*|\$([A-Za-z_][A-Za-z_0-9]*)?\$|[eE]'|'|\"")
+
+
+def unterminated(sql: str) -> tuple[int, str] | None:
+    """(offset, what) of a comment, string or dollar quote still open at the end of `sql`, found
+    in one pass (PostgreSQL nests /* */ comments)."""
+    i = 0
+    while True:
+        m = _OPENERS.search(sql, i)
+        if m is None:
+            return None
+        start, opener = m.start(), m.group()
+        if opener.startswith("--"):
+            i = m.end()
+            continue
+        if opener == "/*":
+            depth, j = 1, m.end()
+            while depth:
+                nxt = re.compile(r"/\*|\*/").search(sql, j)
+                if nxt is None:
+                    return start, "`/*` comment"
+                depth += 1 if nxt.group() == "/*" else -1
+                j = nxt.end()
+            i = j
+        elif opener.startswith("$"):
+            end = sql.find(opener, m.end())
+            if end < 0:
+                return start, f"`{opener}` dollar quote"
+            i = end + len(opener)
+        else:
+            quote, escapes = opener[-1], opener[0] in "eE"
+            pattern = r"(?:\\.|[^\\'])*'" if escapes else (r"(?:[^']|'')*'(?!')" if quote == "'" else r'(?:[^"]|"")*"(?!")')
+            close = re.compile(pattern, re.DOTALL).match(sql, m.end())
+            if close is None:
+                return start, "string" if quote == "'" else "quoted identifier"
+            i = close.end()
 
 
 def _error_offset(exc: TokenError) -> int:

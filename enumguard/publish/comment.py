@@ -15,7 +15,7 @@ CREATE_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class Outcome:
-    action: str  # created | updated | unchanged
+    action: str  # created | updated | unchanged | skipped (none exists and create=False)
     comment_id: int
 
 
@@ -28,13 +28,18 @@ def find(gh: GitHubClient, number: int, author: str, marker: str = MARKER) -> Co
     return mine
 
 
-def upsert(gh: GitHubClient, number: int, author: str, body: str, backoff: float = 1.0) -> Outcome:
+def upsert(gh: GitHubClient, number: int, author: str, body: str, backoff: float = 1.0,
+           create: bool = True) -> Outcome:
+    """Edit our comment, or create it (only when `create`: `comment: on-findings` on a clean PR
+    updates an existing comment but never starts one)."""
     existing = find(gh, number, author)
     if existing is not None:
         if existing.body == body:
             return Outcome("unchanged", existing.id)
         gh.edit_issue_comment(number, existing.id, body)  # PATCH with the whole body: safe to retry
         return Outcome("updated", existing.id)
+    if not create:
+        return Outcome("skipped", 0)
     last: GitHubError | None = None
     for attempt in range(CREATE_ATTEMPTS):
         if attempt:

@@ -24,6 +24,9 @@ class GitHubContext:
     pr_number: int | None = None
     head_sha: str | None = None
     base_sha: str | None = None
+    # The action's own repository and ref (`uses: OWNER/enumguard@REF`): rule pages link there.
+    action_repo: str = ""
+    action_ref: str = ""
 
     @property
     def is_pr(self) -> bool:
@@ -65,4 +68,6 @@ def read(env: Mapping[str, str]) -> GitHubContext:
         pr_number=int(number) if number else None,
         head_sha=head,
         base_sha=base,
+        action_repo=env.get("GITHUB_ACTION_REPOSITORY", "").strip(),
+        action_ref=env.get("GITHUB_ACTION_REF", "").strip(),
     )

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from enumguard.finding import Finding
+from enumguard.fixes import edits
 from enumguard.publish.client import GitHubClient, PullFile
 from enumguard.report import mdescape
 from enumguard.rules import url_of
@@ -41,24 +42,21 @@ def marker(f: Finding) -> str:
 
 
 def suggested_line(f: Finding, root: Path) -> str | None:
-    """The finding's line with the token at its column replaced, when the token is certainly
-    the member or value the finding names; None otherwise."""
-    if f.suggestion is None:
+    """The finding's line with its edit fix applied (the same codemod as `enumguard fix`, so the
+    token is checked and a string keeps its quotes); None when there is no such fix or the token
+    no longer holds what the finding names."""
+    planned = edits.edits_from([f])
+    if not planned:
         return None
     try:
-        lines = (root / f.path).read_text(encoding="utf-8").splitlines()
+        text = (root / f.path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    if not 1 <= f.line <= len(lines):
+    new, applied, _ = edits.apply_to_text(f.path, text, planned)
+    lines = new.splitlines()
+    if not applied or not 1 <= f.line <= len(lines) or "\n" in f.fix.replacement:
         return None
-    line, start = lines[f.line - 1], f.location.column - 1
-    for token in (f.member, f.value):
-        if token and line[start:].startswith(token):
-            end = start + len(token)
-            if end < len(line) and (line[end].isalnum() or line[end] == "_") and token.isidentifier():
-                continue  # only a prefix of a longer name
-            return line[:start] + f.suggestion + line[end:]
-    return None
+    return lines[f.line - 1]
 
 
 def body(f: Finding, suggestion: str | None) -> str:

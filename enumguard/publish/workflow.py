@@ -4,9 +4,12 @@ the job summary (GITHUB_STEP_SUMMARY) and step outputs (GITHUB_OUTPUT)."""
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import Iterable, Iterator, TextIO
 
 from enumguard.finding import Finding, Severity
 
@@ -14,6 +17,7 @@ from enumguard.finding import Finding, Severity
 # job); the rest are dropped silently (actions/toolkit docs/problem-matchers.md, "Limitations").
 CAP_PER_KIND = 10
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_OUTPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def escape_data(text: str) -> str:
@@ -64,6 +68,18 @@ def annotations(findings: Iterable[Finding], cap: int = CAP_PER_KIND) -> list[st
     return lines
 
 
+@contextmanager
+def commands_stopped(out: TextIO) -> Iterator[None]:
+    """GitHub ignores workflow commands (`::error::`, `::add-mask::`, ...) printed inside:
+    `::stop-commands::<token>` until `::<token>::`, with a fresh random token."""
+    token = f"enumguard-{secrets.token_hex(16)}"
+    out.write(f"::stop-commands::{token}\n")
+    try:
+        yield
+    finally:
+        out.write(f"::{token}::\n")
+
+
 def warning(message: str, out: TextIO) -> None:
     out.write(command("warning", message, title="enumguard") + "\n")
 
@@ -72,7 +88,7 @@ def append_summary(markdown: str, env: dict[str, str] | None = None) -> bool:
     path = (env if env is not None else os.environ).get("GITHUB_STEP_SUMMARY")
     if not path:
         return False
-    with open(path, "a", encoding="utf-8") as fh:
+    with open(path, "a", encoding="utf-8", errors="backslashreplace") as fh:
         fh.write(markdown if markdown.endswith("\n") else markdown + "\n")
     return True
 
@@ -82,10 +98,14 @@ def set_outputs(values: dict[str, str], env: dict[str, str] | None = None) -> bo
     path = (env if env is not None else os.environ).get("GITHUB_OUTPUT")
     if not path:
         return False
-    with open(path, "a", encoding="utf-8") as fh:
+    with open(path, "a", encoding="utf-8", errors="backslashreplace") as fh:
         for name, value in values.items():
+            if not _OUTPUT_NAME.fullmatch(name):
+                raise ValueError(f"not an output name: {name!r}")
             if "\n" in value or "\r" in value:
                 delim = f"ghadelimiter_{uuid.uuid4()}"
+                while delim in value:  # cannot happen by chance; never let a value close it
+                    delim = f"ghadelimiter_{uuid.uuid4()}"
                 fh.write(f"{name}<<{delim}\n{value}\n{delim}\n")
             else:
                 fh.write(f"{name}={value}\n")

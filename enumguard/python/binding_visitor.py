@@ -10,6 +10,7 @@ import libcst as cst
 
 from enumguard.finding import Location
 from enumguard.model import qualify
+from enumguard.python import complexity
 from enumguard.python.binding_sites import BindingSite
 from enumguard.sqlalchemy_names import COLUMNS, ENUM_TYPES, GENERIC_ENUM, MAPPED, TABLES, TEXT
 from enumguard.libcst_helpers import dotted, kwarg, string as str_value
@@ -260,8 +261,8 @@ class SiteVisitor:
         if isinstance(annotation, cst.SimpleString):
             text = str_value(annotation)
             try:
-                annotation = cst.parse_expression(text) if text else annotation
-            except cst.ParserSyntaxError:
+                annotation = complexity.parse_expression(text) if text else annotation
+            except (cst.ParserSyntaxError, complexity.TooComplex, RecursionError):
                 return None
         if isinstance(annotation, cst.Subscript) and self.qualify_expr(annotation.value) in MAPPED:
             if len(annotation.slice) == 1 and isinstance(annotation.slice[0].slice, cst.Index):
@@ -269,8 +270,8 @@ class SiteVisitor:
                 if isinstance(inner, cst.SimpleString):
                     text = str_value(inner)
                     try:
-                        inner = cst.parse_expression(text) if text else inner
-                    except cst.ParserSyntaxError:
+                        inner = complexity.parse_expression(text) if text else inner
+                    except (cst.ParserSyntaxError, complexity.TooComplex, RecursionError):
                         return None
                 return inner
             return None

@@ -90,7 +90,10 @@ def extract(tree: ast.Module, text: str, path: str, models: tuple[str, ...]) -> 
         return None
     source = Source(text, path)
     visitor = _Visitor(_Lines(text, models), set(models))
-    visitor.module(tree)
+    try:
+        visitor.module(tree)
+    except RecursionError:
+        return None  # an expression nested beyond Python's stack: its values are not read
     values = tuple(
         OrmValue(entity, attr, node.value, context, source.location(node), app_strings.quotes(source.segment(node), node.value))
         for entity, attr, node, context in visitor.values

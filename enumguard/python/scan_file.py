@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.python import bindings, column_values
+from enumguard.python import bindings, column_values, complexity
 from enumguard.python.file_facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
 from enumguard.python.literals import literal_value
 from enumguard.python.module_names import module_names
@@ -66,7 +66,9 @@ def extract(
             imports, others, class_names = module_names(tree)
             return FileFacts(path, imports, others, class_names, column_facts=columns)
     try:
-        module = cst.parse_module(text)
+        module = complexity.parse_module(text)
+    except complexity.TooComplex as exc:
+        return FileFacts(path, problems=(syntax_problem(path, *exc.args),))
     except cst.ParserSyntaxError as exc:
         line, message = _python_error(text) or (exc.raw_line, f"{exc.message} (line {exc.raw_line})")
         return FileFacts(path, problems=(syntax_problem(path, line, message),))

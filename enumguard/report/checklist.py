@@ -4,7 +4,9 @@ change makes. An item is ticked only when a rule that ran verified it and found 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
+from enumguard.finding import Finding
 from enumguard.model import display_type
 from enumguard.report.report import Report
 from enumguard.report.changes import Segment, describe
@@ -44,11 +46,31 @@ def _count(report: Report, rules: tuple[str, ...]) -> int:
     return sum(1 for f in report.findings if f.rule in rules)
 
 
+def _found(report: Report, listed: Sequence[Finding] | None, rules: tuple[str, ...], word: str) -> str:
+    """"enumguard found 3 differences (2 new, 1 pre-existing), listed in this comment": the
+    numbers count what the comment lists; findings left out for size are said to be elsewhere."""
+    total = _count(report, rules)
+    if listed is None:
+        return f"enumguard found {_plural(total, word)}, listed in this comment"
+    mine = [f for f in listed if f.rule in rules]
+    new = sum(1 for f in mine if f.new)
+    pre = sum(1 for f in mine if f.new is False)
+    split = ""
+    if report.mode == "diff":
+        split = f" ({new} new, {pre} pre-existing)" if new and pre else (" (pre-existing)" if pre else " (new)")
+    # In diff mode report.findings holds the pre-existing ones too (new=False).
+    left = total - len(mine)
+    if not mine:
+        return f"enumguard found {_plural(total, word)}, not listed here for size: see the job summary"
+    more = f"; {left} more only in the job summary" if left > 0 else ""
+    return f"enumguard found {_plural(len(mine), word)}{split}, listed in this comment{more}"
+
+
 def _unparsed(report: Report) -> int:
     return len({f.path for f in report.findings if f.rule in PARSE_RULES})
 
 
-def references_item(report: Report) -> Item:
+def references_item(report: Report, listed: Sequence[Finding] | None = None) -> Item:
     text = (("All enum references use existing members", False),)
     missing = [r for r in REFERENCE_RULES if r not in report.rules]
     found = _count(report, REFERENCE_FINDINGS)
@@ -56,7 +78,7 @@ def references_item(report: Report) -> Item:
     if missing:
         return Item(text, False, f"not verified: rule {', '.join(missing)} did not run")
     if found:
-        return Item(text, False, f"enumguard found {_plural(found, 'unknown member or label')}, listed in this comment")
+        return Item(text, False, _found(report, listed, REFERENCE_FINDINGS, "unknown member or label"))
     if unparsed:
         return Item(text, False, f"not verified: {_plural(unparsed, 'file')} could not be parsed")
     n = len(report.model.references)
@@ -71,7 +93,7 @@ def checked_bindings(report: Report) -> int:
     return sum(1 for b in report.model.bindings if b.db_type is not None and b.db_type in known)
 
 
-def sync_item(report: Report) -> Item:
+def sync_item(report: Report, listed: Sequence[Finding] | None = None) -> Item:
     text = (("Database and Python enum definitions are synchronised", False),)
     missing = [r for r in DRIFT_RULES if r not in report.rules]
     found = _count(report, DRIFT_FINDINGS)
@@ -79,7 +101,7 @@ def sync_item(report: Report) -> Item:
     if missing:
         return Item(text, False, f"not verified: rule {', '.join(missing)} did not run")
     if found:
-        return Item(text, False, f"enumguard found {_plural(found, 'difference')}, listed in this comment")
+        return Item(text, False, _found(report, listed, DRIFT_FINDINGS, "difference"))
     if _unparsed(report):
         return Item(text, False, f"not verified: {_plural(_unparsed(report), 'file')} could not be parsed")
     if not compared:
@@ -134,10 +156,11 @@ def operation_items(report: Report) -> list[Item]:
     return items
 
 
-def checklist(report: Report) -> list[Item]:
+def checklist(report: Report, listed: Sequence[Finding] | None = None) -> list[Item]:
+    """`listed`: the findings the comment shows (None: all of report.findings)."""
     return [
-        references_item(report),
-        sync_item(report),
+        references_item(report, listed),
+        sync_item(report, listed),
         Item((("Tests cover the enum references in modified code", False),), False, HUMAN),
         Item((("Error handling exists for invalid enum access", False),), False, HUMAN),
         *operation_items(report),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from enumguard.finding import Finding
+from enumguard.finding import Finding, Fix
 from enumguard.model import EnumOp, display_type
 from enumguard.report.report import EnumChange, Report
 
@@ -24,6 +24,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     for key in ("enum", "member", "value", "db_type", "suggestion"):
         if getattr(f, key) is not None:
             out[key] = getattr(f, key)
+    if f.fix is not None:
+        out["fix"] = fix_dict(f.fix)
     if f.related:
         out["related"] = [
             {"path": r.location.path, "line": r.location.line, "column": r.location.column, "message": r.message}
@@ -32,6 +34,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     if f.new is not None:
         out["new"] = f.new
     return out
+
+
+def fix_dict(fix: Fix) -> dict[str, Any]:
+    """`{"kind": "edit", "replacement": ...}` or `{"kind": "migration", "style": ..., "text": ...}`."""
+    if fix.kind == "edit":
+        return {"kind": "edit", "replacement": fix.replacement}
+    return {"kind": fix.kind, "style": fix.style, "text": fix.text}
 
 
 def op_dict(op: EnumOp) -> dict[str, Any]:

@@ -4,6 +4,7 @@ Markdown on purpose, so repository text cannot inject Markdown, HTML or mentions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from enumguard.report.changes import describe
 from enumguard.report.checklist import checklist
 from enumguard.report import mdescape  # a submodule, not the package namespace
 from enumguard.model import display_type
-from enumguard.rules import url_of
+from enumguard.rules import RULE_NAMES, url_of
 
 MARKER = "<!-- enumguard:pr-comment -->"
 COMMENT_LIMIT = 65_536  # GitHub's maximum issue-comment body
@@ -25,14 +26,29 @@ ICONS = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.INFO: "🔵"
 
 @dataclass(frozen=True)
 class LinkContext:
-    """Where locations link to: `{server}/{repo}/blob/{sha}/{path}#L{line}`."""
+    """Where locations link to: `{server}/{repo}/blob/{sha}/{path}#L{line}`; rule names link to
+    `{rules_base}/{rule}.md` (enumguard's own docs/rules, e.g. from GITHUB_ACTION_REPOSITORY)
+    when it is known."""
 
     server_url: str
     repo: str
     sha: str
+    rules_base: str = ""
 
     def url(self, path: str, line: int) -> str:
         return f"{self.server_url.rstrip('/')}/{self.repo}/blob/{self.sha}/{mdescape.url_path(path)}#L{line}"
+
+    def rule_url(self, rule: str) -> str | None:
+        return f"{self.rules_base.rstrip('/')}/{mdescape.url_path(rule)}.md" if self.rules_base else None
+
+
+def rules_base(server_url: str, action_repo: str, action_ref: str) -> str:
+    """docs/rules of the enumguard the workflow runs (`uses: OWNER/enumguard@REF`); "" when the
+    action is not a repository one (a local `uses: ./`)."""
+    if not action_repo:
+        return ""
+    ref = mdescape.url_path(action_ref or "HEAD")
+    return f"{server_url.rstrip('/')}/{action_repo}/blob/{ref}/docs/rules"
 
 
 def _finalize(value: Any) -> Any:
@@ -56,6 +72,8 @@ _ENV = jinja2.Environment(
 )
 _ENV.filters["code"] = mdescape.code
 _ENV.filters["message"] = mdescape.message
+# Only for the output of the template's own macros, whose printed values were escaped inside.
+_ENV.filters["macro"] = mdescape.Md
 
 
 def _segments(parts, table: bool = False) -> mdescape.Md:
@@ -65,30 +83,70 @@ def _segments(parts, table: bool = False) -> mdescape.Md:
 _ENV.filters["segments"] = _segments
 
 
-def _rule_cell(rule: str) -> mdescape.Md:
-    """The rule's name in code, linked to its page."""
-    url = url_of(rule)
-    name = mdescape.code(rule, table=True)
-    return mdescape.Md(f"[{name}]({url})") if url else name
+GROUP_ABOVE = 10  # more findings than this: grouped by rule and file, rows collapsed
+
+
+def _rule(rule: str, context: LinkContext | None) -> mdescape.Md:
+    """The rule's name in code, linked to its page: in the action repository the workflow runs
+    when known (the pages of that very version), else enumguard's home (rules.url_of)."""
+    url = (context.rule_url(rule) if context is not None and rule in RULE_NAMES else None) or url_of(rule)
+    return mdescape.Md(f"[{mdescape.code(rule)}]({url})") if url else mdescape.code(rule)
+
+
+def _fence(text: str) -> str:
+    return "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
 
 
 def _row(f: Finding, context: LinkContext | None) -> dict[str, Any]:
     where = f"{f.path}:{f.line}"
     linked = context is not None and not f.path.startswith("database:")  # a live-database object: no file
-    location = mdescape.link(where, context.url(f.path, f.line)) if linked else mdescape.code(where, table=True)
-    advice = []
-    if f.help:
-        advice.append(mdescape.message(f.help, table=True))
-    if f.suggestion is not None:
-        advice.append(mdescape.Md("replace with " + mdescape.code(f.suggestion, table=True)))
-    return {
+    location = mdescape.link(where, context.url(f.path, f.line)) if linked else mdescape.code(where)
+    line = mdescape.link(f"line {f.line}", context.url(f.path, f.line)) if linked else mdescape.code(where)
+    row: dict[str, Any] = {
         "icon": ICONS[f.severity],
         "severity": str(f.severity),
-        "rule": _rule_cell(f.rule),
+        "rule": _rule(f.rule, context),
         "location": location,
-        "message": mdescape.message(f.message, table=True),
-        "advice": mdescape.Md("<br>".join(advice)) if advice else mdescape.Md(""),
+        "line": line,
+        "message": mdescape.message(f.message),
+        "help": mdescape.message(f.help) if f.help else None,
+        "edit": None,
+        "migration": None,
     }
+    if f.fix is not None and f.fix.kind == "edit":
+        row["edit"] = mdescape.code(f.fix.replacement)
+    elif f.fix is not None and f.fix.kind == "migration":
+        # A fenced block shows repository text verbatim: no Markdown, HTML or mention inside
+        # it is interpreted, and the fence is longer than any backtick run in the text.
+        fence = _fence(f.fix.text)
+        body = "\n".join(("  " + line) if line else "" for line in f.fix.text.rstrip("\n").split("\n"))
+        row["migration"] = {
+            "what": "a new Alembic revision" if f.fix.style == "alembic" else "a new SQL migration",
+            "block": mdescape.Md(f"  {fence}{'python' if f.fix.style == 'alembic' else 'sql'}\n{body}\n  {fence}"),
+        }
+    return row
+
+
+def _block(findings: list[Finding], context: LinkContext | None) -> dict[str, Any]:
+    """Findings as a flat list, or above GROUP_ABOVE grouped by rule (worst first) and file."""
+    rows = [_row(f, context) for f in findings]
+    groups: list[dict[str, Any]] = []
+    if len(findings) > GROUP_ABOVE:
+        by_rule: dict[str, list[tuple[Finding, dict]]] = {}
+        for f, row in zip(findings, rows):
+            by_rule.setdefault(f.rule, []).append((f, row))
+        for rule, items in sorted(by_rule.items(), key=lambda kv: (-max(f.severity for f, _ in kv[1]), kv[0])):
+            files: dict[str, list[dict]] = {}
+            for f, row in items:
+                files.setdefault(f.path, []).append(row)
+            groups.append({
+                "icon": mdescape.Md(ICONS[max(f.severity for f, _ in items)]),
+                "name": rule,
+                "rule": _rule(rule, context),
+                "count": len(items),
+                "files": [{"path": path, "count": len(r), "rows": r} for path, r in files.items()],
+            })
+    return {"rows": rows, "groups": groups, "count": len(rows)}
 
 
 def _plural(n: int, word: str) -> str:
@@ -114,6 +172,7 @@ def _context(report: Report, link: LinkContext | None, marker: bool, max_rows: i
     for f in shown:
         counts[str(f.severity)] += 1
     rows = shown if max_rows is None else shown[:max_rows]
+    listed_pre = pre if show_pre else []
     changes = [
         {"type": display_type(c.type_name), "items": [parts for _, parts in describe(c)]} for c in report.changes
     ]
@@ -123,12 +182,13 @@ def _context(report: Report, link: LinkContext | None, marker: bool, max_rows: i
         "verdict": verdict,
         "diff": diff,
         "counts": counts,
-        "rows": [_row(f, link) for f in rows],
+        "new": _block(rows, link),
         "omitted": len(shown) - len(rows),
-        "preexisting": [_row(f, link) for f in pre] if show_pre else [],
+        "preexisting": _block(listed_pre, link),
         "preexisting_count": len(pre),
         "changes": changes,
-        "checklist": checklist(report),
+        # The checklist counts exactly the findings this comment lists.
+        "checklist": checklist(report, listed=rows + listed_pre),
         "notices": list(report.notices),
         "base": (report.base or "")[:12],
         "head": (report.head or "")[:12],
@@ -151,13 +211,11 @@ def render(
     body = template.render(_context(report, context, marker, None, True))
     if size(body) <= limit:
         return body
-    ctx = _context(report, context, marker, None, False)
-    ctx["truncated"] = True
-    total = len(ctx["rows"])
+    total = len(_context(report, context, marker, None, False)["new"]["rows"])
     rows = total
     while True:
-        ctx["rows"] = ctx["rows"][:rows]
-        ctx["omitted"] = total - rows
+        ctx = _context(report, context, marker, rows, False)
+        ctx["truncated"] = True
         body = template.render(ctx)
         if size(body) <= limit:
             return body

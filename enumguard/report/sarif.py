@@ -66,7 +66,7 @@ def _location(loc: Location, message: str | None = None, ident: int | None = Non
 
 
 def _fingerprint(f: Finding) -> str:
-    return hashlib.sha256("\x1f".join(f.fingerprint()).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(f.fingerprint()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _result(f: Finding, index: dict[str, int]) -> dict:
@@ -86,7 +86,22 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
         result["baselineState"] = "new" if f.new else "unchanged"
     if f.suggestion is not None:
         result["properties"] = {"suggestion": f.suggestion}
+    if f.fix is not None and f.fix.kind == "edit" and f.fix.end_column is not None:
+        result["fixes"] = [_fix(f)]
     return result
+
+
+def _fix(f: Finding) -> dict:
+    """A SARIF fix replacing the token on its line; only when the rule knows where it ends."""
+    assert f.fix is not None and f.fix.end_column is not None
+    region = {"startLine": f.line, "startColumn": f.location.column, "endLine": f.line, "endColumn": f.fix.end_column}
+    return {
+        "description": {"text": f"replace with {f.fix.replacement}"},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+            "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.fix.replacement}}],
+        }],
+    }
 
 
 def _notification(f: Finding, index: dict[str, int]) -> dict:

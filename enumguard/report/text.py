@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import re
+
 from enumguard.report.report import Report
 from enumguard.report.changes import phrase
 from enumguard.rules import url_of
 
+_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(value: object) -> str:
+    """Repository text on one line: a newline (or another control character) in a name cannot
+    start a line that looks like another finding or a CI command; shown as `\\n` etc."""
+    return _BREAKS.sub(lambda m: repr(m.group())[1:-1], str(value))
+
 
 def _finding(f, lines: list[str], indent: str = "") -> None:
     new = " [new]" if f.new else ""
-    lines.append(f"{indent}{f.location}: {f.rule}: {f.message}{new}")
+    lines.append(f"{indent}{one_line(f.location)}: {f.rule}: {one_line(f.message)}{new}")
     if f.help:
-        lines.append(f"{indent}    help: {f.help}")
+        lines.append(f"{indent}    help: {one_line(f.help)}")
         # The rule's page belongs to the advice: a finding without help keeps its one line.
         url = url_of(f.rule)
         if url:
             lines.append(f"{indent}    docs: {url}")
     for r in f.related:
-        lines.append(f"{indent}    see {r.location}: {r.message}")
+        lines.append(f"{indent}    see {one_line(r.location)}: {one_line(r.message)}")
+    if f.fix is not None and f.fix.kind == "edit":
+        lines.append(f"{indent}    fix: replace with {one_line(f.fix.replacement)} (`enumguard fix` applies it)")
+    elif f.fix is not None and f.fix.kind == "migration":
+        lines.append(f"{indent}    fix: a new {'Alembic revision' if f.fix.style == 'alembic' else 'SQL migration'}:")
+        lines.extend(f"{indent}        {one_line(line)}".rstrip() for line in f.fix.text.splitlines())
 
 
 def render(report: Report) -> str:
@@ -32,9 +47,9 @@ def render(report: Report) -> str:
             _finding(f, lines, "  ")
     if diff and report.changes:
         lines.append("enum changes in this change:")
-        lines.extend(f"  {phrase(change)}" for change in report.changes)
+        lines.extend(f"  {one_line(phrase(change))}" for change in report.changes)
     for notice in report.notices:
-        lines.append(f"enumguard: warning: {notice}")
+        lines.append(f"enumguard: warning: {one_line(notice)}")
     counts = report.counts()
     parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items()]
     summary = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({', '.join(parts)}) in {report.files} files"

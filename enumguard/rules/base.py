@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterator
 
-from enumguard.finding import Finding, Location, Related, Severity
+from enumguard.finding import Finding, Fix, Location, Related, Severity
 from enumguard.model import Model
 
 # Every finding links to its rule's page, docs/rules/<name>.md in enumguard's repository
@@ -62,6 +62,7 @@ class Rule:
         value: str | None = None,
         db_type: str | None = None,
         severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         return Finding(
             location=location,
@@ -75,6 +76,7 @@ class Rule:
             member=member,
             value=value,
             db_type=db_type,
+            fix=fix,
         )
 
     @classmethod

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from enumguard.finding import Finding, Severity
+from enumguard.finding import Finding, Fix, Severity
+from enumguard.fixes.migration import add_value_sql, migration_text
 from enumguard.link.pairs import compare
 from enumguard.model import BoundPair, EnumOp, Model
 from enumguard.rules.base import Example, Rule
@@ -82,6 +83,33 @@ CREATE TABLE posts (id serial PRIMARY KEY, state post_state NOT NULL);
         },
         title="a string label of sa.Enum the DB type lacks",
     ),
+    Example(
+        {
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": "from alembic import context\n",
+            "migrations/versions/0001_jobs.py": """\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("jobs", sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("status", sa.Enum("queued", "done", name="job_status")))
+""",
+            "app/models.py": HEAD
+            + """
+class Status(enum.Enum):
+    queued = "queued"
+    running = "running"  # expect: missing-in-db
+    done = "done"
+"""
+            + job('sa.Enum(Status, name="job_status")'),
+        },
+        title="Alembic project: the fix is a revision whose ADD VALUE runs in autocommit_block()",
+    ),
 )
 
 
@@ -104,6 +132,18 @@ class MissingInDbRule(Rule):
     Add the label in a migration (`ALTER TYPE t ADD VALUE 'x';`), or remove the member. When
     the DB holds the member *values*, store values: `values_callable=lambda e: [m.value for m in e]`.
 
+    The finding carries that migration as its fix (JSON `"fix": {"kind": "migration", ...}`,
+    shown under the finding in the PR comment), written in the style of the migrations the
+    type already has: a SQL file body, or an Alembic revision whose `op.execute(...)` runs in
+    `op.get_context().autocommit_block()` when PostgreSQL is older than 12 or when Alembic runs
+    the whole upgrade in one transaction (no `transaction_per_migration`), so that a later
+    revision writing the label does not fail with 55P04. The label goes `BEFORE` the next label
+    of the Python enum the type already has (at the end when none follows): applied in the
+    enum's order, several new labels keep it. The type name and label are quoted as
+    PostgreSQL needs (schema-qualified, reserved words and mixed case in double quotes).
+    No migration is offered when a migration renamed the label, or when storing the member
+    values would fit.
+
     ## Known limitations
 
     A binding whose type no migration creates (or a `native_enum=False` column) has no DB type
@@ -124,10 +164,15 @@ class MissingInDbRule(Rule):
             for p in compare(pair).missing_in_db:
                 help = f"add it: `ALTER TYPE {pair.db_name} ADD VALUE '{p.label}';` or remove the member"
                 renamed = _renames(model, pair, p.label, history)
+                fix = None
                 if renamed is not None:
                     help = f"a migration renamed `{p.label}` to `{renamed.new_label}` ({renamed.location})"
                 elif value_hint_fits(pair, p.member):
                     help = VALUES_HINT
+                elif pair.db.source == "migrations":
+                    fix = _add_value_fix(model, pair, p.label)
+                    statement = add_value_sql(pair.db.name, p.label, _order(pair), pair.db.label_values)
+                    help = f"add it in a new migration: `{statement};`, or remove the member"
                 yield self.finding(
                     p.location,
                     f"{subject(pair, p)} persists `{p.label}` but {pair.db_side} has no such label",
@@ -137,4 +182,14 @@ class MissingInDbRule(Rule):
                     member=p.member,
                     value=p.label,
                     db_type=pair.db_name,
+                    fix=fix,
                 )
+
+
+def _order(pair: BoundPair) -> tuple[str, ...]:
+    return tuple(p.label for p in pair.persisted)
+
+
+def _add_value_fix(model: Model, pair: BoundPair, label: str) -> Fix:
+    style, text = migration_text(model, pair.db.name, pair.db.location.path, label, _order(pair), pair.db.label_values)
+    return Fix("migration", text=text, style=style)

@@ -8,6 +8,7 @@ close spelling, difflib ratio >= 0.8 (`Pending` for `Pendng`). Anything further 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 
 from enumguard.model import EnumClass
@@ -40,6 +41,11 @@ def closest(name: str, candidates: tuple[str, ...] | list[str]) -> tuple[str | N
         if ratio > score:
             best, score = candidate, ratio
     return (best, False) if score >= CLOSE_ENOUGH else (None, False)
+
+
+def quoted(text: str) -> str:
+    """A double-quoted Python string literal of `text`, on one line (JSON's escapes are Python's)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def closest_label(value: str, labels: tuple[str, ...]) -> str | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from enumguard.finding import Finding, Related, Severity
+from enumguard.finding import Finding, Fix, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.expected_errors import deliberate
 from enumguard.rules.example_parts import STATUS_MODELS
-from enumguard.rules.suggest import closest, display, listing
+from enumguard.rules.suggest import closest, display, listing, quoted
 
 
 def _is_special(name: str) -> bool:
@@ -33,8 +33,11 @@ class UnknownMemberRule(Rule):
     background job where nobody sees it until every job has failed.
 
     ## How to fix
-    Use the member the enum defines; the help names the closest one, and when only the case
-    differs the fix is offered as a suggestion.
+    Use the member the enum defines; the help names the closest one. When exactly one member
+    differs only by case or separators (`_`, `-`, space, `.`), that replacement is certain: the
+    finding carries it as an edit fix (JSON `"fix": {"kind": "edit", "replacement": ...}`), the
+    PR comment and review show it, and `enumguard fix --write` applies it (for `E["x"]` and
+    `getattr(E, "x")` the string literal is rewritten, keeping its quotes).
 
     ## Known limitations
     Names enumguard cannot resolve with confidence (dynamic imports, a module-level name bound
@@ -118,6 +121,13 @@ class UnknownMemberRule(Rule):
             },
             title="a catch-all except does not make a misspelt member deliberate",
         ),
+        Example(
+            {
+                "app/stage.py": "import enum\n\n\nclass Stage(enum.Enum):\n    in_review = 1\n    merged = 2\n\n\n"
+                "NEXT = Stage.InReview  # expect: unknown-member\n",
+            },
+            title="only the separators differ: `enumguard fix` rewrites it to Stage.in_review",
+        ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
@@ -134,6 +144,13 @@ class UnknownMemberRule(Rule):
             shown = display(enum)
             best, certain = closest(ref.member, enum.member_names)
             written = f"{shown}.{ref.member}" if ref.form != "subscript" else f'{shown}["{ref.member}"]'
+            suggestion = fix = None
+            if best is not None and certain:
+                # The token at the location: the attribute name, or the string literal of
+                # E["x"] / getattr(E, "x") (its quotes are kept when the fix is applied).
+                suggestion = best if ref.form == "attribute" else quoted(best)
+                end = ref.location.column + len(ref.member) if ref.form == "attribute" else None
+                fix = Fix("edit", replacement=suggestion, end_column=end)
             yield self.finding(
                 ref.location,
                 f"`{written}` is not a member of `{shown}`",
@@ -142,7 +159,8 @@ class UnknownMemberRule(Rule):
                     else f"`{shown}` defines {listing(enum.member_names)}" if enum.member_names
                     else f"`{shown}` has no members"
                 ),
-                suggestion=best if certain and ref.form == "attribute" else None,
+                suggestion=suggestion,
+                fix=fix,
                 related=(Related(enum.location, f"`{shown}` is defined here"),),
                 enum=enum.qualname,
                 member=ref.member,

@@ -9,7 +9,7 @@ from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.example_parts import STATUS_MODELS
 from enumguard.rules.expected_errors import deliberate
-from enumguard.rules.suggest import closest, display, listing
+from enumguard.rules.suggest import closest, display, listing, quoted
 
 
 class UnknownValueRule(Rule):
@@ -20,7 +20,9 @@ class UnknownValueRule(Rule):
     cause is passing a member *name* where the value is expected, or a value whose case changed.
 
     ## How to fix
-    Pass one of the enum's values, or look the member up by name with `E["name"]`.
+    Pass one of the enum's values, or look the member up by name with `E["name"]`. When exactly
+    one value differs only by case or separators, `enumguard fix --write` rewrites the literal
+    (keeping its quotes and prefix).
 
     A call written to fail is not reported: inside `pytest.raises(...)`, `self.assertRaises(...)`
     or `with raises(...)`, or in a `try` whose handler names `ValueError` (alone or in a tuple);
@@ -96,6 +98,13 @@ class UnknownValueRule(Rule):
             },
             title="a handler for another error than the ValueError the call raises",
         ),
+        Example(
+            {
+                "app/stage.py": "import enum\n\n\nclass Stage(str, enum.Enum):\n    in_review = \"in-review\"\n\n\n"
+                "NEXT = Stage(\"In_Review\")  # expect: unknown-value\n",
+            },
+            title="only case and separators differ: `enumguard fix` rewrites it to Stage(\"in-review\")",
+        ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
@@ -119,7 +128,13 @@ class UnknownValueRule(Rule):
             shown = display(enum)
             text = repr(ref.literal)
             names = enum.member_names
-            if isinstance(ref.literal, str) and ref.literal in names:
+            suggestion = None
+            strings = tuple(v for v in values if isinstance(v, str))
+            fixed, certain = closest(ref.literal, strings) if isinstance(ref.literal, str) else (None, False)
+            if fixed is not None and certain:
+                suggestion = quoted(fixed)
+                help_text = f"did you mean `{fixed!r}`?"
+            elif isinstance(ref.literal, str) and ref.literal in names:
                 help_text = f"`{text}` is a member name: use `{shown}[{text}]` or `{shown}.{ref.literal}`"
             else:
                 by_text = {str(v): v for v in values}
@@ -132,6 +147,7 @@ class UnknownValueRule(Rule):
                 ref.location,
                 f"`{text}` is not a value of `{shown}`",
                 help=help_text,
+                suggestion=suggestion,
                 related=(Related(enum.location, f"`{shown}` is defined here"),),
                 enum=enum.qualname,
                 value=str(ref.literal),
