@@ -23,20 +23,17 @@ _PACKAGE = Path(__file__).resolve().parent
 _DIGESTED = ("python/*.py", "migrations/*.py", "model.py", "finding.py", "collect.py", "cache.py")
 ENV_DIR = "ENUMGUARD_CACHE_DIR"
 MAX_ENTRIES = 30_000
-_DIGEST: str | None = None
 
 
 def code_digest() -> str:
-    """A digest of the modules whose output the cache stores, and of enumguard's version."""
-    global _DIGEST
-    if _DIGEST is None:
-        h = hashlib.sha256(__version__.encode())
-        for pattern in _DIGESTED:
-            for path in sorted(_PACKAGE.glob(pattern)):
-                h.update(path.relative_to(_PACKAGE).as_posix().encode())
-                h.update(path.read_bytes())
-        _DIGEST = h.hexdigest()[:16]
-    return _DIGEST
+    """A digest of the modules whose output the cache stores, and of enumguard's version
+    (reading them costs a few milliseconds, so it is computed afresh, never stale)."""
+    h = hashlib.sha256(__version__.encode())
+    for pattern in _DIGESTED:
+        for path in sorted(_PACKAGE.glob(pattern)):
+            h.update(path.relative_to(_PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def cache_dir(explicit: Path | str | None = None) -> Path:

@@ -220,6 +220,29 @@ class TypeUse:
     column: str | None = None
 
 
+@dataclass(frozen=True)
+class ColumnValue:
+    """A string literal application code sends as the value of a table column.
+
+    via "orm": through a SQLAlchemy mapped class attribute (`Job.status == "x"`, `Job(status="x")`),
+    so the column's binding decides what is accepted (member names, values or labels); `entity`
+    is the class's qualname. via "sql": written in raw SQL, sent as is; `type_name` is set for a
+    `'x'::type` cast. context: compare | in | constructor | assign | values | filter_by (orm);
+    where | insert | update | cast (sql). `quotes` are the literal's opening and closing text
+    when its source is exactly the value between them (so a replacement can be written).
+    """
+
+    table: str | None
+    column: str | None
+    value: str
+    context: str
+    location: Location
+    via: str = "orm"
+    entity: str | None = None
+    type_name: str | None = None
+    quotes: tuple[str, str] | None = None
+
+
 # --------------------------------------------------------------------------- live database
 
 
@@ -319,6 +342,7 @@ class Model:
     columns: tuple[ColumnUse, ...] = ()
     literals: tuple[LiteralUse, ...] = ()
     type_uses: tuple[TypeUse, ...] = ()  # for missing-type
+    column_values: tuple[ColumnValue, ...] = ()  # literals application code sends to columns
     # Parse problems found while building the model (syntax-error, unsupported-sql): already
     # findings, passed through by their rules so select/ignore/suppression treat them alike.
     problems: tuple[Finding, ...] = ()

@@ -31,6 +31,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
         columns=db.columns,
         literals=db.literals + py.literals + defaults,
         type_uses=db.type_uses,
+        column_values=py.column_values,
         problems=py.problems + db.problems,
         settings=Settings(
             postgres_version=config.postgres_version,

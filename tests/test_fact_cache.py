@@ -75,7 +75,6 @@ def test_the_code_digest_follows_the_parsers_of_both_sides_and_not_the_reports(t
     monkeypatch.setattr(cache, "_PACKAGE", package)
 
     def digest() -> str:
-        monkeypatch.setattr(cache, "_DIGEST", None)
         return cache.code_digest()
 
     before = digest()

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
+from enumguard.model import ColumnValue, EnumClass, LiteralUse, Reference
 from enumguard.progress import Progress
-from enumguard.model import EnumClass, LiteralUse, Reference
+from enumguard.python import column_values
 from enumguard.python.binding_sites import RawBinding
 from enumguard.python.scan_file import extract, syntax_problem
 from enumguard.python.file_facts import FileFacts
@@ -35,12 +36,16 @@ class PythonModel:
     raw_bindings: tuple[RawBinding, ...] = ()  # enum expressions already resolved to qualnames
     literals: tuple[LiteralUse, ...] = ()  # server_default= literals
     problems: tuple[Finding, ...] = ()
+    column_values: tuple[ColumnValue, ...] = ()  # literals sent to table columns
 
 
-def _extract_job(job: tuple[str, str, tuple[str, ...]]) -> FileFacts:
-    path, text, relevant = job
+Job = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # path, text, enum-ish names, model names
+
+
+def _extract_job(job: Job) -> FileFacts:
+    path, text, relevant, models = job
     try:
-        return extract(path, text, relevant, relevant)
+        return extract(path, text, relevant, relevant, models)
     except RecursionError:
         return FileFacts(path, problems=(syntax_problem(path, 1, "nested too deeply to analyse"),))
     except Exception as exc:  # a scanner bug on odd input must not stop the audit of the rest
@@ -56,18 +61,21 @@ def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
     hashes = {f.path: cache_mod.key(f.text) for f in files}
     names = _text_names(files, hashes, store, digest)
     candidates = candidates_of(list(names.values()))
+    models = frozenset().union(*(n.models for n in names.values()))
     facts: dict[str, FileFacts] = {}
-    todo: list[tuple[str, str, tuple[str, ...]]] = []
+    todo: list[Job] = []
     keys: dict[str, str] = {}
     for f in files:
-        relevant = tuple(sorted(names[f.path].words & candidates))
-        k = cache_mod.key(digest, f.path, hashes[f.path], *relevant)
+        found = names[f.path].words
+        relevant = tuple(sorted(found & candidates))
+        mapped = tuple(sorted(found & models))
+        k = cache_mod.key(digest, f.path, hashes[f.path], *relevant, "\0models", *mapped)
         keys[f.path] = k
         hit = store.get(k)
         if isinstance(hit, FileFacts):
             facts[f.path] = hit
         else:
-            todo.append((f.path, f.text, relevant))
+            todo.append((f.path, f.text, relevant, mapped))
     with Progress("parsing Python files", len(todo), config.progress) as progress:
         for fact in _run(todo, config.jobs):
             facts[fact.path] = fact
@@ -85,13 +93,13 @@ def _text_names(files, hashes: dict[str, str], store: cache_mod.FactCache, diges
         k = cache_mod.key(digest, "names", hashes[f.path])
         hit = store.get(k)
         if not isinstance(hit, TextNames):
-            hit = text_names(f.text)
+            hit = replace(text_names(f.text), models=column_values.model_names([f.text]))
             store.put(k, hit)
         out[f.path] = hit
     return out
 
 
-def _run(todo: list[tuple[str, str, tuple[str, ...]]], jobs: int) -> Iterator[FileFacts]:
+def _run(todo: list[Job], jobs: int) -> Iterator[FileFacts]:
     """Facts of each job as soon as it is done."""
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
@@ -132,6 +140,7 @@ def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = fro
         references=tuple(sorted(references, key=lambda r: (r.location, r.enum, r.member))),
         raw_bindings=tuple(raw),
         problems=problems,
+        column_values=column_values.resolve(facts, resolver, migration_paths),
     )
 
 

@@ -71,4 +71,5 @@ class FileFacts:
     classes: tuple[ClassFact, ...] = ()
     references: tuple[RefFact, ...] = ()
     binding_sites: tuple = ()  # enumguard.python.binding_sites.BindingSite
+    column_facts: object = None  # enumguard.python.column_values.ColumnFacts, when any
     problems: tuple[Finding, ...] = ()

@@ -53,6 +53,7 @@ class TextNames:
     classes: tuple[tuple[str, frozenset[str]], ...]
     aliases: tuple[tuple[str, str], ...]
     words: frozenset[str]
+    models: frozenset[str] = frozenset()  # classes of table-mapping files (column_values.model_names)
 
 
 def text_names(text: str) -> TextNames:

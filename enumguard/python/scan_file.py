@@ -17,9 +17,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.python import bindings, complexity
+from enumguard.python import bindings, column_values, complexity
 from enumguard.python.file_facts import ClassFact, FileFacts, ImportFact, MemberFact, RefFact
 from enumguard.python.literals import literal_value
+from enumguard.python.module_names import module_names
 from enumguard.python.reference_chains import Walker, chain_of
 
 SPECIAL = frozenset({"__new__", "_missing_", "_generate_next_value_", "__init__", "__getattr__"})
@@ -43,18 +44,27 @@ def syntax_problem(path: str, line: int, message: str) -> Finding:
     )
 
 
-def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[str, ...]) -> FileFacts:
+def extract(
+    path: str, text: str, relevant: tuple[str, ...], candidates: tuple[str, ...], models: tuple[str, ...] = ()
+) -> FileFacts:
     """The facts of one file. `relevant`: enum-ish names that occur in the text; `candidates`:
-    the class names among them that may be enums (their members are read)."""
+    the class names among them that may be enums (their members are read); `models`: names of
+    mapped classes that occur in it (for the values it sends to their columns)."""
     if not relevant and not any(hint in text for hint in BINDING_HINTS):
-        # Nothing enum-related can be here: a cheap syntax check instead of a libcst parse.
+        # Nothing enum-related can be here: a cheap syntax check instead of a libcst parse, and
+        # the `ast` tree serves the values the file may send to table columns.
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ast.parse(text)
-            return FileFacts(path)
+                tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError):
-            pass  # libcst decides: it also reads syntax newer than this interpreter
+            tree = None  # libcst decides: it also reads syntax newer than this interpreter
+        if tree is not None:
+            columns = column_values.extract(tree, text, path, models)
+            if columns is None and not models:
+                return FileFacts(path)
+            imports, others, class_names = module_names(tree)
+            return FileFacts(path, imports, others, class_names, column_facts=columns)
     try:
         module = complexity.parse_module(text)
     except complexity.TooComplex as exc:
@@ -65,6 +75,7 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
     except (RecursionError, ValueError) as exc:
         return FileFacts(path, problems=(syntax_problem(path, 1, str(exc) or type(exc).__name__),))
     sites = bindings.extract(module, text, path)
+    columns = _column_facts(text, path, models)
     walker = Walker(set(relevant))
     walker.module(module)
     cand = set(candidates)
@@ -103,7 +114,15 @@ def extract(path: str, text: str, relevant: tuple[str, ...], candidates: tuple[s
         classes=tuple(classes),
         references=refs,
         binding_sites=tuple(sites),
+        column_facts=columns,
     )
+
+
+def _column_facts(text: str, path: str, models: tuple[str, ...]):
+    if not column_values.worth_parsing(text, models):
+        return None
+    tree = column_values.parse(text)  # None: syntax newer than this interpreter
+    return column_values.extract(tree, text, path, models) if tree is not None else None
 
 
 def _python_error(text: str) -> tuple[int, str] | None:

@@ -15,6 +15,7 @@ from enumguard.rules.idle_in_transaction import IdleInTransactionRule
 from enumguard.rules.missing_in_code import MissingInCodeRule
 from enumguard.rules.missing_in_db import MissingInDbRule
 from enumguard.rules.missing_type import MissingTypeRule
+from enumguard.rules.orm_unknown_value import OrmUnknownValueRule
 from enumguard.rules.sql_unknown_value import SqlUnknownValueRule
 from enumguard.rules.suppression_without_reason import SuppressionWithoutReasonRule
 from enumguard.rules.syntax_error import SyntaxErrorRule
@@ -30,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CaseMismatchRule,
     EnumValueRenamedRule,
     SqlUnknownValueRule,
+    OrmUnknownValueRule,
     MissingTypeRule,
     AddValueInTransactionRule,
     DropTypeInUseRule,

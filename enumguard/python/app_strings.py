@@ -1,0 +1,138 @@
+"""Python string literals (`ast` nodes) in, positions out: which calls run SQL, the opening and
+closing quotes of a literal that can be replaced verbatim, and the enum-relevant literals of a SQL
+string located in the Python file (through implicit concatenation, exactly where the source has
+no escapes; at the string otherwise)."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+
+from enumguard.finding import Location
+from enumguard.migrations.app_sql import literals
+from enumguard.model import ColumnValue
+
+TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"})
+# DB-API cursors and SQLAlchemy connections (execute), asyncpg connections and pools (fetch*).
+SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval"})
+_CALL_HINT = re.compile(r"\b(?:execute|executemany|exec_driver_sql|fetch|fetchrow|fetchval|text)\s*\(")
+_VERB_HINT = re.compile(r"\b(?:select|update|insert|delete)\b", re.I)
+_LITERAL = re.compile(r"([rRuU]?)('''|\"\"\"|'|\")(.*)\2", re.S)
+
+
+def has_sql(text: str) -> bool:
+    return bool(_CALL_HINT.search(text)) and bool(_VERB_HINT.search(text))
+
+
+def runs_sql(func: ast.AST, qualified: str) -> bool:
+    return qualified in TEXT or (isinstance(func, ast.Attribute) and func.attr in SQL_METHODS)
+
+
+class Source:
+    """A file's text by line, for 1-based character columns and the source text of a node."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.path = path
+
+    def column(self, line: int, byte_offset: int) -> int:
+        text = self.lines[line - 1] if line - 1 < len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def location(self, node: ast.AST) -> Location:
+        return Location(self.path, node.lineno, self.column(node.lineno, node.col_offset))  # type: ignore[attr-defined]
+
+    def segment(self, node: ast.AST) -> str:
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+        chunk = [line.encode("utf-8") for line in self.lines[first : last + 1]]
+        if not chunk:
+            return ""
+        if len(chunk) == 1:
+            return chunk[0][node.col_offset : node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
+        chunk[0] = chunk[0][node.col_offset :]  # type: ignore[attr-defined]
+        chunk[-1] = chunk[-1][: node.end_col_offset]  # type: ignore[attr-defined]
+        return b"".join(chunk).decode("utf-8", "replace")
+
+
+def quotes(segment: str, value: str) -> tuple[str, str] | None:
+    """(`"`, `"`) or (`r'`, `'`)... when the literal's source is its value between quotes."""
+    match = _LITERAL.fullmatch(segment)
+    if match is None or match.group(3) != value:
+        return None
+    return match.group(1) + match.group(2), match.group(2)
+
+
+def sql_values(node: ast.Constant, source: Source) -> list[ColumnValue]:
+    """The literals of the SQL a string literal holds, each located in the Python file."""
+    sql = node.value
+    found = literals(sql)
+    if not found:
+        return []
+    start = source.location(node)
+    parts = _parts(source.segment(node), start)
+    out = []
+    for lit in found:
+        where, quoted = start, False
+        if parts is not None:
+            at = 0
+            for line, column, opening, raw, piece in parts:
+                if at <= lit.offset < at + len(piece):
+                    inner = lit.offset - at
+                    if raw == piece:  # no escapes: the value's offsets are the source's
+                        where = _inside(start.path, line, column + len(opening), raw, inner)
+                        quoted = raw[inner : inner + len(lit.value) + 2] == f"'{lit.value}'"
+                    else:
+                        where = Location(start.path, line, column)
+                    break
+                at += len(piece)
+        out.append(
+            ColumnValue(
+                table=lit.table,
+                column=lit.column,
+                value=lit.value,
+                context=lit.context,
+                location=where,
+                via="sql",
+                type_name=lit.type_name,
+                quotes=("'", "'") if quoted else None,
+            )
+        )
+    return out
+
+
+def _parts(segment: str, start: Location) -> list[tuple[int, int, str, str, str]] | None:
+    """(line, column, opening quote text, raw text between the quotes, value) of each string
+    token of a (possibly implicitly concatenated) literal; None when it cannot be read so."""
+    out = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO("(" + segment + ")").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    for token in tokens:
+        if token.type != tokenize.STRING:
+            continue
+        match = _LITERAL.fullmatch(token.string)
+        try:
+            piece = ast.literal_eval(token.string)
+        except (ValueError, SyntaxError):
+            return None
+        if match is None or not isinstance(piece, str):
+            return None
+        row, col = token.start
+        line = start.line + row - 1
+        column = start.column + col - 1 if row == 1 else col + 1
+        out.append((line, column, match.group(1) + match.group(2), match.group(3), piece))
+    return out
+
+
+def _inside(path: str, line: int, column: int, raw: str, inner: int) -> Location:
+    """The location of character `inner` of a literal's text that starts at (line, column)."""
+    before = raw[:inner]
+    lines = before.count("\n")
+    if lines:
+        return Location(path, line + lines, inner - before.rfind("\n"))
+    return Location(path, line, column + inner)
