@@ -26,6 +26,7 @@ MODELS = (
     "    id: Mapped[int] = mapped_column(primary_key=True)\n"
     "    state: Mapped[JobState]\n"
 )
+QUERY_HEAD = "from app.models import Job\n\ndef f(s):\n"
 
 
 def audit(root: Path, files: dict[str, str], cache_on: bool = False):
@@ -34,16 +35,17 @@ def audit(root: Path, files: dict[str, str], cache_on: bool = False):
     return pipeline.run(cfg)
 
 
+def jobs_repo(body: str, migration: str = MIGRATION) -> dict[str, str]:
+    """The jobs project (MIGRATION, MODELS) and app/q.py, whose `def f(s):` has these body lines."""
+    return {"migrations/001.sql": migration, "app/models.py": MODELS, "app/q.py": QUERY_HEAD + body}
+
+
 def orm_findings(report):
     return [f for f in report.findings if f.rule == "orm-unknown-value"]
 
 
 def test_scan_keeps_table_column_value_context_and_literal_position(tmp_path: Path) -> None:
-    files = {
-        "migrations/001.sql": MIGRATION,
-        "app/models.py": MODELS,
-        "app/q.py": "from app.models import Job\n\ndef f(s):\n    return s.query(Job).filter(Job.state == r'queued')\n",
-    }
+    files = jobs_repo("    return s.query(Job).filter(Job.state == r'queued')\n")
     report = audit(tmp_path, files)
     [value] = report.model.column_values
     assert (value.table, value.column, value.value, value.context, value.via) == ("public.jobs", "state", "queued", "compare", "orm")
@@ -52,17 +54,11 @@ def test_scan_keeps_table_column_value_context_and_literal_position(tmp_path: Pa
 
 
 def test_names_stored_column_rejects_the_value_and_offers_the_name(tmp_path: Path) -> None:
-    files = {
-        "migrations/001.sql": MIGRATION,
-        "app/models.py": MODELS,
-        "app/q.py": (
-            "from app.models import Job\n\n"
-            "def f(s):\n"
-            "    s.query(Job).filter(Job.state == 'queued')\n"
-            "    s.query(Job).filter(Job.state == 'QUEUED')\n"
-            "    s.query(Job).filter(Job.state == 'finished')\n"
-        ),
-    }
+    files = jobs_repo(
+        "    s.query(Job).filter(Job.state == 'queued')\n"
+        "    s.query(Job).filter(Job.state == 'QUEUED')\n"
+        "    s.query(Job).filter(Job.state == 'finished')\n"
+    )
     found = orm_findings(audit(tmp_path, files))
     assert [(f.line, f.value, f.suggestion) for f in found] == [(4, "queued", "'QUEUED'"), (6, "finished", None)]
     assert "stores member names" in found[0].message and "did you mean `QUEUED`?" in found[0].help
@@ -103,22 +99,17 @@ def test_replacement_only_for_a_case_or_separator_difference_and_never_through_e
 def test_a_string_postgresql_accepts_is_not_reported_even_when_the_binding_disagrees(tmp_path: Path) -> None:
     # The model stores names, the DB has the values (drift, reported by other rules): SQLAlchemy
     # passes the unknown string "queued" through and PostgreSQL accepts it.
-    files = {
-        "migrations/001.sql": MIGRATION.replace("'QUEUED', 'DONE'", "'queued', 'done'"),
-        "app/models.py": MODELS,
-        "app/q.py": "from app.models import Job\n\ndef f(s):\n    s.query(Job).filter(Job.state == 'queued')\n",
-    }
+    files = jobs_repo(
+        "    s.query(Job).filter(Job.state == 'queued')\n",
+        migration=MIGRATION.replace("'QUEUED', 'DONE'", "'queued', 'done'"),
+    )
     assert orm_findings(audit(tmp_path, files)) == []
 
 
 def test_cached_facts_give_the_same_values_and_a_new_model_refreshes_its_users(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = tmp_path / "repo"
-    files = {
-        "migrations/001.sql": MIGRATION,
-        "app/models.py": MODELS,
-        "app/q.py": "from app.models import Job\n\ndef f(s):\n    s.query(Job).filter(Job.state == 'Queued')\n",
-    }
+    files = jobs_repo("    s.query(Job).filter(Job.state == 'Queued')\n")
     first = audit(root, files, cache_on=True)
     calls = []
     real = python.extract
@@ -167,24 +158,18 @@ def test_model_re_exported_by_a_package_init_is_followed(tmp_path: Path) -> None
         "app/__init__.py": "",
         "app/models/__init__.py": "from .job import Job\n\n__all__ = ['Job']\n",
         "app/models/job.py": MODELS,
-        "app/q.py": "from app.models import Job\n\ndef f(s):\n    s.query(Job).filter(Job.state == 'Queued')\n",
+        "app/q.py": QUERY_HEAD + "    s.query(Job).filter(Job.state == 'Queued')\n",
     }
     found = orm_findings(audit(tmp_path, files))
     assert [(f.location.path, f.line, f.suggestion) for f in found] == [("app/q.py", 4, "'QUEUED'")]
 
 
 def test_a_file_with_python_3_14_except_tuples_is_still_read(tmp_path: Path) -> None:
-    files = {
-        "migrations/001.sql": MIGRATION,
-        "app/models.py": MODELS,
-        "app/q.py": (
-            "from app.models import Job\n\n"
-            "def f(s):\n"
-            "    try:\n"
-            "        s.query(Job).filter(Job.state == 'Queued')\n"
-            "    except ValueError, TypeError:\n"
-            "        pass\n"
-        ),
-    }
+    files = jobs_repo(
+        "    try:\n"
+        "        s.query(Job).filter(Job.state == 'Queued')\n"
+        "    except ValueError, TypeError:\n"
+        "        pass\n"
+    )
     assert [f.line for f in orm_findings(audit(tmp_path, files))] == [5]
 

@@ -24,11 +24,16 @@ def where(out: dict) -> list[tuple[str, str]]:
     return sorted((f["path"], f["rule"]) for f in out["findings"])
 
 
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
+def uncommitted(root: Path, files: dict[str, str]) -> Path:
+    """A new git repository at `root` holding `files`, none of them committed."""
     root.mkdir()
     git(root, "init", "-q")
-    write(root, {
+    write(root, files)
+    return root
+
+
+def repo(tmp_path: Path) -> Path:
+    return uncommitted(tmp_path / "repo", {
         "pyproject.toml": "[project]\nname = 'demo'\n",
         "supabase/migrations/20240101000000_plans.sql": MIGRATION,
         "app/__init__.py": "",
@@ -37,7 +42,6 @@ def repo(tmp_path: Path) -> Path:
         "scripts/__init__.py": "",
         "scripts/fix.py": "from app.models import Plan\n\nY = Plan.nope\n",
     })
-    return root
 
 
 def test_subfolder_is_audited_against_the_project_migrations_and_only_its_findings_are_shown(tmp_path: Path, capsys) -> None:
@@ -69,10 +73,7 @@ def test_subfolder_with_its_own_settings_is_its_own_project(tmp_path: Path, caps
 
 
 def test_service_of_a_monorepo_stops_at_the_service_that_holds_the_migrations(tmp_path: Path, capsys) -> None:
-    root = tmp_path / "mono"
-    root.mkdir()
-    git(root, "init", "-q")
-    write(root, {
+    root = uncommitted(tmp_path / "mono", {
         "services/billing/pyproject.toml": "[project]\nname = 'billing'\n",
         "services/billing/supabase/migrations/20240101000000_plans.sql": MIGRATION,
         "services/billing/app/__init__.py": "",

@@ -7,6 +7,7 @@ from typing import Iterator
 from enumguard.finding import Finding, Related, Severity
 from enumguard.model import EnumOp, Model, display_type
 from enumguard.rules.base import Example, Rule
+from enumguard.rules.example_parts import ALEMBIC
 
 
 class AddValueInTransactionRule(Rule):
@@ -69,8 +70,7 @@ class AddValueInTransactionRule(Rule):
         ),
         Example(
             {
-                "alembic.ini": "[alembic]\nscript_location = alembic\n",
-                "alembic/env.py": "from alembic import context\n",
+                **ALEMBIC,
                 "alembic/versions/0001_orders.py": (
                     "from alembic import op\n\n"
                     'revision = "0001"\n'

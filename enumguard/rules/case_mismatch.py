@@ -9,7 +9,7 @@ from enumguard.link.pairs import compare
 from enumguard.model import BoundPair, Model, Persisted
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, values_would_fit
-from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, job
+from enumguard.rules.example_parts import INIT, JOBS_SQL, STORES_VALUES, status_job
 
 
 def _case_help(pair: BoundPair, p: Persisted, label: str) -> str:
@@ -28,13 +28,13 @@ def _case_help(pair: BoundPair, p: Persisted, label: str) -> str:
 CASE_MISMATCH_VALID = (
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     Queued = "queued"
     Done = "done"
-"""
-            + job('sa.Enum(Status, name="job_status", values_callable=lambda e: [m.value for m in e])'),
+""",
+                STORES_VALUES,
+            ),
             INIT: JOBS_SQL,
         },
         title="title-case names, lower-case values stored with values_callable",
@@ -45,26 +45,25 @@ class Status(enum.Enum):
 CASE_MISMATCH_INVALID = (
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     queued = "Queued"  # expect: case-mismatch
     done = "Done"  # expect: case-mismatch
-"""
-            + job('sa.Enum(Status, name="job_status", values_callable=lambda e: [m.value for m in e])'),
+""",
+                STORES_VALUES,
+            ),
             INIT: JOBS_SQL,
         },
         title="title-case values stored into a lower-case type",
     ),
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     QUEUED = "queued"  # expect: case-mismatch
     DONE = "done"  # expect: case-mismatch
 """
-            + job('sa.Enum(Status, name="job_status")'),
+            ),
             INIT: JOBS_SQL,
         },
         title="upper-case names stored (SQLAlchemy's default) into a lower-case type",

@@ -8,18 +8,25 @@ from enumguard.finding import Finding, Related, Severity
 from enumguard.link.pairs import values_of
 from enumguard.model import Model, display_type
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.example_parts import HEAD, INIT, LATER, job
+from enumguard.rules.example_parts import INIT, LATER, status_job
+
+# Both examples: the type has `canceled`, a later migration renames it to `cancelled`.
+_MIGRATIONS = {
+    INIT: "CREATE TYPE job_status AS ENUM ('queued', 'canceled');\n"
+    "CREATE TABLE jobs (id serial PRIMARY KEY, status job_status NOT NULL);\n",
+    LATER: "ALTER TYPE job_status RENAME VALUE 'canceled' TO 'cancelled';\n",
+}
+
 
 RENAMED_VALID = (
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     queued = "queued"
     cancelled = "cancelled"
 """
-            + job('sa.Enum(Status, name="job_status")'),
+            ),
             "app/jobs.py": """\
 from app.models import Status
 
@@ -27,9 +34,7 @@ from app.models import Status
 def cancel(job):
     job.status = Status.cancelled
 """,
-            INIT: "CREATE TYPE job_status AS ENUM ('queued', 'canceled');\n"
-            "CREATE TABLE jobs (id serial PRIMARY KEY, status job_status NOT NULL);\n",
-            LATER: "ALTER TYPE job_status RENAME VALUE 'canceled' TO 'cancelled';\n",
+            **_MIGRATIONS,
         },
         title="code uses the label a migration renamed to",
     ),
@@ -39,13 +44,12 @@ def cancel(job):
 RENAMED_INVALID = (
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     queued = "queued"
     canceled = "canceled"  # expect: missing-in-db
 """
-            + job('sa.Enum(Status, name="job_status")'),
+            ),
             "app/jobs.py": """\
 from app.models import Status
 
@@ -53,9 +57,7 @@ from app.models import Status
 def cancel(job):
     job.status = Status.canceled  # expect: enum-value-renamed
 """,
-            INIT: "CREATE TYPE job_status AS ENUM ('queued', 'canceled');\n"
-            "CREATE TABLE jobs (id serial PRIMARY KEY, status job_status NOT NULL);\n",
-            LATER: "ALTER TYPE job_status RENAME VALUE 'canceled' TO 'cancelled';\n",
+            **_MIGRATIONS,
         },
         title="code still uses the label a migration renamed",
     ),

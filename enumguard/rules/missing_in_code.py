@@ -25,44 +25,41 @@ def renamed_into(model: Model, pair, history) -> frozenset[str]:
     return frozenset(found)
 
 
-MISSING_IN_CODE_VALID = (
-    Example(
+def _status_example(members: str, later: str, title: str) -> Example:
+    """`status` created with 'queued', 'done'; `later` adds 'archived'; the enum has `members`."""
+    return Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(str, enum.Enum):
-    queued = "queued"
-    done = "done"
-    archived = "archived"
-"""
-            + ANNOTATED_JOB,
+            "app/models.py": HEAD + "\nclass Status(str, enum.Enum):\n" + members + ANNOTATED_JOB,
             INIT: """\
 CREATE TYPE status AS ENUM ('queued', 'done');
 CREATE TABLE jobs (id serial PRIMARY KEY, status status NOT NULL);
 """,
-            LATER: "ALTER TYPE status ADD VALUE 'archived';\n",
+            LATER: later,
         },
+        title=title,
+    )
+
+
+MISSING_IN_CODE_VALID = (
+    _status_example(
+        """\
+    queued = "queued"
+    done = "done"
+    archived = "archived"
+""",
+        "ALTER TYPE status ADD VALUE 'archived';\n",
         title="a label added by a later migration that the enum also has",
     ),
 )
 
 
 MISSING_IN_CODE_INVALID = (
-    Example(
-        {
-            "app/models.py": HEAD
-            + """
-class Status(str, enum.Enum):
+    _status_example(
+        """\
     queued = "queued"
     done = "done"
-"""
-            + ANNOTATED_JOB,
-            INIT: """\
-CREATE TYPE status AS ENUM ('queued', 'done');
-CREATE TABLE jobs (id serial PRIMARY KEY, status status NOT NULL);
 """,
-            LATER: "ALTER TYPE status ADD VALUE 'archived';  -- expect: missing-in-code\n",
-        },
+        "ALTER TYPE status ADD VALUE 'archived';  -- expect: missing-in-code\n",
         title="a label added by a later migration that the enum lacks",
     ),
 )

@@ -10,7 +10,7 @@ from enumguard.link.pairs import compare
 from enumguard.model import BoundPair, EnumOp, Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.drift_text import VALUES_HINT, enum_id, subject, value_hint_fits
-from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, job
+from enumguard.rules.example_parts import HEAD, INIT, JOBS_SQL, STORES_VALUES, status_job
 
 
 def _renames(model: Model, pair: BoundPair, label: str, history) -> EnumOp | None:
@@ -23,27 +23,27 @@ def _renames(model: Model, pair: BoundPair, label: str, history) -> EnumOp | Non
 MISSING_IN_DB_VALID = (
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     QUEUED = "queued"
     DONE = "done"
-"""
-            + job('sa.Enum(Status, name="job_status", values_callable=lambda e: [m.value for m in e])'),
+""",
+                STORES_VALUES,
+            ),
             INIT: JOBS_SQL,
         },
         title="values_callable stores the values the DB type has",
     ),
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     queued = "queued"
     done = "done"
     cancelled = "cancelled"
-"""
-            + job('sa.Enum(Status, name="job_status", native_enum=False)'),
+""",
+                'sa.Enum(Status, name="job_status", native_enum=False)',
+            ),
             INIT: "CREATE TABLE jobs (id serial PRIMARY KEY, status varchar(9) NOT NULL);\n",
         },
         title="native_enum=False has no DB type to compare with",
@@ -54,14 +54,13 @@ class Status(enum.Enum):
 MISSING_IN_DB_INVALID = (
     Example(
         {
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     queued = "queued"
     done = "done"
     cancelled = "cancelled"  # expect: missing-in-db
 """
-            + job('sa.Enum(Status, name="job_status")'),
+            ),
             INIT: JOBS_SQL,
         },
         title="a member the DB type lacks",
@@ -99,14 +98,13 @@ def upgrade():
     op.create_table("jobs", sa.Column("id", sa.Integer, primary_key=True),
                     sa.Column("status", sa.Enum("queued", "done", name="job_status")))
 """,
-            "app/models.py": HEAD
-            + """
-class Status(enum.Enum):
+            "app/models.py": status_job(
+                """\
     queued = "queued"
     running = "running"  # expect: missing-in-db
     done = "done"
 """
-            + job('sa.Enum(Status, name="job_status")'),
+            ),
         },
         title="Alembic project: the fix is a revision whose ADD VALUE runs in autocommit_block()",
     ),

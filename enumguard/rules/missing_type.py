@@ -7,6 +7,16 @@ from typing import Iterator
 from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Model, TypeUse, display_type
 from enumguard.rules.base import Example, Rule
+from enumguard.rules.example_parts import ALEMBIC
+
+# The first revision of both Alembic examples, up to the body of upgrade().
+_REVISION_HEAD = (
+    "from alembic import op\n"
+    "import sqlalchemy as sa\n\n"
+    'revision = "0001"\n'
+    "down_revision = None\n\n\n"
+    "def upgrade():\n"
+)
 
 
 class MissingTypeRule(Rule):
@@ -36,15 +46,10 @@ class MissingTypeRule(Rule):
     VALID = (
         Example(
             {
-                "alembic.ini": "[alembic]\nscript_location = alembic\n",
-                "alembic/env.py": "from alembic import context\n",
+                **ALEMBIC,
                 "alembic/versions/0001_priority.py": (
-                    "from alembic import op\n"
-                    "import sqlalchemy as sa\n\n"
-                    'revision = "0001"\n'
-                    "down_revision = None\n\n\n"
-                    "def upgrade():\n"
-                    '    priority = sa.Enum("low", "high", name="priority")\n'
+                    _REVISION_HEAD
+                    + '    priority = sa.Enum("low", "high", name="priority")\n'
                     "    priority.create(op.get_bind(), checkfirst=True)\n"
                     '    op.add_column("tasks", sa.Column("priority", priority))\n'
                 ),
@@ -55,15 +60,10 @@ class MissingTypeRule(Rule):
     INVALID = (
         Example(
             {
-                "alembic.ini": "[alembic]\nscript_location = alembic\n",
-                "alembic/env.py": "from alembic import context\n",
+                **ALEMBIC,
                 "alembic/versions/0001_priority.py": (
-                    "from alembic import op\n"
-                    "import sqlalchemy as sa\n\n"
-                    'revision = "0001"\n'
-                    "down_revision = None\n\n\n"
-                    "def upgrade():\n"
-                    "    op.add_column(\n"
+                    _REVISION_HEAD
+                    + "    op.add_column(\n"
                     '        "tasks",\n'
                     '        sa.Column("priority", sa.Enum("low", "high", name="priority")),  # expect: missing-type\n'
                     "    )\n"

@@ -31,6 +31,10 @@ _MIGRATION = (
     "CREATE TABLE jobs (id int PRIMARY KEY, state job_state NOT NULL);\n"
 )
 
+# Both examples: the jobs project, and app/queries.py that imports Job and sends it strings.
+_JOBS = {"migrations/20240101000000_jobs.sql": _MIGRATION, "app/models.py": _MODELS}
+_QUERIES_HEAD = "import sqlalchemy as sa\n\nfrom app.models import Job\n\n\n"
+
 
 def _values_named_like(model: Model, db: DbEnum) -> tuple[str, ...]:
     """Values of the enums whose member names are exactly the type's labels."""
@@ -88,12 +92,10 @@ class OrmUnknownValueRule(Rule):
     VALID = (
         Example(
             {
-                "migrations/20240101000000_jobs.sql": _MIGRATION,
-                "app/models.py": _MODELS,
+                **_JOBS,
                 "app/queries.py": (
-                    "import sqlalchemy as sa\n\n"
-                    "from app.models import Job\n\n\n"
-                    "def waiting(session, cursor):\n"
+                    _QUERIES_HEAD
+                    + "def waiting(session, cursor):\n"
                     '    session.query(Job).filter(Job.state == "queued", Job.state.in_(["queued", "done"]))\n'
                     '    sa.update(Job).where(Job.id == 1).values(state="done")\n'
                     '    cursor.execute("UPDATE jobs SET state = \'done\' WHERE state = \'queued\'")\n'
@@ -106,12 +108,10 @@ class OrmUnknownValueRule(Rule):
     INVALID = (
         Example(
             {
-                "migrations/20240101000000_jobs.sql": _MIGRATION,
-                "app/models.py": _MODELS,
+                **_JOBS,
                 "app/queries.py": (
-                    "import sqlalchemy as sa\n\n"
-                    "from app.models import Job\n\n\n"
-                    "def waiting(session, cursor, job: Job):\n"
+                    _QUERIES_HEAD
+                    + "def waiting(session, cursor, job: Job):\n"
                     '    session.query(Job).filter(Job.state == "Queued")  # expect: orm-unknown-value\n'
                     '    session.query(Job).filter_by(state="finished")  # expect: orm-unknown-value\n'
                     '    job.state = "DONE"  # expect: orm-unknown-value\n'

@@ -8,7 +8,7 @@ from enumguard.finding import Finding, Fix, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
 from enumguard.rules.expected_errors import deliberate
-from enumguard.rules.example_parts import STATUS_MODELS
+from enumguard.rules.example_parts import STATUS_PACKAGE
 from enumguard.rules.suggest import closest, display, listing, quoted
 
 
@@ -51,8 +51,7 @@ class UnknownMemberRule(Rule):
     VALID = (
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/jobs.py": "from app.models import Status\n\n\n"
                 "def final(s: Status) -> bool:\n"
                 "    return s in (Status.done, Status[\"pending\"]) or Status.done.value == \"done\"\n\n\n"
@@ -63,8 +62,7 @@ class UnknownMemberRule(Rule):
         ),
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/view.py": "from app import models\n\n\n"
                 "def show(Status: str) -> str:\n"
                 "    return Status.upper() + models.Status.pending.value\n",
@@ -73,8 +71,7 @@ class UnknownMemberRule(Rule):
         ),
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "tests/test_status.py": "import pytest\n\nfrom app.models import Status\n\n\n"
                 "def test_unknown_name_is_refused():\n"
                 "    with pytest.raises(KeyError):\n"
@@ -90,8 +87,7 @@ class UnknownMemberRule(Rule):
     INVALID = (
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/jobs.py": "from app.models import Status as S\n\n"
                 "DONE = [S.done, S.Completed]  # expect: unknown-member\n"
                 "FAILED = S[\"failed\"]  # expect: unknown-member\n"
@@ -110,8 +106,7 @@ class UnknownMemberRule(Rule):
         ),
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/jobs.py": "from app.models import Status\n\n\n"
                 "def finish(job):\n"
                 "    try:\n"

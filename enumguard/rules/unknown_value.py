@@ -7,7 +7,7 @@ from typing import Iterator
 from enumguard.finding import Finding, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.example_parts import STATUS_MODELS
+from enumguard.rules.example_parts import STATUS_PACKAGE
 from enumguard.rules.expected_errors import deliberate
 from enumguard.rules.suggest import closest, display, listing, quoted
 
@@ -41,8 +41,7 @@ class UnknownValueRule(Rule):
     VALID = (
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/jobs.py": "from app.models import Status\n\nFIRST = Status(\"pending\")\n",
                 "app/codes.py": "import enum\n\n\nclass Code(enum.Enum):\n    ok = 200\n    gone = 410\n\n"
                 "    @classmethod\n    def _missing_(cls, value):\n        return cls.gone\n\n\nX = Code(404)\n",
@@ -51,8 +50,7 @@ class UnknownValueRule(Rule):
         ),
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/parse.py": "from app.models import Status\n\n\n"
                 "def parse(text):\n"
                 "    try:\n"
@@ -71,8 +69,7 @@ class UnknownValueRule(Rule):
     INVALID = (
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/jobs.py": "from app.models import Status\n\n"
                 "LAST = Status(\"Done\")  # expect: unknown-value\n",
             },
@@ -87,8 +84,7 @@ class UnknownValueRule(Rule):
         ),
         Example(
             {
-                "app/__init__.py": "",
-                "app/models.py": STATUS_MODELS,
+                **STATUS_PACKAGE,
                 "app/parse.py": "from app.models import Status\n\n\n"
                 "def parse():\n"
                 "    try:\n"
