@@ -199,6 +199,25 @@ def test_enum_named_by_a_constant_and_format_of_constants_replay_a_type_rebuild(
     assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
     assert model.problems == ()
 
+def test_concatenated_constants_dedented_text_and_a_format_template_in_a_variable_are_replayed() -> None:
+    """A type rebuild written with `+` of name constants and `textwrap.dedent`, and a data
+    statement from a template kept in a variable: the DDL is replayed, and no notice."""
+    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")\n    op.execute('CREATE TABLE t (s st)')")
+    extra = "import textwrap\nNAME = 'st'\nTMP = 'tmp_' + NAME\nnew = sa.Enum('a', 'b', name=NAME)\n"
+    body = (
+        "    op.execute('ALTER TYPE ' + NAME + ' RENAME TO ' + TMP)\n"
+        "    new.create(op.get_bind(), checkfirst=False)\n"
+        "    op.execute(sa.text(textwrap.dedent(\"\"\"\n        ALTER TABLE t ALTER COLUMN s TYPE st USING s::text::st\n    \"\"\")))\n"
+        "    op.execute('DROP TYPE ' + TMP)\n"
+        "    insert = \"INSERT INTO users (id, created_at) VALUES ('{}', '{}')\"\n"
+        "    op.execute(insert.format(uuid4(), now()))"
+    )
+    model = load_files(repo(("1", first), ("2", revision("2", "1", body, extra=extra))))
+    assert labels(model) == {"public.st": ("a", "b")}
+    assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
+    assert model.problems == ()
+
+
 def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
     files = {
         "backend/alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/versions %(here)s/extra\n",

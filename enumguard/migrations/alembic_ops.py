@@ -6,6 +6,7 @@ sync_enum_values. Positions are resolved only when an event needs one."""
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import replace
 
 import libcst as cst
@@ -192,7 +193,7 @@ class Walker:
             sql = _rendered(literal, self.scope)
         if sql is None:
             kind = _dynamic_sql(literal, self.scope) or ("a `text()` of a value known only at run time" if in_text else None)
-            if kind is not None and _may_change_enums(_visible_text(literal)):
+            if kind is not None and _may_change_enums(_visible_text(literal, self.scope)):
                 self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
                 self._created_with_unknown_labels(literal, call)
             return
@@ -373,16 +374,29 @@ def _literal_parts(node: cst.BaseExpression | None) -> list[str]:
     return [value] if value is not None else []
 
 
-def _rendered(node: cst.BaseExpression | None, scope: Scope) -> str | None:
-    """An f-string whose every placeholder is a plain name bound to a string constant
-    (`f'DROP TYPE "{ENUM_NAME}"'`) -> its text; None for anything else."""
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = _rendered(node.left, scope), _rendered(node.right, scope)
+def _rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> str | None:
+    """SQL text built only from string constants -> its text; None for anything else: an
+    f-string whose placeholders are names of constants (`f'DROP TYPE "{ENUM_NAME}"'`),
+    `'...'.format(...)` of constants, `"ALTER TYPE " + NAME + " RENAME TO " + TMP`."""
+    if depth > 20:  # `x = x + "a"` or a long chain: not worth following
+        return None
+    node = scope.resolve(node)
+
+    def part(child: cst.BaseExpression | None) -> str | None:
+        return _rendered(child, scope, depth + 1)
+
+    if isinstance(node, cst.ConcatenatedString) or (
+        isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
+    ):
+        left, right = part(node.left), part(node.right)
         return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.Call) and (dotted(node.func) or "").split(".")[-1] in ("dedent", "cleandoc") and node.args:
+        text = part(node.args[0].value)  # textwrap.dedent("""..."""), inspect.cleandoc: same statement
+        return None if text is None else textwrap.dedent(text)
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-        template = string(node.func.value)  # 'ALTER TABLE {} ...'.format(TABLE, ...)
-        args = [string(scope.resolve(a.value)) for a in node.args if a.keyword is None and not a.star]
-        kwargs = {a.keyword.value: string(scope.resolve(a.value)) for a in node.args if a.keyword is not None}
+        template = part(node.func.value)  # 'ALTER TABLE {} ...'.format(TABLE, ...)
+        args = [part(a.value) for a in node.args if a.keyword is None and not a.star]
+        kwargs = {a.keyword.value: part(a.value) for a in node.args if a.keyword is not None}
         if template is None or any(a.star for a in node.args) or None in args or None in kwargs.values():
             return None
         try:
@@ -394,32 +408,36 @@ def _rendered(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     if "r" in node.prefix.lower():
         return None
     out: list[str] = []
-    for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
-            if "\\" in part.value:
+    for piece in node.parts:
+        if isinstance(piece, cst.FormattedStringText):
+            if "\\" in piece.value:
                 return None
-            out.append(part.value.replace("{{", "{").replace("}}", "}"))
+            out.append(piece.value.replace("{{", "{").replace("}}", "}"))
             continue
-        value = string(scope.resolve(part.expression)) if isinstance(part.expression, cst.Name) else None
-        if value is None or part.conversion is not None or part.format_spec is not None:
+        value = part(piece.expression) if isinstance(piece.expression, cst.Name) else None
+        if value is None or piece.conversion is not None or piece.format_spec is not None:
             return None
         out.append(value)
     return "".join(out)
 
 
-def _visible_text(node: cst.BaseExpression | None) -> str | None:
+def _visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     """The literal text of SQL built at run time (an f-string's text parts, the string operands
-    of `+`/`%`, the receiver of `.format()`), or None when none of its statement is visible."""
+    of `+`/`%`, the receiver of `.format()`, also when a name holds it), or None when none of its
+    statement is visible."""
+    if isinstance(node, cst.Name):
+        resolved = scope.resolve(node)
+        node = None if resolved is node else resolved
     if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
         return "\0".join(_literal_parts(node)) or None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
-        parts = [_visible_text(node.left), string(node.right) if isinstance(node.operator, cst.Add) else None]
+        parts = [_visible_text(node.left, scope), string(node.right) if isinstance(node.operator, cst.Add) else None]
         if isinstance(node.operator, cst.Add) and isinstance(node.right, cst.FormattedString):
-            parts[1] = _visible_text(node.right)
+            parts[1] = _visible_text(node.right, scope)
         text = " ".join(p for p in parts if p)
         return text or None
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-        return string(node.func.value)
+        return string(scope.resolve(node.func.value))
     return string(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
 
 
