@@ -17,6 +17,8 @@ ENUM_TYPES = frozenset(
     }
 )
 TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
+# `op.execute(sa.DDL("ALTER TYPE ..."))`: a DDL construct runs its statement as written.
+DDL = frozenset({"sqlalchemy.DDL", "sqlalchemy.schema.DDL", "sqlalchemy.sql.ddl.DDL"})
 # Core columns (what a migration writes); model code also declares ORM columns.
 CORE_COLUMNS = frozenset({"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlmodel.Column"})
 COLUMNS = CORE_COLUMNS | {"sqlalchemy.orm.mapped_column"}

@@ -78,6 +78,7 @@ class Scope:
         self.tree = tree
         self.table = imports(module)
         self.values: dict[str, cst.BaseExpression | None] = {}  # names assigned once; None if more
+        self.reassigned: set[str] = set()  # names assigned more than once (see Walker.bind)
         self.classes: dict[str, cst.ClassDef] = {}
         self._collect(module.body)
 
@@ -104,11 +105,14 @@ class Scope:
 
     def assign(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            name = small.targets[0].target.value
-            self.values[name] = small.value if name not in self.values else None
+            self._once(small.targets[0].target.value, small.value)
         elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
-            name = small.target.value
-            self.values[name] = small.value if name not in self.values else None
+            self._once(small.target.value, small.value)
+
+    def _once(self, name: str, value: cst.BaseExpression) -> None:
+        if name in self.values:
+            self.reassigned.add(name)
+        self.values[name] = value if name not in self.values else None
 
     def resolve(self, node: cst.BaseExpression | None) -> cst.BaseExpression | None:
         """A Name assigned exactly once -> its value (one level deep)."""

@@ -16,7 +16,7 @@ from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations.events import ColumnEvent, Event, TxEvent
 from enumguard.libcst_helpers import arg, dotted, string
 from enumguard.migrations.alembic_expressions import EnumType, Scope, boolean, qualified, strings
-from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
+from enumguard.sqlalchemy_names import CORE_COLUMNS, DDL, TEXT
 from enumguard.migrations.sql_events import Reader
 from enumguard.migrations.sql_statements import Lines, string_value, tokenize
 from enumguard.model import EnumOp
@@ -82,6 +82,7 @@ class Walker:
                         self.expr(small.value)
                     elif isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
                         self.expr(small.value)
+                        self.bind(small)
             elif isinstance(stmt, cst.With):
                 autocommit = any(
                     isinstance(item.item, cst.Call)
@@ -113,6 +114,31 @@ class Walker:
                 orelse = getattr(stmt, "orelse", None)
                 if orelse is not None:
                     self.body(_block(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
+                self.forget(stmt)
+
+    def bind(self, small: cst.Assign | cst.AnnAssign) -> None:
+        """`query = "UPDATE ..."; op.execute(query); query = "ALTER ..."; op.execute(query)`:
+        a name assigned more than once means, in straight-line code, its latest value."""
+        target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else getattr(small, "target", None)
+        if isinstance(target, cst.Name) and target.value in self.scope.reassigned:
+            self.scope.values[target.value] = small.value
+
+    def forget(self, block: cst.CSTNode) -> None:
+        """After a branch or loop, a reassigned name set inside it may hold either value: unknown."""
+        scope = self.scope
+
+        class Visit(cst.CSTVisitor):
+            def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+                self.unknown(node.target)
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                self.unknown(node.target)
+
+            def unknown(self, target: cst.BaseExpression) -> None:
+                if isinstance(target, cst.Name) and target.value in scope.reassigned:
+                    scope.values[target.value] = None
+
+        block.visit(Visit())
 
     def _unrolled(self, loop: cst.For) -> bool:
         """`for value in ("a", "b"): op.execute(f"ALTER TYPE t ADD VALUE '{value}'")`: the body
@@ -185,9 +211,9 @@ class Walker:
     def execute(self, call: cst.Call) -> None:
         target = arg(call, "sqltext", 0) or arg(call, "statement", 0)
         literal = self.scope.resolve(target)
-        in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in TEXT | {"text"}
+        in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in _SQL_TEXT
         if in_text:
-            literal = self.scope.resolve(arg(literal, "text", 0))
+            literal = self.scope.resolve(arg(literal, "text", 0) or arg(literal, "statement", 0))
         sql = string(literal)
         if sql is None:
             sql = _rendered(literal, self.scope)
@@ -343,6 +369,9 @@ class Walker:
         self.events.append(EnumOp("drop", old, where, self.path))
 
 
+_SQL_TEXT = TEXT | DDL | {"text"}
+
+
 def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     """What kind of run-time SQL text this is, or None when it is no SQL text at all (a
     SQLAlchemy Core statement such as `sa.update(t).values(...)`, which emits no enum DDL)."""
@@ -353,7 +382,7 @@ def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     if isinstance(node, cst.Call):
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "replace"):
             return "string formatting"
-        if qualified(node.func, scope.table) in TEXT | {"text"}:
+        if qualified(node.func, scope.table) in _SQL_TEXT:
             return "a `text()` of a value known only at run time"
         return None
     if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
