@@ -3,11 +3,12 @@ time of each statement, and bindings to dropped types."""
 
 from __future__ import annotations
 
-from enumguard.finding import Location
+from enumguard.finding import Location, Severity
 from enumguard.model import Binding, LiteralUse, Model, Settings
 from enumguard.rules import AddValueInTransactionRule, DropTypeInUseRule
 from enumguard.rules import MissingTypeRule, SqlUnknownValueRule
 from tests.test_migrations_alembic import repo, revision
+from tests.expectations import audit, write_repo
 from tests.test_migrations_sql import PLAIN, SUPA, load_files
 
 
@@ -150,3 +151,16 @@ def test_add_value_follows_the_type_through_a_rename_into_its_use() -> None:
     }
     later = SUPA.replace("20240101000000", "20240201000000")
     assert found(AddValueInTransactionRule, model_of(files)) == [(later, 3)]
+
+
+def test_drop_of_a_type_whose_model_column_the_migrations_made_varchar_is_a_warning(tmp_path) -> None:
+    """conda-store's pattern: the column became VARCHAR, then the type was dropped, the model
+    still says `Mapped[E]` (a native enum). psycopg2 keeps working: a warning, not an error."""
+    plain, still_bound = DropTypeInUseRule.INVALID[2], DropTypeInUseRule.INVALID[1]
+    write_repo(tmp_path / "plain", plain.files, {})
+    write_repo(tmp_path / "bound", still_bound.files, {})
+    severities = {
+        name: [f.severity for f in audit(tmp_path / name).findings if f.rule == "drop-type-in-use"]
+        for name in ("plain", "bound")
+    }
+    assert severities == {"plain": [Severity.WARNING], "bound": [Severity.ERROR]}

@@ -22,6 +22,11 @@ class DropTypeInUseRule(Rule):
     migration fails. If the drop succeeds while SQLAlchemy models still map a column to the
     type, every query on that column fails at run time.
 
+    When the migrations made the model's column a VARCHAR before the drop, the finding is a
+    warning: psycopg2 and psycopg send plain strings and keep working, but drivers that cast
+    parameters to the declared type (asyncpg) fail, and `metadata.create_all()` creates the
+    type again. Declare `native_enum=False` (or `sa.String`) to match the database.
+
     ## How to fix
     Move the columns to another type first (`ALTER TABLE .. ALTER COLUMN .. TYPE new USING
     col::text::new`), drop them, or keep the type. Remove or rebind the Python models that use it.
@@ -79,6 +84,27 @@ class DropTypeInUseRule(Rule):
             },
             title="DROP TYPE while a model is still bound to it",
         ),
+        Example(
+            {
+                "app/models.py": (
+                    "import enum\n\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+                    "class Base(DeclarativeBase):\n    pass\n\n\n"
+                    "class Mood(enum.Enum):\n    sad = 1\n    ok = 2\n\n\n"
+                    "class Person(Base):\n    __tablename__ = \"people\"\n\n"
+                    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+                    "    mood: Mapped[Mood]\n"
+                ),
+                "supabase/migrations/20240101000000_mood.sql": (
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+                    "CREATE TABLE people (id int PRIMARY KEY, mood mood);\n"
+                ),
+                "supabase/migrations/20240201000000_varchar.sql": (
+                    "ALTER TABLE people ALTER COLUMN mood TYPE varchar(8) USING mood::text;\n"
+                    "DROP TYPE mood;  -- expect: drop-type-in-use\n"
+                ),
+            },
+            title="a model still declares the type on a column the migrations made a VARCHAR (warning)",
+        ),
     )
 
     def check(self, model: Model) -> Iterator[Finding]:
@@ -96,21 +122,38 @@ class DropTypeInUseRule(Rule):
                     related=tuple(Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here") for c in op.in_use),
                     db_type=shown,
                 )
-        reported: set[str] = set()
+        dropped: dict[str, list] = {}
         for binding in model.bindings:
             name = binding.db_type
-            if not name or name in reported or model.db_enum(name) is not None:
+            if not name or model.db_enum(name) is not None:
                 continue
             drop = last.get(name)
-            if drop is None or drop.kind != "drop":
+            if drop is not None and drop.kind == "drop":
+                dropped.setdefault(name, []).append(binding)
+        for name, bindings in dropped.items():
+            drop, shown = last[name], display_type(name)
+            # A column the migrations retyped to VARCHAR before the drop stores plain strings:
+            # only drivers that cast parameters to the declared type break (asyncpg).
+            live = [b for b in bindings if (b.table, b.column) not in model.plain_columns]
+            binding = (live or bindings)[0]
+            if live:
+                yield self.finding(
+                    drop.location,
+                    f"`DROP TYPE {shown}` drops a type that `{binding.enum}` is still bound to",
+                    help="remove or rebind the model column, or keep the type",
+                    related=(Related(binding.location, f"`{binding.enum}` is stored in `{shown}` here"),),
+                    enum=binding.enum,
+                    db_type=shown,
+                )
                 continue
-            reported.add(name)
-            shown = display_type(name)
             yield self.finding(
                 drop.location,
-                f"`DROP TYPE {shown}` drops a type that `{binding.enum}` is still bound to",
-                help="remove or rebind the model column, or keep the type",
-                related=(Related(binding.location, f"`{binding.enum}` is stored in `{shown}` here"),),
+                f"`DROP TYPE {shown}` drops the type the model column of `{binding.enum}` still declares;"
+                " the migrations made that column a VARCHAR",
+                help="declare the column `native_enum=False` (or a String): asyncpg casts parameters"
+                " to the declared type and fails, `metadata.create_all()` creates the type again",
+                related=(Related(binding.location, f"`{binding.enum}` is declared as `{shown}` here"),),
                 enum=binding.enum,
                 db_type=shown,
+                severity=Severity.WARNING,
             )
