@@ -84,7 +84,8 @@ def classify(head: Report, base: Report, changeset: ChangeSet) -> tuple[tuple[Fi
     """
     in_scope = scope(head.model, base.model, changeset)
     caused = touched(head.model, base.model, changeset)
-    remaining = Counter(_fingerprint(f, changeset.renames) for f in base.findings)
+    moved = _moved_enums(head.model, base.model, changeset.renames)
+    remaining = Counter(_fingerprint(f, changeset.renames, moved) for f in base.findings)
     marked: list[Finding] = []
     for f in sorted(head.findings):
         key = f.fingerprint()
@@ -97,9 +98,25 @@ def classify(head: Report, base: Report, changeset: ChangeSet) -> tuple[tuple[Fi
     return tuple(marked), tuple(f for f in marked if not f.new)
 
 
-def _fingerprint(f: Finding, renames: dict[str, str]) -> tuple[str, ...]:
+def _fingerprint(f: Finding, renames: dict[str, str], moved: dict[str, str] | None = None) -> tuple[str, ...]:
     fp = f.fingerprint()
-    return (fp[0], renames.get(fp[1], fp[1]), *fp[2:])
+    enum = (moved or {}).get(fp[2], fp[2])
+    return (fp[0], renames.get(fp[1], fp[1]), enum, *fp[3:])
+
+
+def _moved_enums(head: Model, base: Model, renames: dict[str, str]) -> dict[str, str]:
+    """Base qualname -> head qualname of each enum whose file the change renamed: moving
+    `app/schema.py` to `app/_internal/schema.py` renames its enums' modules, not the enums."""
+    at_head: dict[tuple[str, str], list[str]] = {}
+    for enum in head.enums:
+        at_head.setdefault((enum.location.path, enum.name), []).append(enum.qualname)
+    moved: dict[str, str] = {}
+    for enum in base.enums:
+        target = renames.get(enum.location.path)
+        candidates = at_head.get((target, enum.name), []) if target else []
+        if len(candidates) == 1 and candidates[0] != enum.qualname:
+            moved[enum.qualname] = candidates[0]
+    return moved
 
 
 def _type_forms(name: str) -> set[str]:

@@ -190,3 +190,26 @@ def test_text_render_splits_new_and_preexisting_and_lists_changes() -> None:
     assert lines[2].startswith("  app/views.py:9:5: unknown-member:")
     assert "  `order_status`: + `archived` (after `shipped`)" in lines
     assert lines[-1].endswith("; 1 new, 1 pre-existing since aaaaaaaaaaaa")
+
+
+def test_findings_follow_an_enum_whose_module_the_change_moved() -> None:
+    """conda-store moved `schema.py` into `_internal/`: the enum's qualname changed with it, its
+    old findings are not new; a second enum of the same name elsewhere does not take them."""
+
+    def enum(qualname: str, path: str) -> EnumClass:
+        module, _, name = qualname.rpartition(".")
+        return EnumClass(qualname, module, name, Location(path, 1), ())
+
+    old, new = "store.schema.BuildStatus", "store._internal.schema.BuildStatus"
+    base = report(
+        unknown("store/views.py", 3, "Done", enum=old),
+        model=Model(enums=(enum(old, "store/schema.py"),)),
+    )
+    head = report(
+        unknown("store/_internal/views.py", 4, "Done", enum=new),
+        unknown("store/_internal/views.py", 5, "Gone", enum=new),
+        model=Model(enums=(enum(new, "store/_internal/schema.py"), enum("other.BuildStatus", "other.py"))),
+    )
+    renames = {"store/schema.py": "store/_internal/schema.py", "store/views.py": "store/_internal/views.py"}
+    findings, _ = classify(head, base, cs(changed=set(renames.values()), removed=set(renames), renames=renames))
+    assert [(f.member, f.new) for f in findings] == [("Done", False), ("Gone", True)]
