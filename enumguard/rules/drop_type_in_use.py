@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from enumguard.finding import Finding, Related, Severity
-from enumguard.model import EnumOp, Model, display_type
+from enumguard.model import Binding, EnumOp, Model, display_type
 from enumguard.rules.base import Example, Rule
 
 
@@ -122,7 +122,7 @@ class DropTypeInUseRule(Rule):
                     related=tuple(Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here") for c in op.in_use),
                     db_type=shown,
                 )
-        dropped: dict[str, list] = {}
+        dropped: dict[str, list[Binding]] = {}
         for binding in model.bindings:
             name = binding.db_type
             if not name or model.db_enum(name) is not None:
