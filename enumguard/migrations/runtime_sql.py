@@ -1,0 +1,146 @@
+"""Python expressions that build SQL at run time (libcst) -> its text when constants alone make it,
+else what kind of dynamic SQL it is and whether its visible text could change an enum type."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import libcst as cst
+
+from enumguard.libcst_helpers import dotted, string
+from enumguard.migrations.alembic_expressions import Scope, qualified
+from enumguard.sqlalchemy_names import DDL, TEXT
+
+
+_SQL_TEXT = TEXT | DDL | {"text"}
+
+
+def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
+    """What kind of run-time SQL text this is, or None when it is no SQL text at all (a
+    SQLAlchemy Core statement such as `sa.update(t).values(...)`, which emits no enum DDL)."""
+    if isinstance(node, cst.FormattedString) or (isinstance(node, cst.ConcatenatedString) and string(node) is None):
+        return "an f-string"
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
+        return "string operations"
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "replace"):
+            return "string formatting"
+        if qualified(node.func, scope.table) in _SQL_TEXT:
+            return "a `text()` of a value known only at run time"
+        return None
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
+        return "a variable"
+    return None
+
+
+_CREATE_TYPE = re.compile(r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.I)
+
+
+def _literal_parts(node: cst.BaseExpression | None) -> list[str]:
+    """The text between the placeholders of an f-string (implicitly concatenated or not)."""
+    if isinstance(node, cst.ConcatenatedString):
+        return _literal_parts(node.left) + _literal_parts(node.right)
+    if isinstance(node, cst.FormattedString):
+        return [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+    value = string(node)
+    return [value] if value is not None else []
+
+
+def _rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> str | None:
+    """SQL text built only from string constants -> its text; None for anything else: an
+    f-string whose placeholders are names of constants (`f'DROP TYPE "{ENUM_NAME}"'`),
+    `'...'.format(...)` of constants, `"ALTER TYPE " + NAME + " RENAME TO " + TMP`."""
+    if depth > 20:  # `x = x + "a"` or a long chain: not worth following
+        return None
+    node = scope.resolve(node)
+
+    def part(child: cst.BaseExpression | None) -> str | None:
+        return _rendered(child, scope, depth + 1)
+
+    if isinstance(node, cst.ConcatenatedString) or (
+        isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
+    ):
+        left, right = part(node.left), part(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.Call) and (dotted(node.func) or "").split(".")[-1] in ("dedent", "cleandoc") and node.args:
+        text = part(node.args[0].value)  # textwrap.dedent("""..."""), inspect.cleandoc: same statement
+        return None if text is None else textwrap.dedent(text)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = part(node.func.value)  # 'ALTER TABLE {} ...'.format(TABLE, ...)
+        args = [part(a.value) for a in node.args if a.keyword is None and not a.star]
+        kwargs = {a.keyword.value: part(a.value) for a in node.args if a.keyword is not None}
+        if template is None or any(a.star for a in node.args) or None in args or None in kwargs.values():
+            return None
+        try:
+            return template.format(*args, **kwargs)
+        except (IndexError, KeyError, ValueError, AttributeError):
+            return None
+    if not isinstance(node, cst.FormattedString):
+        return string(node)
+    if "r" in node.prefix.lower():
+        return None
+    out: list[str] = []
+    for piece in node.parts:
+        if isinstance(piece, cst.FormattedStringText):
+            if "\\" in piece.value:
+                return None
+            out.append(piece.value.replace("{{", "{").replace("}}", "}"))
+            continue
+        value = part(piece.expression) if isinstance(piece.expression, cst.Name) else None
+        if value is None or piece.conversion is not None or piece.format_spec is not None:
+            return None
+        out.append(value)
+    return "".join(out)
+
+
+def _visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
+    """The literal text of SQL built at run time (an f-string's text parts, the string operands
+    of `+`/`%`, the receiver of `.format()`, also when a name holds it), or None when none of its
+    statement is visible."""
+    if isinstance(node, cst.Name):
+        resolved = scope.resolve(node)
+        node = None if resolved is node else resolved
+    if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
+        return "\0".join(_literal_parts(node)) or None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
+        parts = [_visible_text(node.left, scope), string(node.right) if isinstance(node.operator, cst.Add) else None]
+        if isinstance(node.operator, cst.Add) and isinstance(node.right, cst.FormattedString):
+            parts[1] = _visible_text(node.right, scope)
+        text = " ".join(p for p in parts if p)
+        return text or None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return string(scope.resolve(node.func.value))
+    return string(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
+
+
+_VERB = re.compile(r"^\s*(ALTER|CREATE|DROP|INSERT|UPDATE|DELETE|SELECT|GRANT|REVOKE|COMMENT|REINDEX|VACUUM|ANALYZE|TRUNCATE|SET|REFRESH)\b", re.I)
+_ENUM_DDL = re.compile(
+    r"\b(TYPE|ENUM|DEFAULT|DOMAIN)\b|\bALTER\s+TABLE\b|\bDROP\s+TABLE\b"
+    r"|\bCREATE\s+(UNLOGGED\s+|TEMP(ORARY)?\s+)?TABLE\b(?![^;]*\bPARTITION\s+OF\b)|\bDO\s+[$']", re.I)
+
+
+_DATA_FIX = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SELECT)\b", re.I)
+# ALTER TABLE actions that leave column types alone (constraints, triggers, owner, table rename).
+_TABLE_CHORE = re.compile(
+    r"\b(?:(?:ADD|DROP|RENAME|VALIDATE)\s+CONSTRAINT|(?:ENABLE|DISABLE)\s+(?:ALWAYS\s+|REPLICA\s+)?TRIGGER"
+    r"|OWNER\s+TO|RENAME\s+TO|SET\s+(?:LOGGED|UNLOGGED|TABLESPACE)|(?:ENABLE|DISABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY)\b",
+    re.I,
+)
+_COLUMN_WORDS = re.compile(r"\b(TYPE|ENUM|DEFAULT|DOMAIN|COLUMN)\b", re.I)
+
+
+def _may_change_enums(text: str | None) -> bool:
+    """False only when the visible text of run-time SQL is a statement that cannot create, change
+    or use an enum type in a way the replay tracks (an index rename, a partition, a data fix,
+    `UPDATE t SET type = ...` of a column named `type`, a constraint or trigger chore);
+    True when the statement cannot be seen."""
+    if text is not None:  # comments say nothing about the statement (`--sql` editor hints)
+        text = re.sub(r"--[^\n\0]*|/\*.*?\*/", " ", text, flags=re.S)
+    if text is None or not _VERB.match(text):
+        return True
+    if _DATA_FIX.match(text) and not re.search(r"\bDEFAULT\b", text, re.I):
+        return False
+    if re.match(r"\s*ALTER\s+TABLE\b", text, re.I) and _TABLE_CHORE.search(text) and not _COLUMN_WORDS.search(text):
+        return False
+    return bool(_ENUM_DDL.search(text))
