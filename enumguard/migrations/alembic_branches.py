@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 
-def _dialect(test: cst.BaseExpression) -> bool | None:
+def runs_on_postgres(test: cst.BaseExpression) -> bool | None:
     """True for a condition that holds on PostgreSQL only, False for one that holds only on
     another database (`is_sqlite()`, `dialect.name == "mysql"`), None for anything else."""
     negate = False
@@ -24,7 +24,8 @@ def _dialect(test: cst.BaseExpression) -> bool | None:
     return found != negate
 
 
-def _block(body) -> list:
+def block_statements(body) -> list:
+    """The statements of an indented block or of a one-line suite (`if x: a; b`)."""
     if isinstance(body, cst.IndentedBlock):
         return list(body.body)
     if isinstance(body, cst.SimpleStatementSuite):

@@ -13,10 +13,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations.events import ColumnEvent, Event, TxEvent
 from enumguard.libcst_helpers import arg, dotted, string
-from enumguard.migrations.alembic_branches import _block, _dialect
+from enumguard.migrations.alembic_branches import block_statements, runs_on_postgres
 from enumguard.migrations.alembic_expressions import EnumType, Scope, boolean, qualified, strings
 from enumguard.migrations.runtime_sql import (
-    _CREATE_TYPE, _SQL_TEXT, _dynamic_sql, _literal_parts, _may_change_enums, _rendered, _visible_text,
+    CREATE_TYPE, SQL_TEXT, dynamic_sql, literal_parts, may_change_enums, rendered, visible_text,
 )
 from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
 from enumguard.migrations.sql_events import Reader
@@ -100,22 +100,22 @@ class Walker:
                         self.batches[item.asname.name.value] = call
                 if autocommit:
                     self.events.append(TxEvent("autocommit_on", self.loc(stmt)))
-                self.body(_block(stmt.body))
+                self.body(block_statements(stmt.body))
                 if autocommit:
                     self.events.append(TxEvent("autocommit_off", self.loc(stmt)))
-            elif isinstance(stmt, cst.If) and _dialect(stmt.test) is not None:
+            elif isinstance(stmt, cst.If) and runs_on_postgres(stmt.test) is not None:
                 # `if is_postgres():` / `if dialect == "sqlite":` - only the PostgreSQL branch runs
-                if _dialect(stmt.test):
-                    self.body(_block(stmt.body))
+                if runs_on_postgres(stmt.test):
+                    self.body(block_statements(stmt.body))
                 elif stmt.orelse is not None:
-                    self.body(_block(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse])
+                    self.body(block_statements(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse])
             elif isinstance(stmt, cst.For) and self._unrolled(stmt):
                 pass
             elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
-                self.body(_block(stmt.body))
+                self.body(block_statements(stmt.body))
                 orelse = getattr(stmt, "orelse", None)
                 if orelse is not None:
-                    self.body(_block(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
+                    self.body(block_statements(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
                 self.forget(stmt)
 
     def bind(self, small: cst.Assign | cst.AnnAssign) -> None:
@@ -152,7 +152,7 @@ class Walker:
         before, start = self.scope.values.get(name, missing), len(self.events)
         for value in values:
             self.scope.values[name] = cst.SimpleString(repr(value))
-            self.body(_block(loop.body))
+            self.body(block_statements(loop.body))
         if before is missing:
             self.scope.values.pop(name, None)  # a nested loop over the same name may have removed it
         else:
@@ -213,15 +213,15 @@ class Walker:
     def execute(self, call: cst.Call) -> None:
         target = arg(call, "sqltext", 0) or arg(call, "statement", 0)
         literal = self.scope.resolve(target)
-        in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in _SQL_TEXT
+        in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in SQL_TEXT
         if in_text:
             literal = self.scope.resolve(arg(literal, "text", 0) or arg(literal, "statement", 0))
         sql = string(literal)
         if sql is None:
-            sql = _rendered(literal, self.scope)
+            sql = rendered(literal, self.scope)
         if sql is None:
-            kind = _dynamic_sql(literal, self.scope) or ("a `text()` of a value known only at run time" if in_text else None)
-            if kind is not None and _may_change_enums(_visible_text(literal, self.scope)):
+            kind = dynamic_sql(literal, self.scope) or ("a `text()` of a value known only at run time" if in_text else None)
+            if kind is not None and may_change_enums(visible_text(literal, self.scope)):
                 self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
                 self._created_with_unknown_labels(literal, call)
             return
@@ -233,8 +233,8 @@ class Walker:
 
     def _created_with_unknown_labels(self, node: cst.BaseExpression | None, call: cst.Call) -> None:
         """`f"CREATE TYPE kind AS ENUM ({labels})"`: the type exists afterwards, its labels unknown."""
-        for part in _literal_parts(node):
-            for match in _CREATE_TYPE.finditer(part):
+        for part in literal_parts(node):
+            for match in CREATE_TYPE.finditer(part):
                 statement = f"CREATE TYPE {match.group(1)} AS ENUM ()"
                 for event in Reader(self.path, self.path, Lines(statement)).read(statement):
                     if isinstance(event, EnumOp) and event.kind == "create":

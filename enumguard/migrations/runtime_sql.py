@@ -13,10 +13,10 @@ from enumguard.migrations.alembic_expressions import Scope, qualified
 from enumguard.sqlalchemy_names import DDL, TEXT
 
 
-_SQL_TEXT = TEXT | DDL | {"text"}
+SQL_TEXT = TEXT | DDL | {"text"}
 
 
-def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
+def dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     """What kind of run-time SQL text this is, or None when it is no SQL text at all (a
     SQLAlchemy Core statement such as `sa.update(t).values(...)`, which emits no enum DDL)."""
     if isinstance(node, cst.FormattedString) or (isinstance(node, cst.ConcatenatedString) and string(node) is None):
@@ -26,7 +26,7 @@ def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     if isinstance(node, cst.Call):
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "replace"):
             return "string formatting"
-        if qualified(node.func, scope.table) in _SQL_TEXT:
+        if qualified(node.func, scope.table) in SQL_TEXT:
             return "a `text()` of a value known only at run time"
         return None
     if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
@@ -34,20 +34,20 @@ def _dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     return None
 
 
-_CREATE_TYPE = re.compile(r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.I)
+CREATE_TYPE = re.compile(r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.I)
 
 
-def _literal_parts(node: cst.BaseExpression | None) -> list[str]:
+def literal_parts(node: cst.BaseExpression | None) -> list[str]:
     """The text between the placeholders of an f-string (implicitly concatenated or not)."""
     if isinstance(node, cst.ConcatenatedString):
-        return _literal_parts(node.left) + _literal_parts(node.right)
+        return literal_parts(node.left) + literal_parts(node.right)
     if isinstance(node, cst.FormattedString):
         return [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
     value = string(node)
     return [value] if value is not None else []
 
 
-def _rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> str | None:
+def rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> str | None:
     """SQL text built only from string constants -> its text; None for anything else: an
     f-string whose placeholders are names of constants (`f'DROP TYPE "{ENUM_NAME}"'`),
     `'...'.format(...)` of constants, `"ALTER TYPE " + NAME + " RENAME TO " + TMP`."""
@@ -56,7 +56,7 @@ def _rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> 
     node = scope.resolve(node)
 
     def part(child: cst.BaseExpression | None) -> str | None:
-        return _rendered(child, scope, depth + 1)
+        return rendered(child, scope, depth + 1)
 
     if isinstance(node, cst.ConcatenatedString) or (
         isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
@@ -94,7 +94,7 @@ def _rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> 
     return "".join(out)
 
 
-def _visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
+def visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     """The literal text of SQL built at run time (an f-string's text parts, the string operands
     of `+`/`%`, the receiver of `.format()`, also when a name holds it), or None when none of its
     statement is visible."""
@@ -102,11 +102,11 @@ def _visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
         resolved = scope.resolve(node)
         node = None if resolved is node else resolved
     if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
-        return "\0".join(_literal_parts(node)) or None
+        return "\0".join(literal_parts(node)) or None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
-        parts = [_visible_text(node.left, scope), string(node.right) if isinstance(node.operator, cst.Add) else None]
+        parts = [visible_text(node.left, scope), string(node.right) if isinstance(node.operator, cst.Add) else None]
         if isinstance(node.operator, cst.Add) and isinstance(node.right, cst.FormattedString):
-            parts[1] = _visible_text(node.right, scope)
+            parts[1] = visible_text(node.right, scope)
         text = " ".join(p for p in parts if p)
         return text or None
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
@@ -130,7 +130,7 @@ _TABLE_CHORE = re.compile(
 _COLUMN_WORDS = re.compile(r"\b(TYPE|ENUM|DEFAULT|DOMAIN|COLUMN)\b", re.I)
 
 
-def _may_change_enums(text: str | None) -> bool:
+def may_change_enums(text: str | None) -> bool:
     """False only when the visible text of run-time SQL is a statement that cannot create, change
     or use an enum type in a way the replay tracks (an index rename, a partition, a data fix,
     `UPDATE t SET type = ...` of a column named `type`, a constraint or trigger chore);
