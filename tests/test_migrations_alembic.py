@@ -218,6 +218,22 @@ def test_concatenated_constants_dedented_text_and_a_format_template_in_a_variabl
     assert model.problems == ()
 
 
+def test_fstring_create_type_named_by_a_constant_makes_the_type_with_unknown_labels() -> None:
+    """`f"CREATE TYPE {NAME} AS ENUM ({computed})"`: the name is known, the labels are not; the
+    column added next is not reported as a missing type (seen on bcgov/lear)."""
+    extra = "NAME = 'commenttype'\nVALUES = ['FILING', 'STAFF']\nkind = sa.Enum(*VALUES, name=NAME)\n"
+    body = (
+        "    op.execute(f\"CREATE TYPE {NAME} AS ENUM ({', '.join(repr(v) for v in VALUES)})\")\n"
+        "    op.add_column('comments', sa.Column('comment_type', kind, nullable=True))"
+    )
+    model = load_files(repo(("1", revision("1", None, body, extra=extra))))
+    assert {db.name: db.labels_known for db in model.db_enums} == {"public.commenttype": False}
+    assert [(p.rule, p.message) for p in model.problems] == [
+        ("unsupported-sql", "`op.execute` runs SQL built from an f-string")
+    ]
+    assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.comments", "comment_type", "public.commenttype")]
+
+
 def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
     files = {
         "backend/alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/versions %(here)s/extra\n",

@@ -233,7 +233,7 @@ class Walker:
 
     def _created_with_unknown_labels(self, node: cst.BaseExpression | None, call: cst.Call) -> None:
         """`f"CREATE TYPE kind AS ENUM ({labels})"`: the type exists afterwards, its labels unknown."""
-        for part in literal_parts(node):
+        for part in literal_parts(node, self.scope):
             for match in CREATE_TYPE.finditer(part):
                 statement = f"CREATE TYPE {match.group(1)} AS ENUM ()"
                 for event in Reader(self.path, self.path, Lines(statement)).read(statement):

@@ -37,12 +37,28 @@ def dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
 CREATE_TYPE = re.compile(r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.I)
 
 
-def literal_parts(node: cst.BaseExpression | None) -> list[str]:
-    """The text between the placeholders of an f-string (implicitly concatenated or not)."""
+def literal_parts(node: cst.BaseExpression | None, scope: Scope | None = None) -> list[str]:
+    """The text between the placeholders of an f-string (implicitly concatenated or not); with
+    a scope, a placeholder that is a name of a string constant joins the text around it
+    (`f"CREATE TYPE {NAME} AS ENUM ({labels})"` -> `CREATE TYPE kind AS ENUM (`, `)`)."""
     if isinstance(node, cst.ConcatenatedString):
-        return literal_parts(node.left) + literal_parts(node.right)
+        return literal_parts(node.left, scope) + literal_parts(node.right, scope)
     if isinstance(node, cst.FormattedString):
-        return [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+        parts, current = [], ""
+        for piece in node.parts:
+            if isinstance(piece, cst.FormattedStringText):
+                current += piece.value
+                continue
+            known = None
+            if scope is not None and isinstance(piece.expression, cst.Name) and piece.format_spec is None:
+                known = rendered(piece.expression, scope) if piece.conversion is None else None
+            if known is not None:
+                current += known
+            else:
+                parts.append(current)
+                current = ""
+        parts.append(current)
+        return [p for p in parts if p]
     value = string(node)
     return [value] if value is not None else []
 
