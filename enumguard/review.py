@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from enumguard import cache, collect, pipeline
-from enumguard.collect import is_text, links_notice, matches
+from enumguard.collect import is_text, links_notice, listed, matches
 from enumguard.config import DEFAULT_EXCLUDE, Config
 from enumguard.finding import Finding
 from enumguard.gitrepo import ChangeSet, GitRepo
@@ -33,9 +33,11 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
     changeset = repo.changes(fork, head_sha if head is not None else None)
     # One session: a file whose path and text are the same in both trees is parsed once.
     with cache.session():
-        base_report = _run_at(repo, fork, config)
-        head_report = pipeline.run(config) if head is None else _run_at(repo, head_sha, config)
+        base_report, base_unread = _run_at(repo, fork, config)
+        head_report, head_unread = (pipeline.run(config), ()) if head is None else _run_at(repo, head_sha, config)
     findings, preexisting = classify(head_report, base_report, changeset)
+    # The head's notices describe the head; of the base only what could not be read from git is
+    # said (a missing base blob can make an old finding look new, so the reader must know).
     return replace(
         head_report,
         root=str(config.root),
@@ -45,11 +47,13 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
         head=head_sha,
         preexisting=preexisting,
         changes=enum_changes(head_report.model, base_report.model, changeset),
+        notices=base_unread + head_unread + head_report.notices,
     )
 
 
-def _run_at(repo: GitRepo, commit: str, config: Config) -> Report:
-    """Run the pipeline on the analysed folder of `commit`, read from git objects in memory."""
+def _run_at(repo: GitRepo, commit: str, config: Config) -> tuple[Report, tuple[str, ...]]:
+    """Run the pipeline on the analysed folder of `commit`, read from git objects in memory;
+    also the notices about files git could not give (symlinks, missing objects)."""
     exclude = DEFAULT_EXCLUDE + config.exclude
 
     def wanted(path: str) -> str | None:
@@ -66,9 +70,16 @@ def _run_at(repo: GitRepo, commit: str, config: Config) -> Report:
         return read.contents.get(path), None
 
     report = pipeline.run(config, tree=collect.build(str(config.root), read.paths, content, config))
+    notices = []
     if read.links:
-        report = replace(report, notices=(links_notice(read.links, f"in the tree of {commit[:12]}"),) + report.notices)
-    return report
+        notices.append(links_notice(read.links, f"in the tree of {commit[:12]}"))
+    if read.missing:
+        notices.append(
+            f"{len(read.missing)} file(s) at {commit[:12]} could not be read: their git objects are not in this "
+            f"repository (partial clone, snapshot without large files, or damaged); skipped, not fetched: "
+            f"{listed(read.missing)}"
+        )
+    return report, tuple(notices)
 
 
 # --------------------------------------------------------------------------- new or pre-existing
