@@ -42,21 +42,21 @@ def test_a_blob_missing_at_base_is_one_notice_and_the_diff_goes_on(tmp_path: Pat
     assert [(f["rule"], f["path"], f["line"]) for f in out["findings"]] == [("unknown-member", "app/use.py", 4)]
     notices = [n for n in out["notices"] if "could not be read" in n]
     assert len(notices) == 1
-    assert notices[0].startswith("12 file(s) at ") and "not fetched" in notices[0]
+    assert notices[0].startswith("12 file(s) could not be read at base ") and "head" not in notices[0]
     assert "db/big00.sql" in notices[0] and "db/big09.sql" in notices[0] and "db/big10.sql" not in notices[0]
     assert notices[0].endswith("and 2 more")
 
 
-def test_a_blob_missing_at_both_refs_is_named_once_per_commit(tmp_path: Path) -> None:
+def test_a_blob_missing_at_both_refs_is_one_notice_naming_both_commits(tmp_path: Path) -> None:
     repo = init(tmp_path / "r", {"app/enums.py": ENUMS, "db/001.sql": "CREATE TYPE status AS ENUM ('active', 'gone');\n"})
     base = git(repo, "rev-parse", "HEAD").strip()
     head = branch(repo, "feature", {"app/use.py": USE})
     _drop_object(repo, "HEAD:db/001.sql")  # shared by both commits
     report = diff(Config(root=repo), base="main", head="feature")
     missing = [n for n in report.notices if "could not be read" in n]
-    tail = (" could not be read: their git objects are not in this repository "
-            "(partial clone, snapshot without large files, or damaged); skipped, not fetched: db/001.sql")
-    assert missing == [f"1 file(s) at {base[:12]}{tail}", f"1 file(s) at {head[:12]}{tail}"]
+    assert missing == [f"1 file(s) could not be read at base {base[:12]} and head {head[:12]}: their git objects are "
+                       "not in this repository (partial clone, snapshot without large files, or damaged); "
+                       "skipped, not fetched: db/001.sql"]
     # the rest of the tree was still read
     assert [e.name for e in report.model.enums] == ["Status"]
 
