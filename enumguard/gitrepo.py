@@ -120,12 +120,13 @@ class GitRepo:
             args.append(head)
         args.append("--")
         proc = self._proc(args, cwd=self.root)
-        if proc.returncode != 0:
+        if proc.returncode == 0:
+            listing = proc.stdout.decode("utf-8", "surrogateescape")
+        else:
             # Inexact rename detection reads blob contents; with a blob missing (partial clone,
             # damaged snapshot) list the changes without it: a rename shows as delete + add.
-            args.insert(args.index("-M"), "--no-renames")
-            args.remove("-M")
-        fields = (self._run(args, cwd=self.root) if proc.returncode != 0 else proc.stdout.decode("utf-8", "surrogateescape")).split("\0")
+            listing = self._run([a if a != "-M" else "--no-renames" for a in args], cwd=self.root)
+        fields = listing.split("\0")
         changed: set[str] = set()
         removed: set[str] = set()
         renames: dict[str, str] = {}
