@@ -171,10 +171,27 @@ def _read(full: Path, root_real: str, limit: int) -> tuple[bytes | None, str | N
 OUTSIDE = "pointing outside the repository (or into /proc, /sys, /dev)"
 
 
+def listed(paths: list[str]) -> str:
+    """The first few paths, then a count of the rest."""
+    more = len(paths) - LISTED_LINKS
+    return ", ".join(paths[:LISTED_LINKS]) + (f" and {more} more" if more > 0 else "")
+
+
 def links_notice(links: list[str], why: str = OUTSIDE) -> str:
     """One notice naming the symlinks that were not followed (the first few, then a count)."""
-    shown = ", ".join(links[:LISTED_LINKS]) + (f" and {len(links) - LISTED_LINKS} more" if len(links) > LISTED_LINKS else "")
-    return f"{len(links)} symlink(s) {why} were not read: {shown}"
+    return f"{len(links)} symlink(s) {why} were not read: {listed(links)}"
+
+
+# A Git LFS pointer: the file's content lives on the LFS server, the checkout holds this text
+# (actions/checkout leaves pointers unless `lfs: true`). Parsing it would report syntax errors.
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
+def lfs_notice(paths: list[str]) -> str:
+    return (
+        f"{len(paths)} file(s) are Git LFS pointers, not their content; skipped "
+        f"(run `git lfs pull`, or `lfs: true` on actions/checkout): {listed(paths)}"
+    )
 
 
 def collect(config: Config) -> SourceTree:
@@ -202,6 +219,7 @@ def build(root: str, paths, read: Callable[[str], tuple[bytes | None, str | None
     files: list[SourceFile] = []
     skipped: list[str] = []
     links: list[str] = []
+    pointers: list[str] = []
     for rel in kept:
         if not is_text(rel):
             continue
@@ -213,11 +231,16 @@ def build(root: str, paths, read: Callable[[str], tuple[bytes | None, str | None
             if why:
                 skipped.append(f"{rel}: {why}")
             continue
+        if data.startswith(LFS_POINTER):
+            pointers.append(rel)
+            continue
         text, notice = _decode(rel, data)
         if notice:
             skipped.append(notice)
         if text is not None:
             files.append(SourceFile(rel, text))
+    if pointers:
+        skipped.insert(0, lfs_notice(pointers))
     if links:
         skipped.insert(0, links_notice(links))
     return SourceTree(root=root, files=tuple(files), paths=tuple(kept), skipped=tuple(skipped))

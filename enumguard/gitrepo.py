@@ -26,7 +26,10 @@ class ChangeSet:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0"})
+    # GIT_NO_LAZY_FETCH: a partial clone must not fetch a missing blob from its promisor remote
+    # (offline in CI, slow one blob at a time); git 2.39.4+/2.44 honour it, a missing blob then
+    # fails instead, and read_tree lists missing objects first so it never asks for one.
+    env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_LAZY_FETCH": "1"})
     return env
 
 
@@ -116,7 +119,14 @@ class GitRepo:
         if head is not None:
             args.append(head)
         args.append("--")
-        fields = self._run(args, cwd=self.root).split("\0")
+        proc = self._proc(args, cwd=self.root)
+        if proc.returncode == 0:
+            listing = proc.stdout.decode("utf-8", "surrogateescape")
+        else:
+            # Inexact rename detection reads blob contents; with a blob missing (partial clone,
+            # damaged snapshot) list the changes without it: a rename shows as delete + add.
+            listing = self._run([a if a != "-M" else "--no-renames" for a in args], cwd=self.root)
+        fields = listing.split("\0")
         changed: set[str] = set()
         removed: set[str] = set()
         renames: dict[str, str] = {}
@@ -154,19 +164,31 @@ class GitRepo:
         `git cat-file`, not `git archive`, so export-ignore/export-subst attributes cannot change
         what is analysed. Symlinks (mode 120000, whose blob is the target path) are never read:
         they go to `links`. Submodules are skipped. A blob over `max_bytes` is never read: its
-        size goes to `oversized`.
+        size goes to `oversized`. A blob whose object is not in the repository (partial clone,
+        a snapshot without large files, a damaged repository) is never asked for: it goes to
+        `missing`.
         """
         out = Tree()
         tree = f"{commit}:{self.prefix}" if self.prefix else f"{commit}^{{tree}}"
         if self._proc(["cat-file", "-e", tree]).returncode != 0:
             return out  # the analysed folder does not exist at that commit
-        listing = self._run(["ls-tree", "-r", "-z", "-l", "--full-name", "--end-of-options", tree]).split("\0")
-        blobs: list[tuple[str, str]] = []
+        absent = self._missing(tree)
+        # `ls-tree -l` reads each blob's size, which a missing blob turns into a lazy fetch
+        # (partial clone) or a "BAD" size; then the sizes come from `cat-file --batch-check`.
+        long = [] if absent else ["-l"]
+        listing = self._run(["ls-tree", "-r", "-z", *long, "--full-name", "--end-of-options", tree]).split("\0")
+        entries: list[tuple[str, str, str, str, str]] = []
         for entry in listing:
             if not entry:
                 continue
             meta, _, path = entry.partition("\t")
-            mode, kind, sha, size = meta.split()
+            mode, kind, sha, *rest = meta.split()
+            entries.append((mode, kind, sha, rest[0] if rest else "", path))
+        if absent:
+            sizes = self._sizes({sha for mode, kind, sha, _, _ in entries if kind == "blob" and mode != "120000" and sha not in absent})
+            entries = [(m, k, s, sizes.get(s, ""), p) for m, k, s, _, p in entries]
+        blobs: list[tuple[str, str]] = []
+        for mode, kind, sha, size, path in entries:
             if kind != "blob" or not _safe(path):
                 continue
             how = wanted(path)
@@ -178,13 +200,39 @@ class GitRepo:
                 continue
             out.paths.append(path)
             if how == "text":
-                if max_bytes is not None and size.isdigit() and int(size) > max_bytes:
+                if sha in absent:
+                    out.missing.append(path)
+                elif max_bytes is not None and size.isdigit() and int(size) > max_bytes:
                     out.oversized[path] = int(size)
                 else:
                     blobs.append((path, sha))
-        if blobs:
-            out.contents.update(self._cat_blobs(commit, blobs))
+        for path, data in self._cat_blobs(commit, blobs) if blobs else ():
+            if data is None:
+                out.missing.append(path)
+            else:
+                out.contents[path] = data
         return out
+
+    def _missing(self, tree: str) -> frozenset[str]:
+        """The objects under `tree` that are not in the repository; rev-list's --missing=print
+        never fetches them (git 2.39 included), unlike cat-file and ls-tree -l."""
+        proc = self._proc(["rev-list", "--objects", "--missing=print", "--no-walk", tree])
+        if proc.returncode != 0:
+            return frozenset()  # cat-file reports what it cannot read
+        lines = proc.stdout.decode("ascii", "replace").splitlines()
+        return frozenset(line[1:].strip() for line in lines if line.startswith("?"))
+
+    def _sizes(self, shas: set[str]) -> dict[str, str]:
+        """Size of each present object, by `git cat-file --batch-check`."""
+        if not shas:
+            return {}
+        proc = self._proc(["cat-file", "--batch-check"], stdin="".join(f"{s}\n" for s in sorted(shas)).encode())
+        sizes: dict[str, str] = {}
+        for line in proc.stdout.decode("ascii", "replace").splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                sizes[parts[0]] = parts[2]
+        return sizes
 
     def export(self, commit: str, dest: Path, wanted, links: list[str] | None = None, max_bytes: int | None = None) -> int:
         """Write the files of `commit` (see read_tree) into `dest` as plain files: empty for the
@@ -226,6 +274,9 @@ class GitRepo:
         try:
             for path, _sha in blobs:
                 header = proc.stdout.readline().split()
+                if header[1:] == [b"missing"]:  # gone since rev-list looked (or it could not tell)
+                    yield path, None
+                    continue
                 if len(header) != 3 or header[1] != b"blob":
                     raise EnumguardError(f"`git cat-file` could not read {path} at {commit[:12]}")
                 size = int(header[2])
@@ -247,6 +298,7 @@ class Tree:
     contents: dict[str, bytes] = field(default_factory=dict)  # the text files read
     links: list[str] = field(default_factory=list)  # symlinks, never read
     oversized: dict[str, int] = field(default_factory=dict)  # text files over max_bytes: their size
+    missing: list[str] = field(default_factory=list)  # text files whose blob is not in the repository
 
 
 def _safe(path: str) -> bool:

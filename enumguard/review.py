@@ -13,10 +13,10 @@ from dataclasses import replace
 from typing import Iterable
 
 from enumguard import cache, collect, pipeline
-from enumguard.collect import is_text, links_notice, matches
+from enumguard.collect import is_text, links_notice, listed, matches
 from enumguard.config import DEFAULT_EXCLUDE, Config
 from enumguard.finding import Finding
-from enumguard.gitrepo import ChangeSet, GitRepo
+from enumguard.gitrepo import ChangeSet, GitRepo, Tree
 from enumguard.model import Binding, EnumOp, Model, display_type
 from enumguard.report import EnumChange, Report
 from enumguard.report.changes import Segment, describe, phrase
@@ -33,9 +33,11 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
     changeset = repo.changes(fork, head_sha if head is not None else None)
     # One session: a file whose path and text are the same in both trees is parsed once.
     with cache.session():
-        base_report = _run_at(repo, fork, config)
-        head_report = pipeline.run(config) if head is None else _run_at(repo, head_sha, config)
+        base_report, base_read = _run_at(repo, fork, config)
+        head_report, head_read = (pipeline.run(config), None) if head is None else _run_at(repo, head_sha, config)
     findings, preexisting = classify(head_report, base_report, changeset)
+    # The head's notices describe the head; of the base only what could not be read from git is
+    # said (a missing base blob can make an old finding look new, so the reader must know).
     return replace(
         head_report,
         root=str(config.root),
@@ -45,11 +47,13 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
         head=head_sha,
         preexisting=preexisting,
         changes=enum_changes(head_report.model, base_report.model, changeset),
+        notices=_unread_notices(base_read, fork, head_read, head_sha) + head_report.notices,
     )
 
 
-def _run_at(repo: GitRepo, commit: str, config: Config) -> Report:
-    """Run the pipeline on the analysed folder of `commit`, read from git objects in memory."""
+def _run_at(repo: GitRepo, commit: str, config: Config) -> tuple[Report, Tree]:
+    """Run the pipeline on the analysed folder of `commit`, read from git objects in memory;
+    also what was read (its symlinks and missing objects go into the diff's notices)."""
     exclude = DEFAULT_EXCLUDE + config.exclude
 
     def wanted(path: str) -> str | None:
@@ -66,9 +70,24 @@ def _run_at(repo: GitRepo, commit: str, config: Config) -> Report:
         return read.contents.get(path), None
 
     report = pipeline.run(config, tree=collect.build(str(config.root), read.paths, content, config))
-    if read.links:
-        report = replace(report, notices=(links_notice(read.links, f"in the tree of {commit[:12]}"),) + report.notices)
-    return report
+    return report, read
+
+
+def _unread_notices(base: Tree, fork: str, head: Tree | None, head_sha: str) -> tuple[str, ...]:
+    """Symlinks of each commit, and ONE notice for the files whose blobs are missing at the
+    base, the head or both (a snapshot lacking a file usually lacks it at both)."""
+    notices = [links_notice(t.links, f"in the tree of {sha[:12]}") for t, sha in ((base, fork), (head, head_sha)) if t and t.links]
+    at_base, at_head = set(base.missing), set(head.missing if head else ())
+    if at_base or at_head:
+        where = " and ".join(
+            f"{label} {sha[:12]}" for label, sha, paths in (("base", fork, at_base), ("head", head_sha, at_head)) if paths
+        )
+        paths = sorted(at_base | at_head)
+        notices.append(
+            f"{len(paths)} file(s) could not be read at {where}: their git objects are not in this repository "
+            f"(partial clone, snapshot without large files, or damaged); skipped, not fetched: {listed(paths)}"
+        )
+    return tuple(notices)
 
 
 # --------------------------------------------------------------------------- new or pre-existing
