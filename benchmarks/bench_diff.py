@@ -2,7 +2,7 @@
 cold `enumguard audit` of the same tree, diff with the base's fact cache restored, a repeated
 (warm) audit against `ast.parse` of the same files, and the composite Action's start-up steps.
 
-    python benchmarks/bench_diff.py --repo /work/real/fides [--runs 3] [--change PATH] [--action]
+    python benchmarks/bench_diff.py --repo ../real/fides [--runs 3] [--change PATH] [--action]
 
 Every repetition starts from a fresh `git clone` of --repo and empty cache folders; enumguard
 runs as the CLI in a subprocess (what a user waits for), measurements are interleaved so that
