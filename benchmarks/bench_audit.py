@@ -57,8 +57,18 @@ def _mypy(root: Path, paths: list[str], tmp: Path) -> float:
     imports of packages not installed ignored). Raises when mypy could not check the files."""
     empty = tmp / "mypy.ini"
     empty.write_text("[mypy]\n")
-    command = [sys.executable, "-m", "mypy", "--config-file", str(empty), "--ignore-missing-imports",
-               "--follow-imports=silent", "--cache-dir", str(tmp / "mypy-cache"), *paths]
+    command = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--config-file",
+        str(empty),
+        "--ignore-missing-imports",
+        "--follow-imports=silent",
+        "--cache-dir",
+        str(tmp / "mypy-cache"),
+        *paths,
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -84,7 +94,12 @@ def main() -> int:
         if args.repo:
             root = args.repo.resolve()
             texts0 = [p.read_text(errors="replace") for p in root.rglob("*.py")]
-            counts = {"files": len(texts0), "lines": sum(t.count("\n") for t in texts0), "enum_files": 0, "lines_naming_enums": 0}
+            counts = {
+                "files": len(texts0),
+                "lines": sum(t.count("\n") for t in texts0),
+                "enum_files": 0,
+                "lines_naming_enums": 0,
+            }
         else:
             root = args.keep or Path(tmp) / "repo"
             counts = generate(root, args.files)
@@ -111,14 +126,22 @@ def main() -> int:
         elif args.mypy:
             mypy_files = len(texts)
             t_mypy = _mypy(root, [f.path for f in tree.python_files()], Path(tmp))
-        print(f"repo: {counts['files']} files, {counts['lines']} lines; {counts['enum_files']} files define enums; "
-              f"{100 * counts['lines_naming_enums'] / counts['lines']:.0f}% of lines in files naming an enum")
-        print(f"files that matter (parsed by libcst): {len(matter)}; findings: {len(report.findings)}; jobs: {args.jobs or os.cpu_count()}")
+        print(
+            f"repo: {counts['files']} files, {counts['lines']} lines; {counts['enum_files']} files define enums; "
+            f"{100 * counts['lines_naming_enums'] / counts['lines']:.0f}% of lines in files naming an enum"
+        )
+        print(
+            f"files that matter (parsed by libcst): {len(matter)}; findings: {len(report.findings)}; jobs: {args.jobs or os.cpu_count()}"
+        )
         print(f"ast.parse, all files, 1 core:          {t_ast:7.2f} s")
         print(f"libcst.parse_module, all files, 1 core: {t_cst_all:7.2f} s")
         print(f"libcst.parse_module, files that matter: {t_cst:7.2f} s")
-        print(f"enumguard audit, cold cache:            {t_cold:7.2f} s  = {t_cold / t_cst:.2f}x libcst parse (target <= 1.5x)")
-        print(f"enumguard audit, warm cache:            {t_warm:7.2f} s  = {t_warm / t_ast:.2f}x ast.parse (target <= 2x)")
+        print(
+            f"enumguard audit, cold cache:            {t_cold:7.2f} s  = {t_cold / t_cst:.2f}x libcst parse (target <= 1.5x)"
+        )
+        print(
+            f"enumguard audit, warm cache:            {t_warm:7.2f} s  = {t_warm / t_ast:.2f}x ast.parse (target <= 2x)"
+        )
         if t_mypy is not None:
             label = f"mypy, cold, {mypy_files} files:"
             print(f"{label:40}{t_mypy:7.2f} s  = {t_mypy / t_cold:.1f}x enumguard's cold audit")

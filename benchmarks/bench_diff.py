@@ -32,9 +32,20 @@ CHANGE_LINE = "\n# enumguard benchmark: a one-line change\n"
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
-                          env={**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-                               "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}).stdout
+    return subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.com",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.com",
+        },
+    ).stdout
 
 
 def wall(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
@@ -51,7 +62,9 @@ def wall(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[
 
 
 def enumguard(args: list[str], cwd: Path, cache: Path) -> tuple[float, float]:
-    return wall([*ENUMGUARD, *args, "--quiet", "--format", "json", "--output", os.devnull, "--cache-dir", str(cache)], cwd)
+    return wall(
+        [*ENUMGUARD, *args, "--quiet", "--format", "json", "--output", os.devnull, "--cache-dir", str(cache)], cwd
+    )
 
 
 def _change(clone: Path, change: str) -> None:
@@ -92,7 +105,15 @@ def action_startup(tmp: Path, facts: Path) -> dict[str, tuple[float, float]]:
     """The composite Action's own steps before enumguard runs, on this machine."""
     pip_cache = tmp / "pip-cache"
     env = {"PIP_CACHE_DIR": str(pip_cache), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    install = ["-m", "pip", "install", "--quiet", "--constraint", str(ROOT / "constraints" / "action.txt"), f"{ROOT}[db]"]
+    install = [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--constraint",
+        str(ROOT / "constraints" / "action.txt"),
+        f"{ROOT}[db]",
+    ]
     if not pip_cache.exists():  # warm pip's cache once, as the previous run of the Action did
         wall([sys.executable, "-m", "venv", str(tmp / "warm")], tmp)
         wall([str(tmp / "warm" / "bin" / "python"), *install], tmp, env)
@@ -102,14 +123,22 @@ def action_startup(tmp: Path, facts: Path) -> dict[str, tuple[float, float]]:
     out["pip install (warm pip cache)"] = wall([str(venv / "bin" / "python"), *install], tmp, env)
     archive = tmp / "facts.tar"
     zstd = shutil.which("zstd")
-    pack = ["tar", "-C", str(facts), "-cf", str(archive), "."] if zstd else ["tar", "-C", str(facts), "-czf", str(archive), "."]
+    pack = (
+        ["tar", "-C", str(facts), "-cf", str(archive), "."]
+        if zstd
+        else ["tar", "-C", str(facts), "-czf", str(archive), "."]
+    )
     subprocess.run(pack, check=True)
     if zstd:
         subprocess.run([zstd, "-q", "-f", "--rm", str(archive), "-o", str(archive) + ".zst"], check=True)
     restored = tmp / "restored"
     shutil.rmtree(restored, ignore_errors=True)
     restored.mkdir()
-    unpack = ["tar", "--use-compress-program", "zstd -d", "-xf", str(archive) + ".zst"] if zstd else ["tar", "-xzf", str(archive)]
+    unpack = (
+        ["tar", "--use-compress-program", "zstd -d", "-xf", str(archive) + ".zst"]
+        if zstd
+        else ["tar", "-xzf", str(archive)]
+    )
     out["fact cache restore (unpack)"] = wall([*unpack, "-C", str(restored)], tmp)
     return out
 
@@ -140,6 +169,7 @@ def main() -> None:
             subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
             base = git(clone, "rev-parse", "HEAD").strip()
             caches = {name: tmp / f"cache{run}-{name}" for name in ("base", "diff", "restored")}
+
             # The cold audit and the cold diff swap places every other run, so that a burst of
             # load from the machine's other jobs does not always land on the same one.
             def cold_diff() -> None:
@@ -178,15 +208,21 @@ def main() -> None:
         "diff, base's cache restored": ("audit, cold (baseline)", 0.25, "cold audit"),
         "audit, warm": ("ast.parse of the same files (baseline)", 1.0, "ast.parse"),
     }
-    print(f"repository: {repo} ({git(repo, 'rev-parse', '--short', 'HEAD').strip()}), change: {change}, "
-          f"{args.runs} runs, medians; fact cache {statistics.median(sizes) / 1e6:.1f} MB")
+    print(
+        f"repository: {repo} ({git(repo, 'rev-parse', '--short', 'HEAD').strip()}), change: {change}, "
+        f"{args.runs} runs, medians; fact cache {statistics.median(sizes) / 1e6:.1f} MB"
+    )
     print()
     for name, (baseline, limit, of) in targets.items():
         pairs = [a / b for a, b in zip(times[name], times[baseline])]
-        print(f"{name}: per-run wall ratios to {of}: {', '.join(f'{r:.2f}' for r in pairs)} "
-              f"(median {statistics.median(pairs):.2f}x, target <= {limit}x)")
+        print(
+            f"{name}: per-run wall ratios to {of}: {', '.join(f'{r:.2f}' for r in pairs)} "
+            f"(median {statistics.median(pairs):.2f}x, target <= {limit}x)"
+        )
     print()
-    print("| measurement | wall (median) | wall, each run | CPU (median) | ratio wall / CPU | target | met (wall / CPU) |")
+    print(
+        "| measurement | wall (median) | wall, each run | CPU (median) | ratio wall / CPU | target | met (wall / CPU) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, values in times.items():
         runs = ", ".join(f"{v:.2f}" for v in values)
@@ -198,6 +234,7 @@ def main() -> None:
             target = f"<= {limit}x"
             met = f"{'yes' if by_wall <= limit else 'no'} / {'yes' if by_cpu <= limit else 'no'}"
         print(f"| {name} | {med[name]:.2f} s | {runs} | {cpu[name]:.2f} s | {ratio} | {target} | {met} |")
+
 
 if __name__ == "__main__":
     main()

@@ -106,8 +106,10 @@ def main() -> None:
     assert model is not None
     best, median = min(times), statistics.median(times)
     print(f"migrations: {len(model.migrations)} ({args.sql} SQL files, {args.alembic} Alembic revisions)")
-    print(f"statements read: {model.statements}; enum ops replayed: {len(model.ops)}; "
-          f"DB enum types: {len(model.db_enums)}; problems: {len(model.problems)}")
+    print(
+        f"statements read: {model.statements}; enum ops replayed: {len(model.ops)}; "
+        f"DB enum types: {len(model.db_enums)}; problems: {len(model.problems)}"
+    )
     print(f"load time: best {best:.2f}s, median {median:.2f}s over {args.repeat} runs")
     print(f"throughput: {model.statements / best:,.0f} migration statements/s (best run)")
 

@@ -17,19 +17,40 @@ WORDS = ["pending", "queued", "active", "done", "failed", "archived", "draft", "
 
 def _enum_module(rng: random.Random, index: int) -> tuple[str, list[tuple[str, list[str]]]]:
     enums = []
-    lines = ['"""Models, generated."""', "", "import enum", "", "import sqlalchemy as sa",
-             "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column", "", "",
-             "class Base(DeclarativeBase):", "    pass", ""]
+    lines = [
+        '"""Models, generated."""',
+        "",
+        "import enum",
+        "",
+        "import sqlalchemy as sa",
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column",
+        "",
+        "",
+        "class Base(DeclarativeBase):",
+        "    pass",
+        "",
+    ]
     for k in range(rng.randint(2, 4)):
         name = f"Status{index}x{k}"
         members = rng.sample(WORDS, rng.randint(3, 7))
         enums.append((name, members))
         lines += ["", f"class {name}(str, enum.Enum):", f'    """Status {k}."""', ""]
         lines += [f'    {m} = "{m}"' for m in members]
-        lines += ["", "    @property", "    def is_final(self) -> bool:", f"        return self in ({name}.{members[0]},)", ""]
-        lines += ["", f"class Job{index}x{k}(Base):", f'    __tablename__ = "job_{index}_{k}"',
-                  "    id: Mapped[int] = mapped_column(primary_key=True)",
-                  f'    status: Mapped[{name}] = mapped_column(sa.Enum({name}, name="status_{index}_{k}"))', ""]
+        lines += [
+            "",
+            "    @property",
+            "    def is_final(self) -> bool:",
+            f"        return self in ({name}.{members[0]},)",
+            "",
+        ]
+        lines += [
+            "",
+            f"class Job{index}x{k}(Base):",
+            f'    __tablename__ = "job_{index}_{k}"',
+            "    id: Mapped[int] = mapped_column(primary_key=True)",
+            f'    status: Mapped[{name}] = mapped_column(sa.Enum({name}, name="status_{index}_{k}"))',
+            "",
+        ]
         lines += _filler(rng, rng.randint(3, 12), f"m{index}_{k}")
     return "\n".join(lines) + "\n", enums
 

@@ -31,9 +31,19 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
     p.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
     # An empty value (the Action's default `--config=`) means "look in the repository".
-    p.add_argument("--config", type=lambda s: Path(s) if s else None, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
+    p.add_argument(
+        "--config",
+        type=lambda s: Path(s) if s else None,
+        metavar="FILE",
+        help="enumguard.toml or pyproject.toml to read",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
-    p.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives (default: $ENUMGUARD_CACHE_DIR, else $XDG_CACHE_HOME/enumguard)")
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where the fact cache lives (default: $ENUMGUARD_CACHE_DIR, else $XDG_CACHE_HOME/enumguard)",
+    )
     p.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
 
@@ -62,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--write", action="store_true", help="edit the files instead of printing the diff")
     fix.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
     fix.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
-    fix.add_argument("--config", type=lambda s: Path(s) if s else None, metavar="FILE", help="enumguard.toml or pyproject.toml to read")
+    fix.add_argument(
+        "--config",
+        type=lambda s: Path(s) if s else None,
+        metavar="FILE",
+        help="enumguard.toml or pyproject.toml to read",
+    )
     fix.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
     fix.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
     fix.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives")
@@ -71,8 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("pr", help="GitHub Action entry point: review a pull request and publish")
     _add_common(pr)
     pr.add_argument("--mode", choices=("auto", "diff", "audit"), default="auto")
-    pr.add_argument("--comment", choices=("true", "false", "on-findings"), default="true",
-                    help="sticky PR comment; on-findings: only when the PR has new findings")
+    pr.add_argument(
+        "--comment",
+        choices=("true", "false", "on-findings"),
+        default="true",
+        help="sticky PR comment; on-findings: only when the PR has new findings",
+    )
     pr.add_argument("--review", choices=("true", "false"), default="false")
     pr.add_argument("--sarif-file", metavar="FILE")
     pr.add_argument("--database-url", metavar="URL")

@@ -212,9 +212,7 @@ def build(root: str, paths, read: Callable[[str], tuple[bytes | None, str | None
     the SourceTree out: the working tree reads the disk, `enumguard diff` a commit from git."""
     exclude = DEFAULT_EXCLUDE + config.exclude
     kept = sorted(
-        p
-        for p in set(paths)
-        if not matches(p, exclude) and (not config.include or matches(p, config.include))
+        p for p in set(paths) if not matches(p, exclude) and (not config.include or matches(p, config.include))
     )
     files: list[SourceFile] = []
     skipped: list[str] = []

@@ -103,7 +103,9 @@ def load(root: Path, config_file: Path | None = None, rule_names: frozenset[str]
         if not config_file.is_file():
             raise EnumguardError(f"{config_file}: config file not found")
         if not _inside(config_file, root):
-            raise EnumguardError(f"--config {config_file}: outside the repository {root}; the config file must be in it")
+            raise EnumguardError(
+                f"--config {config_file}: outside the repository {root}; the config file must be in it"
+            )
         data = _read_toml(config_file)
         table = data.get("tool", {}).get("enumguard", data) if config_file.name == "pyproject.toml" else data
         return from_table(table, root, str(config_file), rule_names)

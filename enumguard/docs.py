@@ -192,7 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in write(args.out):
         print(f"wrote {args.out / name}")
     if args.out == DEFAULT_OUT and readme_stale():
-        ROOT_README.write_text(readme_with_table(ROOT_README.read_text(encoding="utf-8")), encoding="utf-8", newline="\n")
+        ROOT_README.write_text(
+            readme_with_table(ROOT_README.read_text(encoding="utf-8")), encoding="utf-8", newline="\n"
+        )
         print(f"wrote {ROOT_README}")
     return 0
 

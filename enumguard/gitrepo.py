@@ -29,7 +29,15 @@ def _env() -> dict[str, str]:
     # GIT_NO_LAZY_FETCH: a partial clone must not fetch a missing blob from its promisor remote
     # (offline in CI, slow one blob at a time); git 2.39.4+/2.44 honour it, a missing blob then
     # fails instead, and read_tree lists missing objects first so it never asks for one.
-    env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_LAZY_FETCH": "1"})
+    env.update(
+        {
+            "GIT_OPTIONAL_LOCKS": "0",
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_NO_LAZY_FETCH": "1",
+        }
+    )
     return env
 
 
@@ -50,7 +58,9 @@ class GitRepo:
             raise EnumguardError(self._explain(args, proc.stderr.decode("utf-8", "replace")))
         return proc.stdout.decode("utf-8", "surrogateescape")
 
-    def _proc(self, args: list[str], cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    def _proc(
+        self, args: list[str], cwd: Path | None = None, stdin: bytes | None = None
+    ) -> subprocess.CompletedProcess:
         try:
             return subprocess.run(
                 ["git", *args],
@@ -108,7 +118,9 @@ class GitRepo:
         if proc.returncode == 0:
             return proc.stdout.decode().strip()
         if self.is_shallow():
-            raise EnumguardError(f"the history between {base[:12]} and {head[:12]} is not in this shallow clone; {FETCH_HINT}")
+            raise EnumguardError(
+                f"the history between {base[:12]} and {head[:12]} is not in this shallow clone; {FETCH_HINT}"
+            )
         return base  # unrelated histories: compare with the base itself
 
     # ------------------------------------------------------------------ changes
@@ -185,7 +197,9 @@ class GitRepo:
             mode, kind, sha, *rest = meta.split()
             entries.append((mode, kind, sha, rest[0] if rest else "", path))
         if absent:
-            sizes = self._sizes({sha for mode, kind, sha, _, _ in entries if kind == "blob" and mode != "120000" and sha not in absent})
+            sizes = self._sizes(
+                {sha for mode, kind, sha, _, _ in entries if kind == "blob" and mode != "120000" and sha not in absent}
+            )
             entries = [(m, k, s, sizes.get(s, ""), p) for m, k, s, _, p in entries]
         blobs: list[tuple[str, str]] = []
         for mode, kind, sha, size, path in entries:
@@ -234,7 +248,9 @@ class GitRepo:
                 sizes[parts[0]] = parts[2]
         return sizes
 
-    def export(self, commit: str, dest: Path, wanted, links: list[str] | None = None, max_bytes: int | None = None) -> int:
+    def export(
+        self, commit: str, dest: Path, wanted, links: list[str] | None = None, max_bytes: int | None = None
+    ) -> int:
         """Write the files of `commit` (see read_tree) into `dest` as plain files: empty for the
         ones wanted by name only, sparse files of their size for blobs over `max_bytes`.
         Returns the number of files written with their content."""

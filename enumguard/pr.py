@@ -34,8 +34,13 @@ def database_url(args: argparse.Namespace, env: Mapping[str, str]) -> str | None
     return url.strip() if url and url.strip() else None
 
 
-def analyse(args: argparse.Namespace, config: Config, ctx: context.GitHubContext, out: TextIO,
-            env: Mapping[str, str] | None = None) -> Report:
+def analyse(
+    args: argparse.Namespace,
+    config: Config,
+    ctx: context.GitHubContext,
+    out: TextIO,
+    env: Mapping[str, str] | None = None,
+) -> Report:
     mode = args.mode if args.mode != "auto" else ("diff" if ctx.is_pr else "audit")
     url = database_url(args, os.environ if env is None else env)
     if mode == "diff":
@@ -47,8 +52,10 @@ def analyse(args: argparse.Namespace, config: Config, ctx: context.GitHubContext
 
         report = review.diff(config, base=ctx.base_sha, head=None)
         if url:
-            notice = ("database-url: the live database is checked in audit runs only (e.g. workflow_dispatch); "
-                      "this pull request run did not connect")
+            notice = (
+                "database-url: the live database is checked in audit runs only (e.g. workflow_dispatch); "
+                "this pull request run did not connect"
+            )
             report = replace(report, notices=report.notices + (notice,))
         return report
     extend = None
@@ -81,8 +88,16 @@ def author_of(gh: GitHubClient, env: Mapping[str, str], token: str = "") -> str:
     return gh.login() or INSTALLATION_BOT
 
 
-def publish(report: Report, args: argparse.Namespace, config: Config, ctx: context.GitHubContext,
-            links: LinkContext, env: Mapping[str, str], out: TextIO, gh: GitHubClient | None = None) -> None:
+def publish(
+    report: Report,
+    args: argparse.Namespace,
+    config: Config,
+    ctx: context.GitHubContext,
+    links: LinkContext,
+    env: Mapping[str, str],
+    out: TextIO,
+    gh: GitHubClient | None = None,
+) -> None:
     # on-findings: no comment on a PR without (new) findings; an existing one is updated to
     # say the PR is clean now, so no stale list of problems stays on the PR.
     want_comment = args.comment in ("true", "on-findings")
@@ -99,8 +114,9 @@ def publish(report: Report, args: argparse.Namespace, config: Config, ctx: conte
         gh = gh or PyGithubClient(ctx.api_url, ctx.token, ctx.repo, tuning)
         author = author_of(gh, env, ctx.token)
         if want_comment:
-            result = comment.upsert(gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor,
-                                    create=create)
+            result = comment.upsert(
+                gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor, create=create
+            )
             if result.action == "skipped":
                 out.write("enumguard: no PR comment (comment: on-findings, and no new findings)\n")
             else:
@@ -110,17 +126,30 @@ def publish(report: Report, args: argparse.Namespace, config: Config, ctx: conte
             if ctx.head_sha and report.head and report.head != ctx.head_sha:
                 workflow.warning(
                     "inline review skipped: the checkout is not the pull request head; "
-                    "check out `github.event.pull_request.head.sha` to get review comments", out)
+                    "check out `github.event.pull_request.head.sha` to get review comments",
+                    out,
+                )
                 return
-            posted = inline.post(gh, ctx.pr_number, ctx.head_sha or report.head or ctx.sha, author, shown(report), config.root)
+            posted = inline.post(
+                gh, ctx.pr_number, ctx.head_sha or report.head or ctx.sha, author, shown(report), config.root
+            )
             out.write(f"enumguard: {posted} inline review comment(s) posted\n")
     except GitHubError as exc:
-        hint = " (a read-only token, e.g. on a pull request from a fork, cannot comment)" if exc.kind == "forbidden" else ""
+        hint = (
+            " (a read-only token, e.g. on a pull request from a fork, cannot comment)"
+            if exc.kind == "forbidden"
+            else ""
+        )
         workflow.warning(f"could not post {what}: {exc}{hint}; the job summary and annotations have the report", out)
 
 
-def main(args: argparse.Namespace, config: Config, env: Mapping[str, str] | None = None,
-         out: TextIO | None = None, gh: GitHubClient | None = None) -> int:
+def main(
+    args: argparse.Namespace,
+    config: Config,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    gh: GitHubClient | None = None,
+) -> int:
     env = os.environ if env is None else env
     out = out or sys.stdout
     ctx = context.read(env)

@@ -93,10 +93,14 @@ def locate(path: Path, explicit_config: bool = False) -> Located:
         if has_settings(parent) or where is not None:
             scope = folder.relative_to(parent).as_posix()
             found = f"migrations in {where}/" if where else "its settings; no migrations found there either"
-            return Located(parent, scope, (
-                f"auditing {scope}/ as part of the project at {parent} ({found}); "
-                f"findings outside {scope}/ that do not concern it are left out"
-            ))
+            return Located(
+                parent,
+                scope,
+                (
+                    f"auditing {scope}/ as part of the project at {parent} ({found}); "
+                    f"findings outside {scope}/ that do not concern it are left out"
+                ),
+            )
     notice = f"no migrations found under {folder}: the database rules had nothing to compare"
     if nearest is not None:
         notice += f"; the nearest are in {nearest} (audit the project that holds them)"

@@ -76,11 +76,17 @@ def _run_at(repo: GitRepo, commit: str, config: Config) -> tuple[Report, Tree]:
 def _unread_notices(base: Tree, fork: str, head: Tree | None, head_sha: str) -> tuple[str, ...]:
     """Symlinks of each commit, and ONE notice for the files whose blobs are missing at the
     base, the head or both (a snapshot lacking a file usually lacks it at both)."""
-    notices = [links_notice(t.links, f"in the tree of {sha[:12]}") for t, sha in ((base, fork), (head, head_sha)) if t and t.links]
+    notices = [
+        links_notice(t.links, f"in the tree of {sha[:12]}")
+        for t, sha in ((base, fork), (head, head_sha))
+        if t and t.links
+    ]
     at_base, at_head = set(base.missing), set(head.missing if head else ())
     if at_base or at_head:
         where = " and ".join(
-            f"{label} {sha[:12]}" for label, sha, paths in (("base", fork, at_base), ("head", head_sha, at_head)) if paths
+            f"{label} {sha[:12]}"
+            for label, sha, paths in (("base", fork, at_base), ("head", head_sha, at_head))
+            if paths
         )
         paths = sorted(at_base | at_head)
         notices.append(
@@ -161,7 +167,11 @@ def scope(head: Model, base: Model, changeset: ChangeSet):
     names = set().union(*(_type_forms(t) for t in types)) if types else set()
 
     def in_scope(f: Finding) -> bool:
-        return f.path in changed or (f.enum is not None and f.enum in enums) or (f.db_type is not None and f.db_type in names)
+        return (
+            f.path in changed
+            or (f.enum is not None and f.enum in enums)
+            or (f.db_type is not None and f.db_type in names)
+        )
 
     return in_scope
 
@@ -213,7 +223,16 @@ def _changed_bindings(head: Iterable[Binding], base: Iterable[Binding], changese
     """Bindings added, removed or altered (ignoring where in the file they sit)."""
 
     def key(b: Binding, renames: dict[str, str]) -> tuple:
-        return (renames.get(b.location.path, b.location.path), b.enum, b.db_type, b.stores, b.explicit, b.labels, b.table, b.column)
+        return (
+            renames.get(b.location.path, b.location.path),
+            b.enum,
+            b.db_type,
+            b.stores,
+            b.explicit,
+            b.labels,
+            b.table,
+            b.column,
+        )
 
     head_keys = Counter(key(b, {}) for b in head)
     base_keys = Counter(key(b, changeset.renames) for b in base)

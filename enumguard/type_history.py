@@ -44,7 +44,9 @@ class TypeState:
             if t is not None:
                 return False
             where = op.label_locations if len(op.label_locations) == len(op.labels) else (op.location,) * len(op.labels)
-            self.types[op.type_name] = _Type([Label(v, at) for v, at in zip(op.labels, where)], op.location, op.labels_known)
+            self.types[op.type_name] = _Type(
+                [Label(v, at) for v, at in zip(op.labels, where)], op.location, op.labels_known
+            )
             return True
         if t is None:
             return False

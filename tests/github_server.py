@@ -18,18 +18,42 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 OWNER_REPO = r"(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 ROUTES = [
     ("GET", r"/user", "get_user", "/user"),
-    ("GET", rf"/repos/{OWNER_REPO}/issues/(?P<number>\d+)/comments", "list_comments",
-     "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
-    ("POST", rf"/repos/{OWNER_REPO}/issues/(?P<number>\d+)/comments", "create_comment",
-     "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
-    ("PATCH", rf"/repos/{OWNER_REPO}/issues/comments/(?P<id>\d+)", "edit_comment",
-     "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
-    ("GET", rf"/repos/{OWNER_REPO}/pulls/(?P<number>\d+)/files", "list_files",
-     "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
-    ("GET", rf"/repos/{OWNER_REPO}/pulls/(?P<number>\d+)/comments", "list_review_comments",
-     "/repos/{owner}/{repo}/pulls/{pull_number}/comments"),
-    ("POST", rf"/repos/{OWNER_REPO}/pulls/(?P<number>\d+)/reviews", "create_review",
-     "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
+    (
+        "GET",
+        rf"/repos/{OWNER_REPO}/issues/(?P<number>\d+)/comments",
+        "list_comments",
+        "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+    ),
+    (
+        "POST",
+        rf"/repos/{OWNER_REPO}/issues/(?P<number>\d+)/comments",
+        "create_comment",
+        "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+    ),
+    (
+        "PATCH",
+        rf"/repos/{OWNER_REPO}/issues/comments/(?P<id>\d+)",
+        "edit_comment",
+        "/repos/{owner}/{repo}/issues/comments/{comment_id}",
+    ),
+    (
+        "GET",
+        rf"/repos/{OWNER_REPO}/pulls/(?P<number>\d+)/files",
+        "list_files",
+        "/repos/{owner}/{repo}/pulls/{pull_number}/files",
+    ),
+    (
+        "GET",
+        rf"/repos/{OWNER_REPO}/pulls/(?P<number>\d+)/comments",
+        "list_review_comments",
+        "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+    ),
+    (
+        "POST",
+        rf"/repos/{OWNER_REPO}/pulls/(?P<number>\d+)/reviews",
+        "create_review",
+        "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+    ),
 ]
 
 
@@ -65,13 +89,24 @@ class Recorded:
 def _user(login: str, ident: int, base: str, kind: str) -> dict:
     u = f"{base}/users/{login}"
     return {
-        "login": login, "id": ident, "node_id": f"U_{ident}", "avatar_url": f"https://avatars.example/u/{ident}",
-        "gravatar_id": "", "url": u, "html_url": f"https://github.example/{login}",
-        "followers_url": f"{u}/followers", "following_url": f"{u}/following{{/other_user}}",
-        "gists_url": f"{u}/gists{{/gist_id}}", "starred_url": f"{u}/starred{{/owner}}{{/repo}}",
-        "subscriptions_url": f"{u}/subscriptions", "organizations_url": f"{u}/orgs", "repos_url": f"{u}/repos",
-        "events_url": f"{u}/events{{/privacy}}", "received_events_url": f"{u}/received_events",
-        "type": "Bot" if kind == "installation" else "User", "site_admin": False,
+        "login": login,
+        "id": ident,
+        "node_id": f"U_{ident}",
+        "avatar_url": f"https://avatars.example/u/{ident}",
+        "gravatar_id": "",
+        "url": u,
+        "html_url": f"https://github.example/{login}",
+        "followers_url": f"{u}/followers",
+        "following_url": f"{u}/following{{/other_user}}",
+        "gists_url": f"{u}/gists{{/gist_id}}",
+        "starred_url": f"{u}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{u}/subscriptions",
+        "organizations_url": f"{u}/orgs",
+        "repos_url": f"{u}/repos",
+        "events_url": f"{u}/events{{/privacy}}",
+        "received_events_url": f"{u}/received_events",
+        "type": "Bot" if kind == "installation" else "User",
+        "site_admin": False,
     }
 
 
@@ -110,12 +145,17 @@ class GitHubState:
         ident = self.next_id()
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         return {
-            "id": ident, "node_id": f"IC_{ident}",
+            "id": ident,
+            "node_id": f"IC_{ident}",
             "url": f"{self.base}/repos/{repo}/issues/comments/{ident}",
             "html_url": f"https://github.example/{repo}/pull/{number}#issuecomment-{ident}",
             "issue_url": f"{self.base}/repos/{repo}/issues/{number}",
-            "body": body, "user": _user(who.login, abs(hash(who.login)) % 10**6, self.base, who.kind),
-            "created_at": now, "updated_at": now, "author_association": "NONE", "_number": number,
+            "body": body,
+            "user": _user(who.login, abs(hash(who.login)) % 10**6, self.base, who.kind),
+            "created_at": now,
+            "updated_at": now,
+            "author_association": "NONE",
+            "_number": number,
         }
 
     def public(self, obj: dict) -> dict:
@@ -159,8 +199,14 @@ class _Handler(BaseHTTPRequestHandler):
         st = self.state
         with st.lock:
             st.requests.append(self._record)
-            route = next(((name, op, m) for method, rx, name, op in ROUTES
-                          if method == self.command and (m := re.fullmatch(rx, url.path))), None)
+            route = next(
+                (
+                    (name, op, m)
+                    for method, rx, name, op in ROUTES
+                    if method == self.command and (m := re.fullmatch(rx, url.path))
+                ),
+                None,
+            )
             if route is None:
                 return self._send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
             name, op, match = route
@@ -168,16 +214,30 @@ class _Handler(BaseHTTPRequestHandler):
             auth = self.headers.get("Authorization", "")
             who = st.tokens.get(auth.removeprefix("token ").removeprefix("Bearer ").strip())
             if who is None:
-                return self._send(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
-            fault = next((f for f in st.faults if f.times > 0 and f.method == self.command and re.search(f.path, url.path)), None)
+                return self._send(
+                    401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
+                )
+            fault = next(
+                (f for f in st.faults if f.times > 0 and f.method == self.command and re.search(f.path, url.path)), None
+            )
             if fault is not None:
                 fault.times -= 1
                 if fault.store:
                     getattr(self, name)(match, url, body, who, respond=False)
-                return self._send(fault.status, {"message": fault.message, "documentation_url": "https://docs.github.com/rest"}, fault.headers)
+                return self._send(
+                    fault.status,
+                    {"message": fault.message, "documentation_url": "https://docs.github.com/rest"},
+                    fault.headers,
+                )
             if self.command != "GET" and not who.write:
-                return self._send(403, {"message": "Resource not accessible by integration",
-                                        "documentation_url": "https://docs.github.com/rest", "status": "403"})
+                return self._send(
+                    403,
+                    {
+                        "message": "Resource not accessible by integration",
+                        "documentation_url": "https://docs.github.com/rest",
+                        "status": "403",
+                    },
+                )
             return getattr(self, name)(match, url, body, who)
 
     do_GET = do_POST = do_PATCH = _handle
@@ -189,7 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
         per = min(int(q.get("per_page", ["30"])[0]), self.state.max_per_page)
         page = int(q.get("page", ["1"])[0])
         last = max(1, -(-len(items) // per))
-        chunk = items[(page - 1) * per: page * per]
+        chunk = items[(page - 1) * per : page * per]
         links = []
         base = f"{self.state.base}{url.path}"
         for rel, n in (("next", page + 1), ("last", last), ("first", 1), ("prev", page - 1)):
@@ -199,18 +259,41 @@ class _Handler(BaseHTTPRequestHandler):
 
     def get_user(self, match, url, body, who: Account, respond: bool = True):
         if who.kind == "installation":
-            return self._send(403, {"message": "Resource not accessible by integration",
-                                    "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
-                                    "status": "403"})
+            return self._send(
+                403,
+                {
+                    "message": "Resource not accessible by integration",
+                    "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+                    "status": "403",
+                },
+            )
         user = _user(who.login, 1, self.state.base, who.kind)
-        user.update({"name": None, "company": None, "blog": "", "location": None, "email": None, "hireable": None,
-                     "bio": None, "public_repos": 0, "public_gists": 0, "followers": 0, "following": 0,
-                     "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"})
+        user.update(
+            {
+                "name": None,
+                "company": None,
+                "blog": "",
+                "location": None,
+                "email": None,
+                "hireable": None,
+                "bio": None,
+                "public_repos": 0,
+                "public_gists": 0,
+                "followers": 0,
+                "following": 0,
+                "created_at": "2020-01-01T00:00:00Z",
+                "updated_at": "2020-01-01T00:00:00Z",
+            }
+        )
         self._send(200, user)
 
     def list_comments(self, match, url, body, who, respond: bool = True):
         repo = f"{match['owner']}/{match['repo']}"
-        items = [c for c in self.state.comments if c["_number"] == int(match["number"]) and c["url"].split("/repos/")[1].startswith(repo + "/")]
+        items = [
+            c
+            for c in self.state.comments
+            if c["_number"] == int(match["number"]) and c["url"].split("/repos/")[1].startswith(repo + "/")
+        ]
         self._page(items, url)
 
     def create_comment(self, match, url, body, who, respond: bool = True):
@@ -226,8 +309,13 @@ class _Handler(BaseHTTPRequestHandler):
         if c is None:
             return self._send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
         if c["user"]["login"] != who.login:
-            return self._send(403, {"message": "You cannot edit another account's comment",
-                                    "documentation_url": "https://docs.github.com/rest"})
+            return self._send(
+                403,
+                {
+                    "message": "You cannot edit another account's comment",
+                    "documentation_url": "https://docs.github.com/rest",
+                },
+            )
         c["body"] = body["body"]
         c["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         if respond:
@@ -245,22 +333,40 @@ class _Handler(BaseHTTPRequestHandler):
         user = _user(who.login, 7, st.base, who.kind)
         for item in body.get("comments", []):
             ident = st.next_id()
-            st.review_comments.append({
-                "url": f"{st.base}/repos/{repo}/pulls/comments/{ident}", "id": ident, "node_id": f"PRRC_{ident}",
-                "pull_request_review_id": review_id, "diff_hunk": "@@ -1 +1 @@", "path": item["path"],
-                "line": item.get("line"), "side": item.get("side", "RIGHT"), "commit_id": body.get("commit_id", ""),
-                "original_commit_id": body.get("commit_id", ""), "user": user, "body": item["body"],
-                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-                "html_url": f"https://github.example/{repo}/pull/{number}#discussion_r{ident}",
-                "pull_request_url": f"{st.base}/repos/{repo}/pulls/{number}", "author_association": "NONE",
-                "_links": {"self": {"href": ""}, "html": {"href": ""}, "pull_request": {"href": ""}}, "_number": number,
-            })
+            st.review_comments.append(
+                {
+                    "url": f"{st.base}/repos/{repo}/pulls/comments/{ident}",
+                    "id": ident,
+                    "node_id": f"PRRC_{ident}",
+                    "pull_request_review_id": review_id,
+                    "diff_hunk": "@@ -1 +1 @@",
+                    "path": item["path"],
+                    "line": item.get("line"),
+                    "side": item.get("side", "RIGHT"),
+                    "commit_id": body.get("commit_id", ""),
+                    "original_commit_id": body.get("commit_id", ""),
+                    "user": user,
+                    "body": item["body"],
+                    "created_at": "2026-01-01T00:00:00Z",
+                    "updated_at": "2026-01-01T00:00:00Z",
+                    "html_url": f"https://github.example/{repo}/pull/{number}#discussion_r{ident}",
+                    "pull_request_url": f"{st.base}/repos/{repo}/pulls/{number}",
+                    "author_association": "NONE",
+                    "_links": {"self": {"href": ""}, "html": {"href": ""}, "pull_request": {"href": ""}},
+                    "_number": number,
+                }
+            )
         review = {
-            "id": review_id, "node_id": f"PRR_{review_id}", "user": user, "body": body.get("body", ""),
-            "state": "COMMENTED", "commit_id": body.get("commit_id", ""),
+            "id": review_id,
+            "node_id": f"PRR_{review_id}",
+            "user": user,
+            "body": body.get("body", ""),
+            "state": "COMMENTED",
+            "commit_id": body.get("commit_id", ""),
             "html_url": f"https://github.example/{repo}/pull/{number}#pullrequestreview-{review_id}",
             "pull_request_url": f"{st.base}/repos/{repo}/pulls/{number}",
-            "_links": {"html": {"href": ""}, "pull_request": {"href": ""}}, "author_association": "NONE",
+            "_links": {"html": {"href": ""}, "pull_request": {"href": ""}},
+            "author_association": "NONE",
         }
         st.reviews.append(review)
         if respond:

@@ -9,7 +9,6 @@ from pathlib import Path
 import jsonschema
 
 
-
 def _json_schema(node):
     """OpenAPI 3.0 schema -> JSON Schema: `nullable: true` becomes a null alternative."""
     if isinstance(node, list):

@@ -118,7 +118,11 @@ class PgServer:
             return
         self._stopped = True
         if (self.datadir / "postmaster.pid").exists():
-            _run(self.run_as, [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"], check=False)
+            _run(
+                self.run_as,
+                [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"],
+                check=False,
+            )
         shutil.rmtree(self.base, ignore_errors=True)
 
     def log(self) -> str:
@@ -167,8 +171,18 @@ def start() -> PgServer:
     _run(
         run_as,
         [
-            str(bindir / "initdb"), "-D", str(server.datadir), "-U", SUPERUSER, "-E", "UTF8", "--locale=C",
-            "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "--no-sync",
+            str(bindir / "initdb"),
+            "-D",
+            str(server.datadir),
+            "-U",
+            SUPERUSER,
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "--no-sync",
         ],
     )
     last = ""
@@ -180,8 +194,19 @@ def start() -> PgServer:
         )
         result = _run(
             run_as,
-            [str(bindir / "pg_ctl"), "-D", str(server.datadir), "-l", str(base / "server.log"), "-w", "-t", "60",
-             "-o", options, "start"],
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(server.datadir),
+                "-l",
+                str(base / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
             check=False,
         )
         if result.returncode == 0:

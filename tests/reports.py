@@ -26,8 +26,18 @@ def incident_model() -> Model:
     return Model(
         enums=(EnumClass(ENUM, "app.models", "SitemapAnalysisStatusEnum", Location("app/models.py", 14, 1), members),),
         references=refs,
-        bindings=(Binding(ENUM, TYPE, "values", Location("app/models.py", 30, 9), table="sitemap_analysis_jobs", column="status"),),
-        db_enums=(DbEnum(TYPE, tuple(Label(v, Location(MIGRATION, 3 + i, 5)) for i, v in enumerate(LABELS)), Location(MIGRATION, 2, 1)),),
+        bindings=(
+            Binding(
+                ENUM, TYPE, "values", Location("app/models.py", 30, 9), table="sitemap_analysis_jobs", column="status"
+            ),
+        ),
+        db_enums=(
+            DbEnum(
+                TYPE,
+                tuple(Label(v, Location(MIGRATION, 3 + i, 5)) for i, v in enumerate(LABELS)),
+                Location(MIGRATION, 2, 1),
+            ),
+        ),
     )
 
 
@@ -61,8 +71,15 @@ def incident_pr() -> Report:
     )
     findings = tuple(sorted((unknown_member("Completed", 10, "submitted"), unknown_member("Error", 12, "failed"), pre)))
     return Report(
-        root=".", findings=findings, model=incident_model(), files=5, mode="diff",
-        base=BASE, head=HEAD, preexisting=(pre,), rules=ALL,
+        root=".",
+        findings=findings,
+        model=incident_model(),
+        files=5,
+        mode="diff",
+        base=BASE,
+        head=HEAD,
+        preexisting=(pre,),
+        rules=ALL,
     )
 
 
@@ -93,8 +110,14 @@ def migration_only_pr() -> Report:
         new=True,
     )
     return Report(
-        root=".", findings=(finding,), model=Model(ops=order_ops + prio_ops), files=2, mode="diff",
-        base=BASE, head=HEAD, rules=ALL,
+        root=".",
+        findings=(finding,),
+        model=Model(ops=order_ops + prio_ops),
+        files=2,
+        mode="diff",
+        base=BASE,
+        head=HEAD,
+        rules=ALL,
         changes=(EnumChange("public.order_status", order_ops), EnumChange("public.priority", prio_ops)),
     )
 

@@ -32,7 +32,9 @@ DOCKER_ACTION = yaml.safe_load((ROOT / "docker" / "action.yml").read_text())
 
 def tool(name: str) -> str:
     path = BIN / name
-    assert path.exists() or shutil.which(name), f"{name} is missing: install the `test` extra (pip install -e '.[test]')"
+    assert path.exists() or shutil.which(name), (
+        f"{name} is missing: install the `test` extra (pip install -e '.[test]')"
+    )
     return str(path) if path.exists() else shutil.which(name)
 
 
@@ -53,7 +55,9 @@ def test_workflow_matches_schemastore_schema(workflow):
 
 
 def test_zizmor_offline_finds_nothing():
-    proc = run(tool("zizmor"), "--offline", "--no-progress", str(ROOT / ".github" / "workflows"), *map(str, ACTION_FILES))
+    proc = run(
+        tool("zizmor"), "--offline", "--no-progress", str(ROOT / ".github" / "workflows"), *map(str, ACTION_FILES)
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No findings to report" in proc.stdout + proc.stderr
 
@@ -65,7 +69,15 @@ def test_hadolint_finds_nothing():
 
 def test_both_forms_have_the_documented_inputs_and_outputs():
     assert set(ACTION["inputs"]) >= {
-        "github-token", "path", "config", "fail-on", "mode", "comment", "review", "sarif-file", "database-url",
+        "github-token",
+        "path",
+        "config",
+        "fail-on",
+        "mode",
+        "comment",
+        "review",
+        "sarif-file",
+        "database-url",
     }
     assert set(ACTION["outputs"]) == {"findings", "new-findings", "report-path"}
     assert ACTION["branding"]["icon"] and ACTION["branding"]["color"]
@@ -123,14 +135,15 @@ def test_composite_restores_the_fact_cache_enumguard_uses_keyed_by_version_and_s
     pip = next(s for s in caches if "enumguard-pip" in s["with"]["path"])
     [install] = [s for s in steps if s.get("name") == "Install enumguard"]
     assert install["env"]["PIP_CACHE_DIR"] == pip["with"]["path"]
-    assert "--constraint \"$GITHUB_ACTION_PATH/constraints/action.txt\"" in install["run"]
+    assert '--constraint "$GITHUB_ACTION_PATH/constraints/action.txt"' in install["run"]
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert setup["with"]["update-environment"] is False  # the job's own Python is left alone
 
 
 def test_constraints_pin_every_dependency_the_install_resolves():
     pins = dict(
-        line.split("==") for line in (ROOT / "constraints" / "action.txt").read_text().splitlines()
+        line.split("==")
+        for line in (ROOT / "constraints" / "action.txt").read_text().splitlines()
         if line and not line.startswith("#")
     )
     names = {n.lower().replace("_", "-") for n in pins}
@@ -143,7 +156,7 @@ def test_dockerfile_pins_a_slim_python_installs_git_and_sets_no_user():
     base = re.search(r"^FROM\s+(\S+)", text, re.M).group(1)
     assert re.fullmatch(r"python:3\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base)
     assert not re.search(r"^USER\b", text, re.M)
-    assert "git=" in text and "pip install --no-cache-dir --constraint constraints/action.txt \"./[db]\"" in text
+    assert "git=" in text and 'pip install --no-cache-dir --constraint constraints/action.txt "./[db]"' in text
 
 
 def test_ci_workflow_runs_the_readme_test_command():
@@ -241,8 +254,18 @@ def _pr_clone(tmp_path: Path) -> tuple[Path, Path, str]:
     """A PR clone (base + head commit) and the matching event payload."""
     repo = gitutil.init(tmp_path / "workspace", {"app/models.py": MODELS, "migrations/0001_init.sql": MIGRATION})
     base = gitutil.git(repo, "rev-parse", "HEAD").strip()
-    head = gitutil.branch(repo, "feature", {"app/models.py": MODELS.replace('    shipped = "shipped"\n', '    shipped = "shipped"\n    archived = "archived"\n')})
-    payload = json.loads((ROOT / "tests" / "data" / "github" / "webhooks" / "pull_request.synchronize.json").read_text())
+    head = gitutil.branch(
+        repo,
+        "feature",
+        {
+            "app/models.py": MODELS.replace(
+                '    shipped = "shipped"\n', '    shipped = "shipped"\n    archived = "archived"\n'
+            )
+        },
+    )
+    payload = json.loads(
+        (ROOT / "tests" / "data" / "github" / "webhooks" / "pull_request.synchronize.json").read_text()
+    )
     payload["pull_request"]["base"]["sha"], payload["pull_request"]["head"]["sha"] = base, head
     event = tmp_path / "event.json"
     event.write_text(json.dumps(payload))
@@ -277,22 +300,35 @@ def test_composite_steps_run_enumguard_pr_with_inputs_from_the_environment(tmp_p
     (runner_temp / "enumguard-venv" / "bin").mkdir(parents=True)
     (runner_temp / "enumguard-venv" / "bin" / "enumguard").symlink_to(BIN / "enumguard")
     context = {f"inputs.{name}": str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
-    context.update({
-        "inputs.github-token": "ghs_composite", "inputs.sarif-file": "enumguard.sarif",
-        "inputs.database-url": "postgresql://auditor:s3cret@db.invalid/app",
-        "runner.temp": str(runner_temp), "runner.os": "Linux",
-        "steps.python.outputs.python-path": sys.executable,
-    })
+    context.update(
+        {
+            "inputs.github-token": "ghs_composite",
+            "inputs.sarif-file": "enumguard.sarif",
+            "inputs.database-url": "postgresql://auditor:s3cret@db.invalid/app",
+            "runner.temp": str(runner_temp),
+            "runner.os": "Linux",
+            "steps.python.outputs.python-path": sys.executable,
+        }
+    )
     with FakeGitHub() as gh:
         gh.state.add_token("ghs_composite", "github-actions[bot]", kind="installation")
         base_env = {
-            "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path / "home"),
-            "GITHUB_ACTION_PATH": str(ROOT), "RUNNER_TEMP": str(runner_temp), "RUNNER_OS": "Linux",
-            "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_REPOSITORY": "Codertocat/Hello-World", "GITHUB_API_URL": gh.url,
-            "GITHUB_SERVER_URL": "https://github.com", "GITHUB_SHA": head, "GITHUB_WORKSPACE": str(repo),
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path / "home"),
+            "GITHUB_ACTION_PATH": str(ROOT),
+            "RUNNER_TEMP": str(runner_temp),
+            "RUNNER_OS": "Linux",
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_REPOSITORY": "Codertocat/Hello-World",
+            "GITHUB_API_URL": gh.url,
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_SHA": head,
+            "GITHUB_WORKSPACE": str(repo),
             "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-            "ENUMGUARD_GITHUB_WRITE_SPACING": "0", "ENUMGUARD_GITHUB_BACKOFF": "0.01",
+            "ENUMGUARD_GITHUB_WRITE_SPACING": "0",
+            "ENUMGUARD_GITHUB_BACKOFF": "0.01",
         }
         for step in ACTION["runs"]["steps"]:
             if "run" not in step or step["name"] == "Install enumguard":
@@ -315,7 +351,10 @@ def test_composite_steps_run_enumguard_pr_with_inputs_from_the_environment(tmp_p
     assert json.loads((repo / "enumguard-report.json").read_text())["version"] == 1
     assert json.loads((repo / "enumguard.sarif").read_text())["version"] == "2.1.0"
     # the fact cache went where the cache step saves it from
-    assert sorted(p.name for p in (runner_temp / "enumguard-facts").iterdir()) == ["migration-facts.pickle", "python-facts.pickle"]
+    assert sorted(p.name for p in (runner_temp / "enumguard-facts").iterdir()) == [
+        "migration-facts.pickle",
+        "python-facts.pickle",
+    ]
     summary = (tmp_path / "summary.md").read_text()
     assert "database-url" in summary and "s3cret" not in proc.stdout + proc.stderr + summary  # via env, masked
     assert "ghs_composite" not in proc.stdout + proc.stderr
@@ -366,7 +405,9 @@ def test_entry_point_runs_as_github_runs_it_in_a_clone_owned_by_another_uid(tmp_
     assert summary.startswith("### ")
     # Whatever the rules find, the outputs, the summary and the exit code tell the same story.
     new = int(outputs["new-findings"])
-    rows = [line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("- 🔴", "- 🟡", "- 🔵"))]
+    rows = [
+        line for line in summary.split("#### Checklist")[0].splitlines() if line.startswith(("- 🔴", "- 🟡", "- 🔵"))
+    ]
     assert len(rows) == new
     assert proc.returncode == (1 if any(line.startswith("- 🔴") for line in rows) else 0)
     assert not (tmp_path / "home" / ".gitconfig").exists()  # trusted through the environment only

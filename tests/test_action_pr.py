@@ -67,7 +67,11 @@ def run(tmp_path, monkeypatch, capsys):
             monkeypatch.setattr(pipeline, "run", lambda config, extend_model=None: calls.append(("audit",)) or report)
         code = cli.main(["pr", str(root), "--no-cache", *args])
         captured = capsys.readouterr()
-        return code, captured.out, {"summary": summary, "outputs": outputs, "calls": calls, "tmp": tmp_path, "err": captured.err}
+        return (
+            code,
+            captured.out,
+            {"summary": summary, "outputs": outputs, "calls": calls, "tmp": tmp_path, "err": captured.err},
+        )
 
     return _run
 
@@ -81,7 +85,9 @@ def test_pull_request_posts_one_sticky_comment_and_fails_on_new_errors(gh, run):
     assert code == 1
     assert files["calls"] == [("diff", "f95f852bd8fca8fcc58a9a2d6c842781e32a215e")]  # the payload's base.sha
     [comment] = gh.state.comments_on(PR)
-    assert comment["body"] == markdown.render(reports.incident_pr(), markdown.LinkContext("https://github.com", REPO, reports.HEAD))
+    assert comment["body"] == markdown.render(
+        reports.incident_pr(), markdown.LinkContext("https://github.com", REPO, reports.HEAD)
+    )
     assert comment["user"]["login"] == BOT
 
 
@@ -115,7 +121,11 @@ def test_sticky_comment_on_page_three_is_found_and_edited(gh, run):
         gh.state.seed_comment(PR, f"chatter {i}", "octocat", repo=REPO)
     mine = gh.state.seed_comment(PR, markdown.MARKER + "\nold report", BOT, kind="installation", repo=REPO)
     run(gh, reports.incident_pr())
-    pages = [r.query.get("page", ["1"])[0] for r in gh.state.requests if r.path.endswith(f"/issues/{PR}/comments") and r.method == "GET"]
+    pages = [
+        r.query.get("page", ["1"])[0]
+        for r in gh.state.requests
+        if r.path.endswith(f"/issues/{PR}/comments") and r.method == "GET"
+    ]
     assert pages == ["1", "2", "3"]
     assert len(gh.state.comments_on(PR)) == 5
     assert "2 new enum problems" in mine["body"]
@@ -142,7 +152,9 @@ def test_read_only_token_still_writes_summary_and_annotations_and_warns(gh, run)
     code, out, files = run(gh, reports.incident_pr(), token="ghs_fork")
     assert code == 1  # decided by the findings, not by the failed post
     assert gh.state.comments_on(PR) == []
-    warnings = [line for line in out.splitlines() if line.startswith("::warning") and "could not post the PR comment" in line]
+    warnings = [
+        line for line in out.splitlines() if line.startswith("::warning") and "could not post the PR comment" in line
+    ]
     assert len(warnings) == 1 and "HTTP 403" in warnings[0] and "fork" in warnings[0]
     assert "::error file=app/services/scheduler.py,line=10,col=35" in out
     assert "2 new enum problems" in files["summary"].read_text()
@@ -171,7 +183,9 @@ def test_get_5xx_is_retried_by_pygithub(gh, run):
 
 
 def test_rate_limit_429_with_retry_after_is_waited_out(gh, run):
-    gh.state.faults.append(Fault("GET", r"/issues/\d+/comments$", 429, headers={"Retry-After": "0"}, message="rate limited"))
+    gh.state.faults.append(
+        Fault("GET", r"/issues/\d+/comments$", 429, headers={"Retry-After": "0"}, message="rate limited")
+    )
     run(gh, reports.incident_pr())
     assert len(gh.state.comments_on(PR)) == 1
 
@@ -179,10 +193,15 @@ def test_rate_limit_429_with_retry_after_is_waited_out(gh, run):
 def test_primary_rate_limit_403_is_retried_then_succeeds(gh, run):
     import time
 
-    gh.state.faults.append(Fault(
-        "GET", r"/issues/\d+/comments$", 403, message="API rate limit exceeded for installation ID 1.",
-        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()))},
-    ))
+    gh.state.faults.append(
+        Fault(
+            "GET",
+            r"/issues/\d+/comments$",
+            403,
+            message="API rate limit exceeded for installation ID 1.",
+            headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()))},
+        )
+    )
     code, out, _ = run(gh, reports.incident_pr())
     assert len(gh.state.comments_on(PR)) == 1 and "::warning" not in out
 
@@ -256,11 +275,20 @@ def _pr_files(gh):
     patch = "@@ -7,9 +7,9 @@ def needs_processing(job: SitemapAnalysisJob) -> bool:\n" + "".join(
         f"+{i}\n" if i in (10, 12) else f" {i}\n" for i in range(7, 16)
     )
-    gh.state.files[PR] = [{
-        "sha": "bbcd538c8e72b8c175046e27cc8f907076331401", "filename": "app/services/scheduler.py", "status": "modified",
-        "additions": 2, "deletions": 2, "changes": 4, "blob_url": "https://github.com/x", "raw_url": "https://github.com/x",
-        "contents_url": f"{gh.url}/repos/{REPO}/contents/app/services/scheduler.py", "patch": patch,
-    }]
+    gh.state.files[PR] = [
+        {
+            "sha": "bbcd538c8e72b8c175046e27cc8f907076331401",
+            "filename": "app/services/scheduler.py",
+            "status": "modified",
+            "additions": 2,
+            "deletions": 2,
+            "changes": 4,
+            "blob_url": "https://github.com/x",
+            "raw_url": "https://github.com/x",
+            "contents_url": f"{gh.url}/repos/{REPO}/contents/app/services/scheduler.py",
+            "patch": patch,
+        }
+    ]
 
 
 def test_review_posts_suggestions_on_added_lines_once(gh, run, tmp_path):
@@ -283,7 +311,9 @@ def test_review_is_skipped_when_checkout_is_not_the_pr_head(gh, run, tmp_path):
 
 
 def test_rate_limited_create_is_retried_after_listing_again(gh, run):
-    gh.state.faults.append(Fault("POST", r"/issues/\d+/comments$", 429, headers={"Retry-After": "0"}, message="rate limited"))
+    gh.state.faults.append(
+        Fault("POST", r"/issues/\d+/comments$", 429, headers={"Retry-After": "0"}, message="rate limited")
+    )
     _, out, _ = run(gh, reports.incident_pr())
     assert len(gh.state.comments_on(PR)) == 1 and "::warning" not in out
     methods = [r.method for r in gh.state.requests if r.path.endswith("/comments")]
@@ -301,8 +331,15 @@ def test_edit_is_retried_on_5xx(gh, run):
 def test_secondary_rate_limit_wait_is_capped(gh, run):
     import time
 
-    gh.state.faults.append(Fault("GET", r"/issues/\d+/comments$", 403, headers={"Retry-After": "600"},
-                                 message="You have exceeded a secondary rate limit."))
+    gh.state.faults.append(
+        Fault(
+            "GET",
+            r"/issues/\d+/comments$",
+            403,
+            headers={"Retry-After": "600"},
+            message="You have exceeded a secondary rate limit.",
+        )
+    )
     start = time.monotonic()
     _, out, _ = run(gh, reports.incident_pr())  # ENUMGUARD_GITHUB_MAX_WAIT=1
     assert time.monotonic() - start < 10
@@ -319,13 +356,26 @@ def test_cli_markdown_format_renders_the_comment_without_links(tmp_path, capsys)
 def test_real_diff_of_a_migration_only_pr_is_phrased_in_the_comment(gh, run, tmp_path):
     from tests import gitutil
 
-    repo = gitutil.init(tmp_path / "clone", {"migrations/0001_init.sql": (
-        "CREATE TYPE order_status AS ENUM ('pending', 'shipped');\n"
-        "CREATE TABLE orders (id serial PRIMARY KEY, status order_status);\n")})
+    repo = gitutil.init(
+        tmp_path / "clone",
+        {
+            "migrations/0001_init.sql": (
+                "CREATE TYPE order_status AS ENUM ('pending', 'shipped');\n"
+                "CREATE TABLE orders (id serial PRIMARY KEY, status order_status);\n"
+            )
+        },
+    )
     base = gitutil.git(repo, "rev-parse", "HEAD").strip()
-    head = gitutil.branch(repo, "feature", {"migrations/0002_more.sql": (
-        "ALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n"
-        "ALTER TYPE order_status RENAME VALUE 'pending' TO 'waiting';\n")})
+    head = gitutil.branch(
+        repo,
+        "feature",
+        {
+            "migrations/0002_more.sql": (
+                "ALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n"
+                "ALTER TYPE order_status RENAME VALUE 'pending' TO 'waiting';\n"
+            )
+        },
+    )
     payload = json.loads((WEBHOOKS / "pull_request.synchronize.json").read_text())
     payload["pull_request"]["base"]["sha"], payload["pull_request"]["head"]["sha"] = base, head
     event = tmp_path / "event.json"
@@ -388,7 +438,9 @@ def closed_port() -> int:
 
 @pytest.mark.parametrize("variable", ["ENUMGUARD_DATABASE_URL", "INPUT_DATABASE-URL"])
 @pytest.mark.parametrize(("views", "expected"), [("x = Color.RED\n", 0), ("x = Color.Purple\n", 1)])
-def test_audit_with_unreachable_database_notes_it_masked_and_exits_on_findings(gh, run, tmp_path, variable, views, expected):
+def test_audit_with_unreachable_database_notes_it_masked_and_exits_on_findings(
+    gh, run, tmp_path, variable, views, expected
+):
     root = tmp_path / "repo"
     (root / "app").mkdir()
     (root / "app" / "__init__.py").write_text("")
@@ -397,17 +449,28 @@ def test_audit_with_unreachable_database_notes_it_masked_and_exits_on_findings(g
     url = f"postgresql://enumguard:{PASSWORD}@127.0.0.1:{closed_port()}/prod"
     sarif_file, report_file = tmp_path / "enumguard.sarif", tmp_path / "enumguard-report.json"
     code, out, files = run(
-        gh, None, event="workflow_dispatch", env={variable: url},
+        gh,
+        None,
+        event="workflow_dispatch",
+        env={variable: url},
         args=["--sarif-file", str(sarif_file), "--format", "json", "--output", str(report_file)],
     )
     assert code == expected
     summary = files["summary"].read_text()
-    texts = {"stdout": out, "stderr": files["err"], "summary": summary, "outputs": files["outputs"].read_text(),
-             "sarif": sarif_file.read_text(), "json": report_file.read_text()}
+    texts = {
+        "stdout": out,
+        "stderr": files["err"],
+        "summary": summary,
+        "outputs": files["outputs"].read_text(),
+        "sarif": sarif_file.read_text(),
+        "json": report_file.read_text(),
+    }
     for name, text in texts.items():
         assert PASSWORD not in text, name
     [notice] = json.loads(report_file.read_text())["notices"]
-    assert notice.startswith("database postgresql://enumguard:***@127.0.0.1:") and notice.endswith("the live checks were skipped")
+    assert notice.startswith("database postgresql://enumguard:***@127.0.0.1:") and notice.endswith(
+        "the live checks were skipped"
+    )
     assert "\n" not in notice
     # One line in the summary, escaped like all repository-derived text (no autolink, no mention).
     assert [x for x in summary.splitlines() if "127.0.0.1" in x] == [f"- {mdescape.text(notice)}"]
@@ -453,4 +516,7 @@ def test_on_findings_updates_an_existing_comment_to_resolved(gh, run):
 def test_rule_names_link_to_the_pages_of_the_action_repository(gh, run):
     run(gh, reports.incident_pr(), env={"GITHUB_ACTION_REPOSITORY": "acme/enumguard", "GITHUB_ACTION_REF": "v1.2.0"})
     [comment] = ours(gh)
-    assert "[`unknown-member`](https://github.com/acme/enumguard/blob/v1.2.0/docs/rules/unknown-member.md)" in comment["body"]
+    assert (
+        "[`unknown-member`](https://github.com/acme/enumguard/blob/v1.2.0/docs/rules/unknown-member.md)"
+        in comment["body"]
+    )

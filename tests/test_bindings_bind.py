@@ -45,7 +45,13 @@ STATUS = enum("app.models.Status", "queued", "done")
 
 def test_code_binding_keeps_type_and_storage() -> None:
     (b,) = bind((RawBinding("app.models.Status", site(stores="values")),), (STATUS,), (), CONFIG)
-    assert (b.enum, b.db_type, b.stores, b.explicit, b.by_fallback) == ("app.models.Status", "public.job_status", "values", False, False)
+    assert (b.enum, b.db_type, b.stores, b.explicit, b.by_fallback) == (
+        "app.models.Status",
+        "public.job_status",
+        "values",
+        False,
+        False,
+    )
 
 
 def test_default_name_is_lower_cased_class_name_in_schema() -> None:
@@ -67,7 +73,13 @@ def test_enums_defined_in_migrations_and_sites_in_migrations_are_never_bound() -
         RawBinding(frozen.qualname, site()),
         RawBinding("app.models.Status", site(location=loc("migrations/versions/abc.py", 5))),
     )
-    got = bind(raw, (STATUS, frozen), (), Config(root=Path("."), name_fallback=False), frozenset({"migrations/versions/abc.py"}))
+    got = bind(
+        raw,
+        (STATUS, frozen),
+        (),
+        Config(root=Path("."), name_fallback=False),
+        frozenset({"migrations/versions/abc.py"}),
+    )
     assert got == ()
 
 
@@ -82,11 +94,18 @@ def test_string_label_enum_binds_its_labels() -> None:
 
 def test_annotation_uses_specific_type_annotation_map_entry() -> None:
     raw = (
-        RawBinding("app.models.Status", site(kind="map", db_type="public.status_t", stores="values", location=loc(line=3))),
-        RawBinding("app.models.Status", site(kind="annotation", db_type=None, default_name=True, location=loc(line=20))),
+        RawBinding(
+            "app.models.Status", site(kind="map", db_type="public.status_t", stores="values", location=loc(line=3))
+        ),
+        RawBinding(
+            "app.models.Status", site(kind="annotation", db_type=None, default_name=True, location=loc(line=20))
+        ),
     )
     got = bind(raw, (STATUS,), (), CONFIG)
-    assert [(b.location.line, b.db_type, b.stores) for b in got] == [(3, "public.status_t", "values"), (20, "public.status_t", "values")]
+    assert [(b.location.line, b.db_type, b.stores) for b in got] == [
+        (3, "public.status_t", "values"),
+        (20, "public.status_t", "values"),
+    ]
 
 
 def test_annotation_follows_generic_map_entry_native_enum_false() -> None:
@@ -144,7 +163,10 @@ def test_server_default_literals_follow_the_bound_type() -> None:
             "app.models.Status",
             site(location=loc(line=10), server_default_member=("done", "value"), server_default_location=loc(line=10)),
         ),
-        RawBinding("app.models.Status", site(location=loc(line=11), native=False, server_default="x", server_default_location=loc(line=11))),
+        RawBinding(
+            "app.models.Status",
+            site(location=loc(line=11), native=False, server_default="x", server_default_location=loc(line=11)),
+        ),
     )
     bound = bind(raw, (STATUS,), (), CONFIG)
     got = server_default_literals(raw, bound, (STATUS,))
@@ -161,7 +183,10 @@ def test_binding_is_a_plain_model_binding() -> None:
 
 def test_values_callable_imported_from_another_module_is_read_there() -> None:
     helper = site(kind="helper", owner="enum_values", stores="values", enum_expr=None, db_type=None)
-    raw = (RawBinding(None, helper), RawBinding("app.models.Status", site(stores="unknown", values_helper="enum_values")))
+    raw = (
+        RawBinding(None, helper),
+        RawBinding("app.models.Status", site(stores="unknown", values_helper="enum_values")),
+    )
     (b,) = bind(raw, (STATUS,), (), CONFIG)
     assert b.stores == "values"
     twin = site(kind="helper", owner="enum_values", stores="names", enum_expr=None, db_type=None)

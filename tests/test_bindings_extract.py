@@ -48,7 +48,11 @@ def test_sa_enum_with_name_stores_member_names_in_public_type() -> None:
 
 
 def test_values_callable_lambda_comprehension_stores_values() -> None:
-    for callable_text in ("lambda x: [e.value for e in x]", "lambda e: [i.value for i in e]", "lambda c: list(m.value for m in c)"):
+    for callable_text in (
+        "lambda x: [e.value for e in x]",
+        "lambda e: [i.value for i in e]",
+        "lambda c: list(m.value for m in c)",
+    ):
         site = one(f'x = sa.Enum(Status, name="s", values_callable={callable_text})\n')
         assert site.stores == "values", callable_text
 
@@ -229,7 +233,12 @@ def test_classes_and_map_owners_are_recorded_for_map_scoping() -> None:
     )
     found = extract(cst.parse_module(source), source, "app/models.py")
     classes = {s.owner: s.bases for s in found if s.kind == "class"}
-    assert classes == {"Base": ("DeclarativeBase",), "MapBase": ("DeclarativeBase",), "Model": ("MapBase",), "Job": ("Model",)}
+    assert classes == {
+        "Base": ("DeclarativeBase",),
+        "MapBase": ("DeclarativeBase",),
+        "Model": ("MapBase",),
+        "Job": ("Model",),
+    }
     assert [(s.kind, s.owner) for s in found if s.kind != "class"] == [("map", "MapBase"), ("annotation", "Job")]
 
 

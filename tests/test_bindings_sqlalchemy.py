@@ -23,7 +23,7 @@ from enumguard.python.binding_sites import RawBinding  # noqa: E402
 from enumguard.python.bindings import extract  # noqa: E402
 
 SOURCE = textwrap.dedent(
-    '''
+    """
     import enum
     from typing import Optional
 
@@ -83,7 +83,7 @@ SOURCE = textwrap.dedent(
         id: Mapped[int] = mapped_column(primary_key=True)
         s: Mapped[Status]
         lv: Mapped[Level]
-    '''
+    """
 )
 
 
@@ -124,9 +124,7 @@ def _ours() -> dict[tuple[str, str], tuple[str | None, tuple[str, ...] | None]]:
     namespace = _load("enumguard_test_our_models")
     classes = {n: _enum_class(namespace[n]) for n in ("Status", "Level")}  # type: ignore[arg-type]
     sites = extract(cst.parse_module(SOURCE), SOURCE, "app/models.py")
-    raw = tuple(
-        RawBinding(classes[s.enum_expr].qualname if s.enum_expr in classes else None, s) for s in sites
-    )
+    raw = tuple(RawBinding(classes[s.enum_expr].qualname if s.enum_expr in classes else None, s) for s in sites)
     enums = tuple(classes.values())
     out = {}
     for b in bind(raw, enums, (), Config(root=Path("."), name_fallback=False)):

@@ -145,7 +145,9 @@ def test_subdirectory_root_is_analysed_in_both_trees(tmp_path: Path) -> None:
             "other/app/views.py": VIEWS,
         },
     )
-    write(repo, {"svc/app/views.py": VIEWS + "\nx = Color.Mauve\n", "other/app/views.py": VIEWS + "\ny = Color.Mauve\n"})
+    write(
+        repo, {"svc/app/views.py": VIEWS + "\nx = Color.Mauve\n", "other/app/views.py": VIEWS + "\ny = Color.Mauve\n"}
+    )
     report = diff(Config(root=repo / "svc"), base="main")
     assert by_member(report) == {"Purple": False, "Mauve": True}
     assert {f.path for f in report.findings} == {"app/views.py"}
@@ -218,15 +220,23 @@ def parse_counter(monkeypatch) -> Counter:
     parsed: Counter = Counter()
     real_extract, real_read = python.extract, alembic._read
     monkeypatch.setattr(python, "extract", lambda path, *a: parsed.update([("python", path)]) or real_extract(path, *a))
-    monkeypatch.setattr(alembic, "_read", lambda tree, path: parsed.update([("alembic", path)]) or real_read(tree, path))
+    monkeypatch.setattr(
+        alembic, "_read", lambda tree, path: parsed.update([("alembic", path)]) or real_read(tree, path)
+    )
     return parsed
 
 
 def test_files_the_same_at_base_and_head_are_parsed_once(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     repo = base_repo(tmp_path)
-    write(repo, {"db/alembic.ini": "[alembic]\nscript_location = db/alembic\n",
-                 "db/alembic/env.py": "", "db/alembic/versions/a1_init.py": REVISION})
+    write(
+        repo,
+        {
+            "db/alembic.ini": "[alembic]\nscript_location = db/alembic\n",
+            "db/alembic/env.py": "",
+            "db/alembic/versions/a1_init.py": REVISION,
+        },
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "alembic")
     branch(repo, "feature", {"app/views.py": VIEWS + "\nz = Color.Ochre\n"})
@@ -251,6 +261,7 @@ def test_a_second_diff_reads_every_fact_from_the_cache(tmp_path: Path, monkeypat
     # one file per kind of fact, whatever temporary folder the base was exported to
     cached = tmp_path / "cache" / "enumguard"
     assert sorted(p.name for p in cached.iterdir()) == ["migration-facts.pickle", "python-facts.pickle"]
+
 
 # --------------------------------------------------------------------------- issue 10: drift a change introduces
 
@@ -298,20 +309,26 @@ def revision(rev: str, down: str | None, *sql: str) -> str:
 
 def ticket_repo(tmp_path: Path) -> Path:
     """Tickets whose priority column a past migration made a VARCHAR: not compared at base."""
-    return init(tmp_path / "tickets", {
-        "alembic.ini": "[alembic]\nscript_location = migrations\n",
-        "migrations/env.py": "",
-        "migrations/versions/a1_init.py": revision(
-            "a1", None,
-            "CREATE TYPE ticket_status AS ENUM ('draft', 'in_review', 'done')",
-            "CREATE TYPE priority AS ENUM ('low', 'high', 'normal', 'blocker')",
-            "CREATE TABLE tickets (id serial PRIMARY KEY, status ticket_status, priority priority)",
-        ),
-        "migrations/versions/a2_text.py": revision("a2", "a1", "ALTER TABLE tickets ALTER COLUMN priority TYPE varchar"),
-        "app/__init__.py": "",
-        "app/enums.py": TICKET_ENUMS,
-        "app/models.py": TICKET_MODELS,
-    })
+    return init(
+        tmp_path / "tickets",
+        {
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": "",
+            "migrations/versions/a1_init.py": revision(
+                "a1",
+                None,
+                "CREATE TYPE ticket_status AS ENUM ('draft', 'in_review', 'done')",
+                "CREATE TYPE priority AS ENUM ('low', 'high', 'normal', 'blocker')",
+                "CREATE TABLE tickets (id serial PRIMARY KEY, status ticket_status, priority priority)",
+            ),
+            "migrations/versions/a2_text.py": revision(
+                "a2", "a1", "ALTER TABLE tickets ALTER COLUMN priority TYPE varchar"
+            ),
+            "app/__init__.py": "",
+            "app/enums.py": TICKET_ENUMS,
+            "app/models.py": TICKET_MODELS,
+        },
+    )
 
 
 def test_drift_a_change_introduces_is_reported_new_wherever_it_sits(tmp_path: Path) -> None:
@@ -322,13 +339,17 @@ def test_drift_a_change_introduces_is_reported_new_wherever_it_sits(tmp_path: Pa
     adds to audit(base)."""
     repo = ticket_repo(tmp_path)
     base = git(repo, "rev-parse", "HEAD").strip()
-    branch(repo, "feature", {
-        # status now stores member names (DRAFT) in a type of values (draft)
-        "app/models.py": TICKET_MODELS.replace(", values_callable=lambda e: [m.value for m in e]", ""),
-        "migrations/versions/a3_enum_again.py": revision(
-            "a3", "a2", "ALTER TABLE tickets ALTER COLUMN priority TYPE priority USING priority::priority"
-        ),
-    })
+    branch(
+        repo,
+        "feature",
+        {
+            # status now stores member names (DRAFT) in a type of values (draft)
+            "app/models.py": TICKET_MODELS.replace(", values_callable=lambda e: [m.value for m in e]", ""),
+            "migrations/versions/a3_enum_again.py": revision(
+                "a3", "a2", "ALTER TABLE tickets ALTER COLUMN priority TYPE priority USING priority::priority"
+            ),
+        },
+    )
     drift = {"missing-in-db", "missing-in-code", "case-mismatch", "enum-value-renamed"}
 
     def audit(ref: str) -> Counter:
@@ -340,7 +361,10 @@ def test_drift_a_change_introduces_is_reported_new_wherever_it_sits(tmp_path: Pa
     introduced = at_head - at_base
     assert not at_base and sum(introduced.values()) == 7
     assert {(rule, member or value) for rule, _, enum, member, value in introduced if enum == "app.enums.Priority"} == {
-        ("missing-in-db", "urgent"), ("missing-in-db", "critical"), ("missing-in-code", "normal"), ("missing-in-code", "blocker"),
+        ("missing-in-db", "urgent"),
+        ("missing-in-db", "critical"),
+        ("missing-in-code", "normal"),
+        ("missing-in-code", "blocker"),
     }
     report = diff(Config(root=repo), base=base, head="feature")
     new = Counter((f.rule, f.path, f.enum, f.member, f.value) for f in report.findings if f.new and f.rule in drift)

@@ -48,15 +48,19 @@ def test_a_blob_missing_at_base_is_one_notice_and_the_diff_goes_on(tmp_path: Pat
 
 
 def test_a_blob_missing_at_both_refs_is_one_notice_naming_both_commits(tmp_path: Path) -> None:
-    repo = init(tmp_path / "r", {"app/enums.py": ENUMS, "db/001.sql": "CREATE TYPE status AS ENUM ('active', 'gone');\n"})
+    repo = init(
+        tmp_path / "r", {"app/enums.py": ENUMS, "db/001.sql": "CREATE TYPE status AS ENUM ('active', 'gone');\n"}
+    )
     base = git(repo, "rev-parse", "HEAD").strip()
     head = branch(repo, "feature", {"app/use.py": USE})
     _drop_object(repo, "HEAD:db/001.sql")  # shared by both commits
     report = diff(Config(root=repo), base="main", head="feature")
     missing = [n for n in report.notices if "could not be read" in n]
-    assert missing == [f"1 file(s) could not be read at base {base[:12]} and head {head[:12]}: their git objects are "
-                       "not in this repository (partial clone, snapshot without large files, or damaged); "
-                       "skipped, not fetched: db/001.sql"]
+    assert missing == [
+        f"1 file(s) could not be read at base {base[:12]} and head {head[:12]}: their git objects are "
+        "not in this repository (partial clone, snapshot without large files, or damaged); "
+        "skipped, not fetched: db/001.sql"
+    ]
     # the rest of the tree was still read
     assert [e.name for e in report.model.enums] == ["Status"]
 
@@ -73,7 +77,9 @@ def test_missing_blob_in_a_renamed_pair_still_lists_the_changes(tmp_path: Path) 
 
 
 def test_partial_clone_never_fetches_a_missing_blob(tmp_path: Path, capsys) -> None:
-    origin = init(tmp_path / "origin", {"app/enums.py": ENUMS, "db/001.sql": "CREATE TYPE status AS ENUM ('active', 'gone');\n"})
+    origin = init(
+        tmp_path / "origin", {"app/enums.py": ENUMS, "db/001.sql": "CREATE TYPE status AS ENUM ('active', 'gone');\n"}
+    )
     git(origin, "config", "uploadpack.allowFilter", "true")
     branch(origin, "feature", {"app/use.py": USE, "app/enums.py": ENUMS + "    NEW = 'new'\n"})
     clone = tmp_path / "clone"
@@ -116,7 +122,11 @@ def test_shallow_clone_in_the_action_is_an_error_annotation_and_summary(gh, run,
     code, out, files = run(gh, None, root=clone)
     assert code == 2
     first = out.splitlines()[0]
-    assert first.startswith("::error title=enumguard could not run::") and "shallow clone" in first and "fetch-depth: 0" in first
+    assert (
+        first.startswith("::error title=enumguard could not run::")
+        and "shallow clone" in first
+        and "fetch-depth: 0" in first
+    )
     assert "Traceback" not in out + files["err"]
     summary = files["summary"].read_text()
     assert "enumguard could not run" in summary and "fetch-depth: 0" in summary

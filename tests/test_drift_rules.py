@@ -22,7 +22,9 @@ def status(*pairs: tuple[str, object]) -> EnumClass:
 
 
 def db_type(*labels: str, name: str = "public.job_status", source: str = "migrations") -> DbEnum:
-    return DbEnum(name, tuple(Label(v, Location(SQL, 2 + i, 5)) for i, v in enumerate(labels)), Location(SQL, 1, 1), source)
+    return DbEnum(
+        name, tuple(Label(v, Location(SQL, 2 + i, 5)) for i, v in enumerate(labels)), Location(SQL, 1, 1), source
+    )
 
 
 def binding(stores: str = "names", **kw) -> Binding:
@@ -44,7 +46,13 @@ def test_missing_in_db_at_member_with_both_sides_named() -> None:
     (f,) = run(MissingInDbRule, model)
     assert f.location == Location(PY, 11, 5)
     assert f.message == "`Status` persists `Completed` but DB type `job_status` (from migrations) has no such label"
-    assert (f.enum, f.member, f.value, f.db_type, f.severity) == ("app.models.Status", "Completed", "Completed", "job_status", Severity.ERROR)
+    assert (f.enum, f.member, f.value, f.db_type, f.severity) == (
+        "app.models.Status",
+        "Completed",
+        "Completed",
+        "job_status",
+        Severity.ERROR,
+    )
     assert [r.location for r in f.related] == [Location(SQL, 1, 1), Location(PY, 30, 44)]
 
 
@@ -61,7 +69,15 @@ def test_names_are_persisted_without_values_callable_and_hint_says_so() -> None:
 
 
 def test_missing_in_code_at_db_label_line_with_enum_related() -> None:
-    model = Model(enums=(status(("queued", "queued"),),), bindings=(binding(),), db_enums=(db_type("queued", "archived"),))
+    model = Model(
+        enums=(
+            status(
+                ("queued", "queued"),
+            ),
+        ),
+        bindings=(binding(),),
+        db_enums=(db_type("queued", "archived"),),
+    )
     (f,) = run(MissingInCodeRule, model)
     assert f.location == Location(SQL, 3, 5)
     assert f.severity == Severity.WARNING
@@ -94,7 +110,9 @@ def test_live_database_source_is_named_in_message() -> None:
 
 def test_no_drift_without_db_type_or_for_non_native_or_migration_enums() -> None:
     enum = status(("queued", "queued"), ("done", "done"))
-    frozen = EnumClass("m.Status", "m", "Status", Location("migrations/versions/a.py", 3, 1), enum.members, in_migration=True)
+    frozen = EnumClass(
+        "m.Status", "m", "Status", Location("migrations/versions/a.py", 3, 1), enum.members, in_migration=True
+    )
     models = [
         Model(enums=(enum,), bindings=(binding(),), db_enums=()),
         Model(enums=(enum,), bindings=(binding(db_type=None),), db_enums=(db_type("queued"),)),
@@ -116,7 +134,9 @@ def test_aliases_are_not_persisted_and_open_enums_are_skipped() -> None:
 
 
 def test_string_label_binding_compares_labels_directly() -> None:
-    b = Binding(enum="", db_type="public.post_state", stores="labels", location=Location(PY, 40, 30), labels=("draft", "gone"))
+    b = Binding(
+        enum="", db_type="public.post_state", stores="labels", location=Location(PY, 40, 30), labels=("draft", "gone")
+    )
     model = Model(bindings=(b,), db_enums=(db_type("draft", "published", name="public.post_state"),))
     (f,) = run(MissingInDbRule, model)
     assert (f.location, f.value, f.enum) == (Location(PY, 40, 30), "gone", None)
@@ -146,11 +166,19 @@ def test_fallback_link_picks_matching_representation_or_stays_silent() -> None:
 
 def test_renamed_value_still_referenced_in_code() -> None:
     enum = status(("queued", "queued"), ("canceled", "canceled"))
-    rename = EnumOp("rename_value", "public.job_status", Location(SQL2, 1, 1), SQL2, label="canceled", new_label="cancelled")
+    rename = EnumOp(
+        "rename_value", "public.job_status", Location(SQL2, 1, 1), SQL2, label="canceled", new_label="cancelled"
+    )
     model = Model(
         enums=(enum,),
         bindings=(binding(),),
-        db_enums=(DbEnum("public.job_status", (Label("queued", Location(SQL, 2, 5)), Label("cancelled", Location(SQL2, 1, 1))), Location(SQL, 1, 1)),),
+        db_enums=(
+            DbEnum(
+                "public.job_status",
+                (Label("queued", Location(SQL, 2, 5)), Label("cancelled", Location(SQL2, 1, 1))),
+                Location(SQL, 1, 1),
+            ),
+        ),
         migrations=(Migration(SQL, 0, "sql"), Migration(SQL2, 1, "sql")),
         ops=(rename,),
         references=(
@@ -177,16 +205,22 @@ def test_renamed_value_still_referenced_in_code() -> None:
 
 
 def test_rename_back_or_dropped_type_is_not_reported() -> None:
-    enum = status(("canceled", "canceled"),)
+    enum = status(
+        ("canceled", "canceled"),
+    )
     rename = EnumOp("rename_value", "public.job_status", Location(SQL2, 1, 1), SQL2, label="canceled", new_label="x")
     ref = Reference("app.models.Status", "canceled", "attribute", Location("app/jobs.py", 5, 18))
-    again = Model(enums=(enum,), bindings=(binding(),), ops=(rename,), references=(ref,), db_enums=(db_type("canceled"),))
+    again = Model(
+        enums=(enum,), bindings=(binding(),), ops=(rename,), references=(ref,), db_enums=(db_type("canceled"),)
+    )
     gone = Model(enums=(enum,), bindings=(binding(),), ops=(rename,), references=(ref,))
     assert run(EnumValueRenamedRule, again) == [] and run(EnumValueRenamedRule, gone) == []
 
 
 def test_rename_follows_type_rename() -> None:
-    enum = status(("canceled", "canceled"),)
+    enum = status(
+        ("canceled", "canceled"),
+    )
     ops = (
         EnumOp("rename_value", "public.old", Location(SQL2, 1, 1), SQL2, label="canceled", new_label="cancelled"),
         EnumOp("rename_type", "public.old", Location(SQL2, 2, 1), SQL2, new_name="public.job_status"),
@@ -222,16 +256,38 @@ def test_column_the_migrations_typed_otherwise_is_not_compared() -> None:
 
 def test_name_link_with_one_shared_label_of_four_members_is_not_compared() -> None:
     # Seen in a real project: an enum linked by name to a type it shares one label with.
-    enum = status(("ACCESS", "access"), ("REFRESH", "refresh"), ("RESET_PASSWORD", "reset_password"), ("VERIFY", "verify"))
-    model = Model(enums=(enum,), bindings=(binding("unknown", by_fallback=True),), db_enums=(db_type("RESET_PASSWORD", "EMAIL_VERIFICATION"),))
+    enum = status(
+        ("ACCESS", "access"), ("REFRESH", "refresh"), ("RESET_PASSWORD", "reset_password"), ("VERIFY", "verify")
+    )
+    model = Model(
+        enums=(enum,),
+        bindings=(binding("unknown", by_fallback=True),),
+        db_enums=(db_type("RESET_PASSWORD", "EMAIL_VERIFICATION"),),
+    )
     assert run(MissingInDbRule, model) == [] and run(MissingInCodeRule, model) == []
 
 
 def test_case_mismatch_help_names_the_side_to_change() -> None:
-    values = Model(enums=(status(("Queued", "Queued"),),), bindings=(binding("values"),), db_enums=(db_type("queued"),))
+    values = Model(
+        enums=(
+            status(
+                ("Queued", "Queued"),
+            ),
+        ),
+        bindings=(binding("values"),),
+        db_enums=(db_type("queued"),),
+    )
     (f,) = run(CaseMismatchRule, values)
     assert f.help.startswith("set the value of `Status.Queued` to `'queued'`")
     assert "RENAME VALUE 'queued' TO 'Queued'" in f.help
-    names = Model(enums=(status(("Queued", 1),),), bindings=(binding("names"),), db_enums=(db_type("queued"),))
+    names = Model(
+        enums=(
+            status(
+                ("Queued", 1),
+            ),
+        ),
+        bindings=(binding("names"),),
+        db_enums=(db_type("queued"),),
+    )
     (g,) = run(CaseMismatchRule, names)
     assert g.help.startswith("rename the member to `queued`")

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load(files: dict[str, str], tmp_path: Path) -> migrations.MigrationModel:
-    tree = SourceTree(root="/nonexistent", files=tuple(SourceFile(p, t) for p, t in sorted(files.items())), paths=tuple(sorted(files)))
+    tree = SourceTree(
+        root="/nonexistent", files=tuple(SourceFile(p, t) for p, t in sorted(files.items())), paths=tuple(sorted(files))
+    )
     return migrations.load(tree, replace(Config(root=Path("/nonexistent")), cache_dir=tmp_path / "facts"))
 
 
@@ -36,7 +38,12 @@ PLAN = "from enum import Enum\n\n\nclass Plan(str, Enum):\n    FREE = 'free'\n  
 
 def test_a_revision_is_read_again_only_when_it_or_the_enum_module_it_imports_changes(tmp_path, monkeypatch):
     files = repo(
-        ("1", revision("1", None, "    sa.Enum(Plan, name='plan').create(op.get_bind())", "from app.models import Plan\n")),
+        (
+            "1",
+            revision(
+                "1", None, "    sa.Enum(Plan, name='plan').create(op.get_bind())", "from app.models import Plan\n"
+            ),
+        ),
         ("2", revision("2", "1", "    op.execute(\"ALTER TYPE plan ADD VALUE 'TEAM'\")")),
     )
     files["app/models.py"] = PLAN

@@ -84,15 +84,16 @@ def test_string_literal_keeps_its_prefix_and_quotes_unless_they_would_change_the
     edit = edits.Edit("a.py", 1, 7, ("Done",), '"done"', "unknown-value")
     assert edits.apply_to_text("a.py", "x = S(r'Done')\n", [edit])[0] == "x = S(r'done')\n"
     quote = edits.Edit("a.py", 1, 7, ("Done",), '"it\'s"', "unknown-value")
-    assert edits.apply_to_text("a.py", "x = S('Done')\n", [quote])[0] == "x = S(\"it's\")\n"
+    assert edits.apply_to_text("a.py", "x = S('Done')\n", [quote])[0] == 'x = S("it\'s")\n'
     wrong = edits.apply_to_text("a.py", "x = S('Other')\n", [edit])
     assert wrong[1] == 0 and wrong[2] == ["a.py:1:7: skipped: expected `Done`, found 'Other'"]
 
 
 def test_orm_literal_suggestion_is_an_edit_fix_applied_at_its_literal():
     # orm-unknown-value's interface: `suggestion` is the whole literal, quotes included.
-    f = Finding(Location("m.py", 1, 32), "orm-unknown-value", "`'Queued'` is not a label", value="Queued",
-                suggestion="'queued'")
+    f = Finding(
+        Location("m.py", 1, 32), "orm-unknown-value", "`'Queued'` is not a label", value="Queued", suggestion="'queued'"
+    )
     assert f.fix is not None and (f.fix.kind, f.fix.replacement) == ("edit", "'queued'")
     [edit] = edits.edits_from([f])
     text = "q = select(Job).where(Job.s == 'Queued')\n"
@@ -116,7 +117,7 @@ def test_a_symlink_out_of_the_repository_is_never_written(tmp_path):
 
 
 def test_orm_sql_literal_inside_a_python_string_is_replaced_in_place():
-    text = 'rows = conn.execute(text("SELECT 1 FROM jobs WHERE status = \'Queued\'"))\n'
+    text = "rows = conn.execute(text(\"SELECT 1 FROM jobs WHERE status = 'Queued'\"))\n"
     column = text.index("'Queued'") + 1
     f = Finding(Location("m.py", 1, column), "orm-unknown-value", "m", value="Queued", suggestion="'queued'")
     new, applied, notices = edits.apply_to_text("m.py", text, edits.edits_from([f]))

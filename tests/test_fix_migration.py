@@ -40,7 +40,7 @@ def test_sql_fix_places_labels_by_enum_order_and_quotes_names():
         ["ALTER TYPE job_status ADD VALUE 'queued' BEFORE 'done';"],
         ["ALTER TYPE job_status ADD VALUE 'running' BEFORE 'done';"],
         ["ALTER TYPE job_status ADD VALUE 'archived';"],  # nothing follows it: appended
-        ['ALTER TYPE billing."Plan" ADD VALUE \'Pro\';'],  # names are stored: the member name
+        ["ALTER TYPE billing.\"Plan\" ADD VALUE 'Pro';"],  # names are stored: the member name
         ["ALTER TYPE \"order\" ADD VALUE 'it''s';"],  # a reserved word; a quote doubled
     ]
 
@@ -56,7 +56,15 @@ def test_sql_fixes_applied_to_postgres_give_the_python_order(pg_server, pg_db, t
     root = tmp_path / "repo"
     shutil.copytree(SUPABASE, root)
     found = fixes(root)
-    pg_server.psql(pg_db, "-v", "ON_ERROR_STOP=1", "-1", "-f", str(root / "supabase/migrations/20240101000000_jobs.sql"), check=True)
+    pg_server.psql(
+        pg_db,
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-1",
+        "-f",
+        str(root / "supabase/migrations/20240101000000_jobs.sql"),
+        check=True,
+    )
     for i, f in enumerate(found):  # one new migration file per finding, in finding order
         path = root / f"supabase/migrations/2024010200000{i}_fix.sql"
         path.write_text(f.fix.text)
@@ -113,10 +121,16 @@ def test_no_migration_is_offered_when_storing_values_is_the_fix(tmp_path):
     shutil.copytree(SUPABASE, root)
     models = root / "app/models.py"
     # Names are stored, but the values are exactly the DB labels: the fix is values_callable.
-    models.write_text(models.read_text().replace(
-        'sa.Enum(JobStatus, name="job_status", values_callable=lambda e: [m.value for m in e])',
-        'sa.Enum(JobStatus, name="job_status")').replace("queued = \"queued\"", "queued = \"pending\"")
-        .replace("running = \"running\"", "running = \"done\"").replace("archived = \"archived\"", "archived = \"done\""))
+    models.write_text(
+        models.read_text()
+        .replace(
+            'sa.Enum(JobStatus, name="job_status", values_callable=lambda e: [m.value for m in e])',
+            'sa.Enum(JobStatus, name="job_status")',
+        )
+        .replace('queued = "queued"', 'queued = "pending"')
+        .replace('running = "running"', 'running = "done"')
+        .replace('archived = "archived"', 'archived = "done"')
+    )
     job = [f for f in fixes(root) if f.db_type == "job_status"]
     assert job and all(f.fix is None and "values_callable" in f.help for f in job)
 
@@ -138,5 +152,7 @@ def test_alembic_body_is_valid_python_for_any_label():
 
     statement = add_value_sql("public.t", 'a "b"\\\nc\'', ("x",), ())
     body = alembic_body(statement, "")
-    [call] = [n for n in ast.walk(ast.parse(body)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "execute"]
+    [call] = [
+        n for n in ast.walk(ast.parse(body)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "execute"
+    ]
     assert call.args[0].value == "ALTER TYPE t ADD VALUE 'a \"b\"\\\nc'''"

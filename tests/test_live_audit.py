@@ -28,7 +28,7 @@ create table public.jobs (
 );
 """
 
-MODELS = '''\
+MODELS = """\
 import enum
 
 import sqlalchemy as sa
@@ -52,7 +52,7 @@ class Job(Base):
     status: Mapped[JobStatus] = mapped_column(
         sa.Enum(JobStatus, name="job_status", values_callable=lambda e: [m.value for m in e])
     )
-'''
+"""
 
 MIGRATION_PATH = "supabase/migrations/20240101000000_jobs.sql"
 
@@ -105,7 +105,9 @@ def test_db_drift_reports_labels_and_types_on_both_sides(tmp_path: Path, pg_serv
         pg_db,
     )
     report = audit(root, pg_server.url(pg_db))
-    drift = sorted((f.location.path, f.location.line, f.value or "", f.message) for f in report.findings if f.rule == "db-drift")
+    drift = sorted(
+        (f.location.path, f.location.line, f.value or "", f.message) for f in report.findings if f.rule == "db-drift"
+    )
     create_line = line_of(root, MIGRATION_PATH, "job_status as enum")
     priority_line = line_of(root, MIGRATION_PATH, "priority as enum")
     assert [(p, line, v) for p, line, v, _ in drift] == sorted(
@@ -169,7 +171,9 @@ def test_other_schemas_and_extension_types_are_not_drift(tmp_path: Path, pg_serv
         ).fetchone()
     pg_server.execute("create type public.bundled as enum ('x')", pg_db)
     if extension:  # make `bundled` a member of an extension, as an extension's own types are
-        pg_server.execute(f"create extension {extension[0]}; alter extension {extension[0]} add type public.bundled", pg_db)
+        pg_server.execute(
+            f"create extension {extension[0]}; alter extension {extension[0]} add type public.bundled", pg_db
+        )
     report = audit(root, pg_server.url(pg_db))
     drift = [f for f in report.findings if f.rule == "db-drift"]
     if extension:
@@ -221,7 +225,9 @@ def test_python_enum_matching_migrations_and_database_gives_no_drift(
 # --------------------------------------------------------------------------- health
 
 
-def test_idle_in_transaction_session_is_reported_and_left_alone(tmp_path: Path, pg_server: PgServer, pg_db: str) -> None:
+def test_idle_in_transaction_session_is_reported_and_left_alone(
+    tmp_path: Path, pg_server: PgServer, pg_db: str
+) -> None:
     root = make_repo(tmp_path)
     pg_server.psql(pg_db, "-v", "ON_ERROR_STOP=1", "-f", str(root / MIGRATION_PATH), check=True)
     with psycopg.connect(pg_server.url(pg_db), application_name="stuck-worker") as stuck:
@@ -333,7 +339,9 @@ def test_missing_database_and_bad_url_are_notices(tmp_path: Path, pg_server: PgS
     assert "s3cr3t-pw" not in notice and notice.startswith("database ")
 
 
-def test_catalog_lock_hits_the_lock_timeout_not_a_hang(tmp_path: Path, pg_server: PgServer, pg_db: str, monkeypatch) -> None:
+def test_catalog_lock_hits_the_lock_timeout_not_a_hang(
+    tmp_path: Path, pg_server: PgServer, pg_db: str, monkeypatch
+) -> None:
     root = make_repo(tmp_path)
     monkeypatch.setattr(connect, "LOCK_TIMEOUT_MS", 300)
     with pg_server.connect(pg_db) as holder:

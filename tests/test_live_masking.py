@@ -13,7 +13,10 @@ from enumguard.live.connect import describe, mask_url, normalize, password_of, s
         ("postgresql://app:s3cret@db.internal:5432/prod", "postgresql://app:***@db.internal:5432/prod"),
         ("postgresql+psycopg://app:s3cret@db:5432/prod", "postgresql://app:***@db:5432/prod"),
         ("postgres://app:p%40ss%3Aw0rd@db/prod?sslmode=require", "postgres://app:***@db/prod?sslmode=require"),
-        ("postgresql://app@db/prod?password=s3cret&sslmode=require", "postgresql://app@db/prod?password=***&sslmode=require"),
+        (
+            "postgresql://app@db/prod?password=s3cret&sslmode=require",
+            "postgresql://app@db/prod?password=***&sslmode=require",
+        ),
         ("host=db user=app password=s3cret dbname=prod", "host=db user=app password=*** dbname=prod"),
         ("host=db password='with space' dbname=prod", "host=db password=*** dbname=prod"),
         ("postgresql://db/prod", "postgresql://db/prod"),

@@ -40,7 +40,9 @@ def test_depends_on_orders_like_a_parent() -> None:
     first = revision("x", None, "    op.execute(\"ALTER TYPE t ADD VALUE 'x'\")").replace(
         "down_revision = None", "down_revision = None\ndepends_on = 'base'"
     )
-    model = load_files(repo(("a", first), ("b", revision("base", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")"))))
+    model = load_files(
+        repo(("a", first), ("b", revision("base", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")")))
+    )
     assert [m.revision for m in model.migrations] == ["base", "x"]
     assert labels(model) == {"public.t": ("a", "x")}
 
@@ -92,8 +94,21 @@ def test_explicit_create_and_drop_with_python_enum_names_or_values() -> None:
 
 def test_enum_class_imported_from_the_application_is_read_from_its_file() -> None:
     files = repo(
-        ("1", revision("1", None, "    sa.Enum(Plan, name='plan').create(op.get_bind())", "from app.models import Plan\n")),
-        ("2", revision("2", "1", "    sa.Enum(Unknown, name='unknown').create(op.get_bind())", "from elsewhere import Unknown\n")),
+        (
+            "1",
+            revision(
+                "1", None, "    sa.Enum(Plan, name='plan').create(op.get_bind())", "from app.models import Plan\n"
+            ),
+        ),
+        (
+            "2",
+            revision(
+                "2",
+                "1",
+                "    sa.Enum(Unknown, name='unknown').create(op.get_bind())",
+                "from elsewhere import Unknown\n",
+            ),
+        ),
     )
     files["app/models.py"] = "from enum import Enum\n\n\nclass Plan(str, Enum):\n    FREE = 'free'\n    PRO = 'pro'\n"
     model = load_files(files)
@@ -107,9 +122,9 @@ def test_execute_forms_text_variables_and_fstrings() -> None:
         "    conn = op.get_bind()\n"
         "    conn.execute(sa.text(ADD_B))\n"
         "    op.execute(\n"
-        "        \"\"\"\n"
+        '        """\n'
         "        ALTER TYPE t ADD VALUE 'c';\n"
-        "        \"\"\"\n"
+        '        """\n'
         "    )\n"
         "    op.execute(f\"ALTER TYPE t ADD VALUE '{x}'\")"
     )
@@ -146,7 +161,9 @@ def test_transaction_per_migration_from_env_py_or_config() -> None:
 
 
 def test_sync_enum_values_replaces_the_labels_and_moves_the_columns() -> None:
-    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute('CREATE TABLE t (s st)')")
+    first = revision(
+        "1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute('CREATE TABLE t (s st)')"
+    )
     second = revision(
         "2",
         "1",
@@ -160,10 +177,13 @@ def test_sync_enum_values_replaces_the_labels_and_moves_the_columns() -> None:
     assert model.ops[-1].kind == "drop" and model.ops[-1].in_use == ()
 
 
-
 def test_sync_enum_values_of_older_releases_moves_columns_given_as_table_column_tuples() -> None:
-    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute('CREATE TABLE t (s st)')")
-    second = revision("2", "1", "    op.sync_enum_values('public', 'st', ['a', 'c'], [('t', 's')], enum_values_to_rename=[])")
+    first = revision(
+        "1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute('CREATE TABLE t (s st)')"
+    )
+    second = revision(
+        "2", "1", "    op.sync_enum_values('public', 'st', ['a', 'c'], [('t', 's')], enum_values_to_rename=[])"
+    )
     model = load_files(repo(("1", first), ("2", second)))
     assert labels(model) == {"public.st": ("a", "c")}
     assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
@@ -186,7 +206,9 @@ def test_loop_over_constant_labels_adds_each_label_and_reports_a_body_problem_on
 
 
 def test_enum_named_by_a_constant_and_format_of_constants_replay_a_type_rebuild() -> None:
-    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")\n    op.execute('CREATE TABLE t (s st)')")
+    first = revision(
+        "1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")\n    op.execute('CREATE TABLE t (s st)')"
+    )
     extra = "NAME = 'st'\nTABLE = 't'\nnew = sa.Enum('a', 'b', name=NAME)\nold = sa.Enum('a', name=NAME)\n"
     body = (
         "    op.execute('ALTER TABLE {} ALTER COLUMN s TYPE text'.format(TABLE))\n"
@@ -199,15 +221,18 @@ def test_enum_named_by_a_constant_and_format_of_constants_replay_a_type_rebuild(
     assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.t", "s", "public.st")]
     assert model.problems == ()
 
+
 def test_concatenated_constants_dedented_text_and_a_format_template_in_a_variable_are_replayed() -> None:
     """A type rebuild written with `+` of name constants and `textwrap.dedent`, and a data
     statement from a template kept in a variable: the DDL is replayed, and no notice."""
-    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")\n    op.execute('CREATE TABLE t (s st)')")
+    first = revision(
+        "1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a')\")\n    op.execute('CREATE TABLE t (s st)')"
+    )
     extra = "import textwrap\nNAME = 'st'\nTMP = 'tmp_' + NAME\nnew = sa.Enum('a', 'b', name=NAME)\n"
     body = (
         "    op.execute('ALTER TYPE ' + NAME + ' RENAME TO ' + TMP)\n"
         "    new.create(op.get_bind(), checkfirst=False)\n"
-        "    op.execute(sa.text(textwrap.dedent(\"\"\"\n        ALTER TABLE t ALTER COLUMN s TYPE st USING s::text::st\n    \"\"\")))\n"
+        '    op.execute(sa.text(textwrap.dedent("""\n        ALTER TABLE t ALTER COLUMN s TYPE st USING s::text::st\n    """)))\n'
         "    op.execute('DROP TYPE ' + TMP)\n"
         "    insert = \"INSERT INTO users (id, created_at) VALUES ('{}', '{}')\"\n"
         "    op.execute(insert.format(uuid4(), now()))"
@@ -231,7 +256,9 @@ def test_fstring_create_type_named_by_a_constant_makes_the_type_with_unknown_lab
     assert [(p.rule, p.message) for p in model.problems] == [
         ("unsupported-sql", "`op.execute` runs SQL built from an f-string")
     ]
-    assert [(c.table, c.column, c.type_name) for c in model.columns] == [("public.comments", "comment_type", "public.commenttype")]
+    assert [(c.table, c.column, c.type_name) for c in model.columns] == [
+        ("public.comments", "comment_type", "public.commenttype")
+    ]
 
 
 def test_versions_folder_from_alembic_ini_here_and_version_locations() -> None:
@@ -261,7 +288,7 @@ def test_core_statements_are_not_sql_text_but_runtime_strings_are_reported() -> 
 
 def test_runtime_sql_whose_visible_statement_cannot_touch_an_enum_is_not_reported() -> None:
     body = (
-        "    op.execute(f'ALTER INDEX \"{old}\" RENAME TO \"{new}\"')\n"
+        '    op.execute(f\'ALTER INDEX "{old}" RENAME TO "{new}"\')\n'
         "    op.execute(f'CREATE TABLE IF NOT EXISTS h_{m} PARTITION OF h FOR VALUES IN ({m})')\n"
         "    op.execute('UPDATE t SET n = n + %s' % step)\n"
         "    op.execute('INSERT INTO t VALUES ({}) ON CONFLICT DO NOTHING'.format(v))\n"
@@ -272,6 +299,7 @@ def test_runtime_sql_whose_visible_statement_cannot_touch_an_enum_is_not_reporte
     )
     model = load_files(repo(("1", revision("1", None, body))))
     assert [p.location.line for p in model.problems] == [14, 15, 16, 17]
+
 
 def test_ini_pointing_nowhere_falls_back_to_env_py_and_versions() -> None:
     files = {
@@ -310,8 +338,15 @@ def test_only_the_postgresql_branch_of_a_dialect_check_is_replayed() -> None:
 
 GRAPHS = [
     [("a1", None, None), ("a2", "a1", None), ("b1", "a1", None), ("c", ("a2", "b1"), None)],
-    [("a", None, None), ("b", "a", None), ("c", "a", None), ("d", "c", None), ("e", ("b", "d"), None),
-     ("f", "e", None), ("g", "a", None)],
+    [
+        ("a", None, None),
+        ("b", "a", None),
+        ("c", "a", None),
+        ("d", "c", None),
+        ("e", ("b", "d"), None),
+        ("f", "e", None),
+        ("g", "a", None),
+    ],
     [("a", None, None), ("b", "a", None), ("c", "a", "b"), ("d", "c", None)],
     [("r1", None, None), ("r2", "r1", None), ("s1", None, None), ("s2", "s1", None), ("m", ("r2", "s2"), None)],
 ]
@@ -324,7 +359,9 @@ def test_revision_order_is_the_order_alembic_upgrades_in() -> None:
 
     for graph in GRAPHS:
         revision_map = RevisionMap(lambda graph=graph: [Revision(r, d, dependencies=dep) for r, d, dep in graph])
-        alembic_order = [r.revision for r in reversed(list(revision_map.iterate_revisions("heads", "base", implicit_base=True)))]
+        alembic_order = [
+            r.revision for r in reversed(list(revision_map.iterate_revisions("heads", "base", implicit_base=True)))
+        ]
         scripts = [
             _Script(f"v/{r}.py", r, (d,) if isinstance(d, str) else tuple(d or ()), (dep,) if dep else (), [], 0)
             for r, d, dep in graph
@@ -347,7 +384,11 @@ def test_enum_labels_spread_from_a_constant_or_unknown() -> None:
 
 def test_sync_enum_values_reads_a_constant_list_that_spreads_another_and_unknown_lists_hide_the_labels() -> None:
     # Label lists that grow revision by revision: NEW = [*OLD, 'c'] (seen on tracecat).
-    first = revision("1", None, "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute(\"CREATE TYPE other AS ENUM ('x')\")")
+    first = revision(
+        "1",
+        None,
+        "    op.execute(\"CREATE TYPE st AS ENUM ('a', 'b')\")\n    op.execute(\"CREATE TYPE other AS ENUM ('x')\")",
+    )
     extra = "ADDED = ['c']\nVALUES = ['a', 'b', *ADDED]\n"
     body = (
         "    op.sync_enum_values(enum_schema='public', enum_name='st', new_values=VALUES,\n"
@@ -375,7 +416,7 @@ def test_runtime_data_fixes_and_constraint_chores_are_not_reported_but_column_ch
     quiet = (
         "    for table in TABLES:\n"
         "        op.execute(f\"UPDATE {table} SET type = 'x' WHERE type = 'y'\")\n"
-        "        op.execute(f'ALTER TABLE \"{table}\" RENAME CONSTRAINT \"{old}\" TO \"{new}\"')\n"
+        '        op.execute(f\'ALTER TABLE "{table}" RENAME CONSTRAINT "{old}" TO "{new}"\')\n'
         "        conn.execute(sa.text(f'ALTER TABLE {table} DROP CONSTRAINT {name}'))\n"
         "        conn.execute(sa.text(f'ALTER TABLE {table} DISABLE TRIGGER USER'))\n"
         "        conn.execute(sa.text(f'ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY (o) REFERENCES o(id)'))\n"

@@ -21,7 +21,10 @@ def test_supabase_applies_only_named_files_directly_in_its_folder() -> None:
             "supabase/seed.sql": "ALTER TYPE t ADD VALUE 'seed';\n",
         }
     )
-    assert order(model) == ["supabase/migrations/20240101000000_init.sql", "supabase/migrations/20240301000000_more.sql"]
+    assert order(model) == [
+        "supabase/migrations/20240101000000_init.sql",
+        "supabase/migrations/20240301000000_more.sql",
+    ]
     assert labels(model) == {"public.t": ("a", "b")}
 
 
@@ -161,7 +164,11 @@ def test_configured_sql_joins_the_tool_migrations_but_undo_scripts_never_do() ->
 
     settings = {"sql_migrations": ("migrations/*.sql", "db/*.sql", "sql/*.sql")}
     model = load_files(ADHOC, **settings)
-    assert order(model) == ["supabase/migrations/20240101000000_init.sql", "migrations/0002_more.sql", "sql/reports.sql"]
+    assert order(model) == [
+        "supabase/migrations/20240101000000_init.sql",
+        "migrations/0002_more.sql",
+        "sql/reports.sql",
+    ]
     assert labels(model) == {"public.t": ("a", "adhoc"), "public.report_kind": ("daily",)}
     assert migrations.notices(_tree(ADHOC), Config(**settings)) == ()
 
@@ -169,10 +176,20 @@ def test_configured_sql_joins_the_tool_migrations_but_undo_scripts_never_do() ->
 def test_undo_scripts_by_name_or_folder_are_never_forward_migrations() -> None:
     from enumguard.migrations.discover import is_undo
 
-    undo = ["migrations/rollback_0003.sql", "migrations/0003_down.sql", "migrations/revert-plans.sql",
-            "migrations/0004/down.sql", "migrations/rollbacks/0003.sql", "migrations/0003_plans_rollback.sql"]
-    forward = ["supabase/migrations/20240101000000_revert_plan_rename.sql", "migrations/0003_shutdown.sql",
-               "migrations/0004/up.sql", "migrations/downloads.sql"]
+    undo = [
+        "migrations/rollback_0003.sql",
+        "migrations/0003_down.sql",
+        "migrations/revert-plans.sql",
+        "migrations/0004/down.sql",
+        "migrations/rollbacks/0003.sql",
+        "migrations/0003_plans_rollback.sql",
+    ]
+    forward = [
+        "supabase/migrations/20240101000000_revert_plan_rename.sql",
+        "migrations/0003_shutdown.sql",
+        "migrations/0004/up.sql",
+        "migrations/downloads.sql",
+    ]
     assert [p for p in undo + forward if is_undo(p)] == undo
 
 
@@ -180,7 +197,11 @@ def test_without_a_tool_folder_plain_migrations_are_replayed_and_other_sql_is_na
     from enumguard import migrations
     from enumguard.config import Config
 
-    files = {"migrations/0001_init.sql": CREATE, "migrations/rollback_0001.sql": "DROP TYPE t;\n", "db/types.sql": CREATE}
+    files = {
+        "migrations/0001_init.sql": CREATE,
+        "migrations/rollback_0001.sql": "DROP TYPE t;\n",
+        "db/types.sql": CREATE,
+    }
     assert order(load_files(files)) == ["migrations/0001_init.sql"]
     (notice,) = migrations.notices(_tree(files), Config())
     assert notice.startswith("not replayed: SQL with enum DDL that no migration tool applies, in db/ (1 file);")

@@ -112,8 +112,18 @@ def test_server_default_from_python_is_judged_by_the_final_type() -> None:
 
 
 def test_type_with_unreadable_labels_is_never_judged() -> None:
-    files = repo(("1", revision("1", None, "    sa.Enum(Remote, name='remote').create(op.get_bind())\n"
-                                "    op.execute(\"SELECT 'anything'::remote\")", "from elsewhere import Remote\n")))
+    files = repo(
+        (
+            "1",
+            revision(
+                "1",
+                None,
+                "    sa.Enum(Remote, name='remote').create(op.get_bind())\n"
+                "    op.execute(\"SELECT 'anything'::remote\")",
+                "from elsewhere import Remote\n",
+            ),
+        )
+    )
     assert found(SqlUnknownValueRule, model_of(files)) == []
 
 

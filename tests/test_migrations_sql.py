@@ -32,14 +32,18 @@ def sql(text: str, path: str = SUPA) -> migrations.MigrationModel:
 
 
 def test_unquoted_names_fold_to_lower_case_and_quoted_names_keep_case() -> None:
-    model = sql('CREATE TYPE STATUS AS ENUM (\'a\');\nCREATE TYPE "SitemapStatus" AS ENUM (\'b\');\n'
-                "CREATE TYPE Public.Mood AS ENUM ('c');\n")
+    model = sql(
+        "CREATE TYPE STATUS AS ENUM ('a');\nCREATE TYPE \"SitemapStatus\" AS ENUM ('b');\n"
+        "CREATE TYPE Public.Mood AS ENUM ('c');\n"
+    )
     assert labels(model) == {"public.status": ("a",), "public.SitemapStatus": ("b",), "public.mood": ("c",)}
 
 
 def test_schema_qualified_and_public_names_are_the_same_type() -> None:
-    model = sql("CREATE TYPE public.status AS ENUM ('a');\nALTER TYPE status ADD VALUE 'b';\n"
-                "CREATE TYPE billing.status AS ENUM ('x');\n")
+    model = sql(
+        "CREATE TYPE public.status AS ENUM ('a');\nALTER TYPE status ADD VALUE 'b';\n"
+        "CREATE TYPE billing.status AS ENUM ('x');\n"
+    )
     assert labels(model) == {"public.status": ("a", "b"), "billing.status": ("x",)}
 
 
@@ -90,7 +94,10 @@ def test_drop_type_with_several_names_and_cascade() -> None:
         "DROP TYPE IF EXISTS a, public.b CASCADE;\nDROP TYPE IF EXISTS gone;\n"
     )
     drops = [op for op in model.ops if op.kind == "drop"]
-    assert [(op.type_name, op.cascade, op.if_exists) for op in drops] == [("public.a", True, True), ("public.b", True, True)]
+    assert [(op.type_name, op.cascade, op.if_exists) for op in drops] == [
+        ("public.a", True, True),
+        ("public.b", True, True),
+    ]
     assert drops[0].in_use[0].column == "c"
     assert labels(model) == {} and model.columns == ()
 
@@ -226,8 +233,8 @@ def test_goose_down_section_is_skipped_and_no_transaction_is_autocommit() -> Non
 
 def test_template_placeholders_are_reported_once_per_file() -> None:
     model = sql(
-        "CREATE TABLE {{ index .Options \"Namespace\" }}.users (id int);\n"
-        "ALTER TABLE {{ index .Options \"Namespace\" }}.users ADD COLUMN x int;\n"
+        'CREATE TABLE {{ index .Options "Namespace" }}.users (id int);\n'
+        'ALTER TABLE {{ index .Options "Namespace" }}.users ADD COLUMN x int;\n'
         "CREATE TYPE plain AS ENUM ('a');\n"
     )
     assert [p.location.line for p in model.problems] == [1]
@@ -235,7 +242,9 @@ def test_template_placeholders_are_reported_once_per_file() -> None:
 
 
 def test_backslash_in_an_escape_string_is_decoded_once() -> None:
-    assert labels(sql("CREATE TYPE t AS ENUM (E'back\\\\slash', 'plain\\\\n');\n")) == {"public.t": ("back\\slash", "plain\\\\n")}
+    assert labels(sql("CREATE TYPE t AS ENUM (E'back\\\\slash', 'plain\\\\n');\n")) == {
+        "public.t": ("back\\slash", "plain\\\\n")
+    }
 
 
 def test_search_path_decides_where_unqualified_names_live() -> None:

@@ -48,7 +48,13 @@ def test_scan_keeps_table_column_value_context_and_literal_position(tmp_path: Pa
     files = jobs_repo("    return s.query(Job).filter(Job.state == r'queued')\n")
     report = audit(tmp_path, files)
     [value] = report.model.column_values
-    assert (value.table, value.column, value.value, value.context, value.via) == ("public.jobs", "state", "queued", "compare", "orm")
+    assert (value.table, value.column, value.value, value.context, value.via) == (
+        "public.jobs",
+        "state",
+        "queued",
+        "compare",
+        "orm",
+    )
     assert value.entity == "models.Job"  # app/ is not a package
     assert value.location == Location("app/q.py", 4, 45) and value.quotes == ("r'", "'")
 
@@ -119,7 +125,9 @@ def test_cached_facts_give_the_same_values_and_a_new_model_refreshes_its_users(t
     assert [f.line for f in orm_findings(second)] == [4]
     # a second mapped class the same file mentions: its facts are extracted again
     (root / "app/other.py").write_text(MODELS.replace("class Job(", "class Run(").replace("'jobs'", "'runs'"))
-    (root / "app/q.py").write_text("from app.other import Run\n\ndef f(s):\n    s.query(Run).filter(Run.state == 'Queued')\n")
+    (root / "app/q.py").write_text(
+        "from app.other import Run\n\ndef f(s):\n    s.query(Run).filter(Run.state == 'Queued')\n"
+    )
     third = audit(root, {}, cache_on=True)
     assert "app/q.py" in calls and [f.location.path for f in orm_findings(third)] == ["app/q.py"]
 
@@ -172,4 +180,3 @@ def test_a_file_with_python_3_14_except_tuples_is_still_read(tmp_path: Path) -> 
         "        pass\n"
     )
     assert [f.line for f in orm_findings(audit(tmp_path, files))] == [5]
-

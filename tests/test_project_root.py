@@ -33,18 +33,23 @@ def uncommitted(root: Path, files: dict[str, str]) -> Path:
 
 
 def repo(tmp_path: Path) -> Path:
-    return uncommitted(tmp_path / "repo", {
-        "pyproject.toml": "[project]\nname = 'demo'\n",
-        "supabase/migrations/20240101000000_plans.sql": MIGRATION,
-        "app/__init__.py": "",
-        "app/models.py": MODELS,
-        "app/use.py": "from app.models import Plan\n\nX = Plan.Pro\n",
-        "scripts/__init__.py": "",
-        "scripts/fix.py": "from app.models import Plan\n\nY = Plan.nope\n",
-    })
+    return uncommitted(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n",
+            "supabase/migrations/20240101000000_plans.sql": MIGRATION,
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/use.py": "from app.models import Plan\n\nX = Plan.Pro\n",
+            "scripts/__init__.py": "",
+            "scripts/fix.py": "from app.models import Plan\n\nY = Plan.nope\n",
+        },
+    )
 
 
-def test_subfolder_is_audited_against_the_project_migrations_and_only_its_findings_are_shown(tmp_path: Path, capsys) -> None:
+def test_subfolder_is_audited_against_the_project_migrations_and_only_its_findings_are_shown(
+    tmp_path: Path, capsys
+) -> None:
     root = repo(tmp_path)
     out = audit_json(root / "app", capsys)
     assert where(out) == [
@@ -73,12 +78,18 @@ def test_subfolder_with_its_own_settings_is_its_own_project(tmp_path: Path, caps
 
 
 def test_service_of_a_monorepo_stops_at_the_service_that_holds_the_migrations(tmp_path: Path, capsys) -> None:
-    root = uncommitted(tmp_path / "mono", {
-        "services/billing/pyproject.toml": "[project]\nname = 'billing'\n",
-        "services/billing/supabase/migrations/20240101000000_plans.sql": MIGRATION,
-        "services/billing/app/__init__.py": "",
-        "services/billing/app/models.py": MODELS,
-    })
+    root = uncommitted(
+        tmp_path / "mono",
+        {
+            "services/billing/pyproject.toml": "[project]\nname = 'billing'\n",
+            "services/billing/supabase/migrations/20240101000000_plans.sql": MIGRATION,
+            "services/billing/app/__init__.py": "",
+            "services/billing/app/models.py": MODELS,
+        },
+    )
     out = audit_json(root / "services" / "billing" / "app", capsys)
-    assert where(out) == [("app/models.py", "missing-in-db"), ("supabase/migrations/20240101000000_plans.sql", "missing-in-code")]
+    assert where(out) == [
+        ("app/models.py", "missing-in-db"),
+        ("supabase/migrations/20240101000000_plans.sql", "missing-in-code"),
+    ]
     assert out["notices"][0].startswith(f"auditing app/ as part of the project at {root / 'services' / 'billing'} ")

@@ -43,7 +43,10 @@ def test_client_passes_tuning_to_pygithub():
 
 
 def test_failures_are_classified_and_the_token_is_scrubbed():
-    assert _convert(GithubException(403, {"message": "Resource not accessible by integration"}, {}), "t").kind == "forbidden"
+    assert (
+        _convert(GithubException(403, {"message": "Resource not accessible by integration"}, {}), "t").kind
+        == "forbidden"
+    )
     assert _convert(GithubException(403, {"message": "API rate limit exceeded for x"}, {}), "t").kind == "rate_limit"
     assert _convert(GithubException(429, {"message": "slow down"}, {}), "t").kind == "rate_limit"
     assert _convert(GithubException(502, {"message": "Bad Gateway"}, {}), "t").retryable
@@ -55,7 +58,9 @@ def test_unreachable_api_is_a_network_error():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    client = PyGithubClient(f"http://127.0.0.1:{port}", "t", "o/r", Tuning(seconds_between_writes=0, retries=1, backoff_factor=0))
+    client = PyGithubClient(
+        f"http://127.0.0.1:{port}", "t", "o/r", Tuning(seconds_between_writes=0, retries=1, backoff_factor=0)
+    )
     try:
         list(client.issue_comments(1))
     except GitHubError as exc:

@@ -13,8 +13,12 @@ from tests.openapi_check import check_requests, check_response
 
 
 def call(gh, method, path, token="t", body=None):
-    req = urllib.request.Request(gh.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        gh.url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(req) as resp:
             return resp.status, json.loads(resp.read() or b"null"), dict(resp.headers)
@@ -39,8 +43,17 @@ def test_responses_match_githubs_schemas(gh):
     check_response("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", status, edited)
     status, user, _ = call(gh, "GET", "/user")
     check_response("GET /user", status, user)
-    status, review, _ = call(gh, "POST", "/repos/o/r/pulls/5/reviews",
-                             body={"commit_id": "abc", "event": "COMMENT", "body": "b", "comments": [{"path": "a.py", "line": 1, "body": "x"}]})
+    status, review, _ = call(
+        gh,
+        "POST",
+        "/repos/o/r/pulls/5/reviews",
+        body={
+            "commit_id": "abc",
+            "event": "COMMENT",
+            "body": "b",
+            "comments": [{"path": "a.py", "line": 1, "body": "x"}],
+        },
+    )
     check_response("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", status, review)
     status, rcs, _ = call(gh, "GET", "/repos/o/r/pulls/5/comments")
     check_response("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", status, rcs)

@@ -16,7 +16,10 @@ WEBHOOKS = Path(__file__).parent / "data" / "github" / "webhooks"
 def test_message_and_properties_are_escaped_like_actions_toolkit():
     f = Finding(Location("dir,x/a:b.py", 3, 7), "unknown-member", "100% wrong\r\nsecond line", severity=Severity.ERROR)
     line = workflow.annotation(f)
-    assert line == "::error file=dir%2Cx/a%3Ab.py,line=3,col=7,title=enumguard unknown-member::100%25 wrong%0D%0Asecond line"
+    assert (
+        line
+        == "::error file=dir%2Cx/a%3Ab.py,line=3,col=7,title=enumguard unknown-member::100%25 wrong%0D%0Asecond line"
+    )
 
 
 def test_annotations_respect_ten_per_kind_and_say_what_was_left_out():
@@ -25,7 +28,9 @@ def test_annotations_respect_ten_per_kind_and_say_what_was_left_out():
     lines = workflow.annotations(errors + warnings)
     error_lines = [x for x in lines if x.startswith("::error")]
     assert len(error_lines) == 10
-    assert error_lines[-1].endswith("::16 more enumguard errors not annotated (GitHub shows 10 per step): see the job summary")
+    assert error_lines[-1].endswith(
+        "::16 more enumguard errors not annotated (GitHub shows 10 per step): see the job summary"
+    )
     assert len([x for x in lines if x.startswith("::warning")]) == 3
 
 
@@ -51,23 +56,37 @@ def test_summary_appends_and_missing_variable_is_a_no_op(tmp_path):
 
 
 def test_context_from_pull_request_payload():
-    ctx = context.read({
-        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(WEBHOOKS / "pull_request.opened.json"),
-        "GITHUB_REPOSITORY": "Codertocat/Hello-World", "INPUT_GITHUB-TOKEN": " tok ",
-        "GITHUB_API_URL": "https://ghe.example.com/api/v3/",
-    })
+    ctx = context.read(
+        {
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(WEBHOOKS / "pull_request.opened.json"),
+            "GITHUB_REPOSITORY": "Codertocat/Hello-World",
+            "INPUT_GITHUB-TOKEN": " tok ",
+            "GITHUB_API_URL": "https://ghe.example.com/api/v3/",
+        }
+    )
     assert (ctx.pr_number, ctx.head_sha, ctx.token) == (2, "ec26c3e57ca3a959ca5aad62de7213c562f8c821", "tok")
     assert ctx.api_url == "https://ghe.example.com/api/v3" and ctx.server_url == "https://github.com"
 
 
 def test_pull_request_target_uses_the_same_payload():
-    ctx = context.read({"GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_EVENT_PATH": str(WEBHOOKS / "pull_request.synchronize.json")})
+    ctx = context.read(
+        {
+            "GITHUB_EVENT_NAME": "pull_request_target",
+            "GITHUB_EVENT_PATH": str(WEBHOOKS / "pull_request.synchronize.json"),
+        }
+    )
     assert ctx.is_pr and ctx.base_sha == "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"
 
 
 def test_workflow_dispatch_is_not_a_pull_request_and_github_token_is_a_fallback():
-    ctx = context.read({"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": str(WEBHOOKS / "workflow_dispatch.json"),
-                        "GITHUB_TOKEN": "t"})
+    ctx = context.read(
+        {
+            "GITHUB_EVENT_NAME": "workflow_dispatch",
+            "GITHUB_EVENT_PATH": str(WEBHOOKS / "workflow_dispatch.json"),
+            "GITHUB_TOKEN": "t",
+        }
+    )
     assert not ctx.is_pr and ctx.repo == "octo-org/octo-repo" and ctx.token == "t"
 
 
@@ -99,8 +118,14 @@ def test_suggestion_only_when_the_token_at_the_column_is_the_member(tmp_path):
 
 
 def live_finding(path: str = "database:pg_stat_activity") -> Finding:
-    return Finding(Location(path, 1, 1), "idle-in-transaction", "session pid 42 has been idle in transaction",
-                   severity=Severity.WARNING, help="fix the client", new=True)
+    return Finding(
+        Location(path, 1, 1),
+        "idle-in-transaction",
+        "session pid 42 has been idle in transaction",
+        severity=Severity.WARNING,
+        help="fix the client",
+        new=True,
+    )
 
 
 def test_live_database_finding_is_an_annotation_of_the_run_not_of_a_file():
@@ -117,4 +142,7 @@ def test_inline_review_skips_live_database_findings_without_calling_github(tmp_p
         def __getattr__(self, name):
             raise AssertionError(f"GitHub called: {name}")
 
-    assert inline.post(NoCalls(), 2, "a" * 40, "bot", [live_finding(), live_finding("database:public.status")], tmp_path) == 0
+    assert (
+        inline.post(NoCalls(), 2, "a" * 40, "bot", [live_finding(), live_finding("database:public.status")], tmp_path)
+        == 0
+    )

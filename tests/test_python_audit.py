@@ -44,8 +44,18 @@ def test_bundled_incident_example_reports_exactly_the_two_invalid_members(capsys
     got = [(f["path"], f["line"], f["member"], f["help"]) for f in out["findings"]]
     assert got == [
         # no member is close to either name: a guess (`submitted`, `processing`) would mislead
-        ("app/services/scheduler.py", 10, "Completed", "`SitemapAnalysisStatusEnum` defines `pending`, `queued`, `processing`, `submitted`, `failed`"),
-        ("app/services/scheduler.py", 12, "Error", "`SitemapAnalysisStatusEnum` defines `pending`, `queued`, `processing`, `submitted`, `failed`"),
+        (
+            "app/services/scheduler.py",
+            10,
+            "Completed",
+            "`SitemapAnalysisStatusEnum` defines `pending`, `queued`, `processing`, `submitted`, `failed`",
+        ),
+        (
+            "app/services/scheduler.py",
+            12,
+            "Error",
+            "`SitemapAnalysisStatusEnum` defines `pending`, `queued`, `processing`, `submitted`, `failed`",
+        ),
     ]
     assert out["findings"][0]["message"] == (
         "`SitemapAnalysisStatusEnum.Completed` is not a member of `SitemapAnalysisStatusEnum`"

@@ -59,7 +59,9 @@ def test_member_locations_from_text_equal_position_provider() -> None:
     text = SOURCES["tabs_and_nesting"]
     walker, exact, refs, defs = positions(text)
     kind = next(node for qual, node in walker.classes if qual == "Outer.Kind")
-    targets = [s.body[0].targets[0].target if isinstance(s.body[0], cst.Assign) else s.body[0].target for s in kind.body.body]
+    targets = [
+        s.body[0].targets[0].target if isinstance(s.body[0], cst.Assign) else s.body[0].target for s in kind.body.body
+    ]
     assert [(defs[id(t)].line, defs[id(t)].column) for t in targets] == [exact(t) for t in targets] == [(4, 3), (5, 3)]
 
 

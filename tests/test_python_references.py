@@ -27,7 +27,9 @@ def pkg(**extra: str) -> dict[str, str]:
 
 
 def test_attribute_reference_location_is_the_member_token(tmp_path: Path) -> None:
-    got = found(tmp_path, pkg(**{"app/use.py": "from app.models import Status\n\nx = [Status.done,\n     Status.Done]\n"}))
+    got = found(
+        tmp_path, pkg(**{"app/use.py": "from app.models import Status\n\nx = [Status.done,\n     Status.Done]\n"})
+    )
     assert got == [("app/use.py", 4, 13, "Done")]
 
 
@@ -55,7 +57,11 @@ def test_reexport_through_init_and_relative_imports_resolve(tmp_path: Path) -> N
 
 
 def test_star_import_reexport_resolves(tmp_path: Path) -> None:
-    files = {"app/__init__.py": "from .models import *\n", "app/models.py": STATUS, "use.py": "import app\nx = app.Status.nope\n"}
+    files = {
+        "app/__init__.py": "from .models import *\n",
+        "app/models.py": STATUS,
+        "use.py": "import app\nx = app.Status.nope\n",
+    }
     assert [m for *_, m in found(tmp_path, files)] == ["nope"]
 
 
@@ -122,12 +128,7 @@ def test_attribute_assignment_target_is_not_a_reference(tmp_path: Path) -> None:
 
 
 def test_chain_text_in_strings_and_comments_does_not_shift_locations(tmp_path: Path) -> None:
-    use = (
-        "from app.models import Status\n"
-        "'''Status.nope is mentioned here.'''\n"
-        "# Status.nope too\n"
-        "x = Status.nope\n"
-    )
+    use = "from app.models import Status\n'''Status.nope is mentioned here.'''\n# Status.nope too\nx = Status.nope\n"
     assert found(tmp_path, pkg(**{"app/use.py": use})) == [("app/use.py", 4, 12, "nope")]
 
 
@@ -144,13 +145,22 @@ def test_enum_with_unreadable_base_is_not_checked_for_attributes(tmp_path: Path)
 
 
 def test_functional_enum_references_are_checked_and_open_ones_are_not(tmp_path: Path) -> None:
-    files = {"m.py": "import enum\nA = enum.Enum('A', 'x y')\nB = enum.Enum('B', names())\nv = A.x, A.z, B.anything, A('q')\n"}
-    assert [(f.rule, f.member or f.value) for f in findings(tmp_path, files)] == [("unknown-member", "z"), ("unknown-value", "q")]
+    files = {
+        "m.py": "import enum\nA = enum.Enum('A', 'x y')\nB = enum.Enum('B', names())\nv = A.x, A.z, B.anything, A('q')\n"
+    }
+    assert [(f.rule, f.member or f.value) for f in findings(tmp_path, files)] == [
+        ("unknown-member", "z"),
+        ("unknown-value", "q"),
+    ]
 
 
 def test_unknown_member_hint_prefers_the_case_insensitive_match(tmp_path: Path) -> None:
     (f,) = findings(tmp_path, pkg(**{"app/use.py": "from app.models import Status\nx = Status.DONE\n"}))
-    assert (f.message, f.help, f.suggestion) == ("`Status.DONE` is not a member of `Status`", "did you mean `done`?", "done")
+    assert (f.message, f.help, f.suggestion) == (
+        "`Status.DONE` is not a member of `Status`",
+        "did you mean `done`?",
+        "done",
+    )
     assert (f.enum, f.member) == ("app.models.Status", "DONE")
     assert f.related[0].location.path == "app/models.py" and f.related[0].location.line == 4
 
@@ -227,6 +237,8 @@ def test_unknown_member_differing_only_by_separators_is_a_certain_fix(tmp_path: 
 
 
 def test_unknown_value_suggests_only_a_close_value(tmp_path: Path) -> None:
-    files = {"m.py": "import enum\nclass S(enum.Enum):\n    a = 'Not a Fit'\n    b = 'pending'\nx = S('not_a_fit')\ny = S('Error')\n"}
+    files = {
+        "m.py": "import enum\nclass S(enum.Enum):\n    a = 'Not a Fit'\n    b = 'pending'\nx = S('not_a_fit')\ny = S('Error')\n"
+    }
     got = [(f.value, f.help) for f in findings(tmp_path, files)]
     assert got == [("not_a_fit", "did you mean `'Not a Fit'`?"), ("Error", "`S` accepts `'Not a Fit'`, `'pending'`")]

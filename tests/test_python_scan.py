@@ -146,7 +146,13 @@ def test_computed_values_keep_member_names_without_values(tmp_path: Path) -> Non
 
 
 def test_enum_nested_in_a_plain_class_is_qualified_by_its_outer_class(tmp_path: Path) -> None:
-    model = scan(tmp_path, {"app/__init__.py": "", "app/events.py": "import enum\nclass Event:\n    class Kind(enum.Enum):\n        opened = 1\n"})
+    model = scan(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/events.py": "import enum\nclass Event:\n    class Kind(enum.Enum):\n        opened = 1\n",
+        },
+    )
     assert [e.qualname for e in model.enums] == ["app.events.Event.Kind"]
 
 
@@ -180,7 +186,10 @@ def test_enum_in_a_migration_script_is_a_frozen_copy(tmp_path: Path) -> None:
 def test_syntax_error_is_a_problem_and_other_files_are_still_scanned(tmp_path: Path) -> None:
     model = scan(
         tmp_path,
-        {"bad.py": "import enum\nclass A(enum.Enum:\n    x = 1\n", "good.py": "import enum\nclass B(enum.Enum):\n    y = 1\n"},
+        {
+            "bad.py": "import enum\nclass A(enum.Enum:\n    x = 1\n",
+            "good.py": "import enum\nclass B(enum.Enum):\n    y = 1\n",
+        },
     )
     (problem,) = model.problems
     assert problem.rule == "syntax-error" and problem.location.path == "bad.py" and problem.location.line == 2
@@ -198,7 +207,9 @@ def test_binding_sites_resolve_their_enum_through_imports(tmp_path: Path) -> Non
             "t = sa.Table('t', sa.MetaData(), sa.Column('s', sa.Enum(Status, name='status')))\n",
         },
     )
-    assert [(b.enum, b.site.db_type) for b in model.raw_bindings if b.site.enum_expr] == [("app.models.Status", "public.status")]
+    assert [(b.enum, b.site.db_type) for b in model.raw_bindings if b.site.enum_expr] == [
+        ("app.models.Status", "public.status")
+    ]
 
 
 def test_odd_input_never_stops_the_scan(tmp_path: Path) -> None:

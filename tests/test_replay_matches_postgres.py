@@ -105,7 +105,9 @@ def _load(root: Path, drop: frozenset[str] = frozenset()):
     tree = collect.collect(config)
     if drop:
         tree = replace(
-            tree, files=tuple(f for f in tree.files if f.path not in drop), paths=tuple(p for p in tree.paths if p not in drop)
+            tree,
+            files=tuple(f for f in tree.files if f.path not in drop),
+            paths=tuple(p for p in tree.paths if p not in drop),
         )
     return config, tree, migrations.load(tree, config)
 
@@ -166,13 +168,19 @@ def _alembic_setup(root: Path, tree, config, work: Path) -> tuple[str, str] | No
     return "", str(script_dir)
 
 
-def _apply_alembic(server: PgServer, db: str, setup: tuple[str, str], work: Path, revisions: dict[str, str]) -> Failure | None:
+def _apply_alembic(
+    server: PgServer, db: str, setup: tuple[str, str], work: Path, revisions: dict[str, str]
+) -> Failure | None:
     ini, script_location = setup
     copy = work / "repo"
     env = {**os.environ, "PYTHONPATH": str(copy)}
     result = subprocess.run(
         [sys.executable, "-c", ALEMBIC_RUNNER, ini, script_location, server.sqlalchemy_url(db)],
-        cwd=copy, capture_output=True, text=True, env=env, timeout=180,
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
     )
     if result.returncode == 0:
         return None

@@ -57,8 +57,14 @@ def test_diff_json_lists_base_head_preexisting_and_enum_changes():
     assert order["type"] == "order_status" and prio["type"] == "priority"
     add, rename = order["ops"]
     assert add == {
-        "kind": "add_value", "label": "archived", "new_label": None, "new_name": None, "before": None,
-        "after": "shipped", "path": "migrations/versions/0007_order_status.sql", "line": 1,
+        "kind": "add_value",
+        "label": "archived",
+        "new_label": None,
+        "new_name": None,
+        "before": None,
+        "after": "shipped",
+        "path": "migrations/versions/0007_order_status.sql",
+        "line": 1,
     }
     assert (rename["kind"], rename["label"], rename["new_label"]) == ("rename_value", "canceled", "cancelled")
     assert [op["kind"] for op in prio["ops"]] == ["drop", "create"]
@@ -92,7 +98,11 @@ def test_diff_exits_1_when_the_branch_adds_an_error(tmp_path: Path, capsys) -> N
 
 def test_diff_json_of_a_real_branch_carries_its_enum_ddl(tmp_path: Path, capsys) -> None:
     repo = repo_with_old_error(tmp_path)
-    head = branch(repo, "feature", {"db/migrations/002_archive.sql": "ALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n"})
+    head = branch(
+        repo,
+        "feature",
+        {"db/migrations/002_archive.sql": "ALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n"},
+    )
     main(["diff", "--base", "main", "--head", "feature", "--format", "json", "--no-cache", str(repo)])
     doc = json.loads(capsys.readouterr().out)
     assert doc["head"] == head and len(doc["base"]) == 40

@@ -91,12 +91,18 @@ def test_ten_findings_are_listed_flat_and_eleven_are_grouped():
 
 
 def test_migration_fix_is_a_collapsed_code_block_under_its_finding():
-    fix = Finding(Location("app/models.py", 5, 5), "missing-in-db", "`S` persists `x` but ...", help="add it",
-                  fix=__import__("enumguard.finding", fromlist=["Fix"]).Fix(
-                      "migration", text="ALTER TYPE s ADD VALUE 'x' BEFORE 'y';\n-- ```` @team\n", style="sql"),
-                  new=True)
+    fix = Finding(
+        Location("app/models.py", 5, 5),
+        "missing-in-db",
+        "`S` persists `x` but ...",
+        help="add it",
+        fix=__import__("enumguard.finding", fromlist=["Fix"]).Fix(
+            "migration", text="ALTER TYPE s ADD VALUE 'x' BEFORE 'y';\n-- ```` @team\n", style="sql"
+        ),
+        new=True,
+    )
     body = markdown.render(replace(reports.clean_pr(), findings=(fix,)), LINKS)
-    block = body[body.index("  <details>"): body.index("  </details>")]
+    block = body[body.index("  <details>") : body.index("  </details>")]
     assert "<summary>Fix: a new SQL migration that adds the label</summary>" in block
     # The fence is longer than any backtick run in the text, which is shown verbatim.
     assert "  `````sql\n  ALTER TYPE s ADD VALUE 'x' BEFORE 'y';\n  -- ```` @team\n  `````" in block
@@ -107,7 +113,10 @@ def test_checklist_counts_only_the_rows_the_comment_keeps():
     body = markdown.render(big, LINKS)
     shown = body.count("[line ")
     assert 0 < shown < 3000
-    assert f"enumguard found {shown} unknown members or labels, listed in this comment; {3000 - shown} more only in the job summary" in body
+    assert (
+        f"enumguard found {shown} unknown members or labels, listed in this comment; {3000 - shown} more only in the job summary"
+        in body
+    )
 
 
 def test_comment_starts_with_hidden_marker_and_one_line_verdict():
@@ -123,8 +132,12 @@ def test_location_links_to_file_line_at_head_sha():
 
 
 def test_live_database_location_is_shown_as_code_without_a_file_link():
-    idle = Finding(Location("database:pg_stat_activity", 1, 1), "idle-in-transaction", "session pid 42 is idle",
-                   severity=Severity.WARNING)
+    idle = Finding(
+        Location("database:pg_stat_activity", 1, 1),
+        "idle-in-transaction",
+        "session pid 42 is idle",
+        severity=Severity.WARNING,
+    )
     report = replace(reports.audit_report(1), findings=(reports.audit_report(1).findings[0], idle))
     body = markdown.render(report, LINKS)
     assert "`database:pg_stat_activity:1`" in body
@@ -143,7 +156,7 @@ def test_job_summary_has_no_marker():
 
 def test_preexisting_findings_are_collapsed_and_not_counted_as_new():
     body = markdown.render(reports.incident_pr(), LINKS)
-    details = body[body.index("<details>"):]
+    details = body[body.index("<details>") :]
     assert "case-mismatch" in details and "case-mismatch" not in body[: body.index("<details>")]
     assert "**New:** 2 errors · 0 warnings · 0 info — **pre-existing:** 1" in body
 
@@ -226,8 +239,14 @@ def test_message_keeps_rule_names_as_code_and_escapes_the_rest():
 
 def test_hostile_repository_text_cannot_escape_the_finding_item():
     hostile = Finding(
-        Location("app/@evil|x.py", 3, 1), "unknown-member", f"`E.{HOSTILE}` is not a member of `E`",
-        help=HOSTILE, suggestion="a|b`c", enum="E", member=HOSTILE, new=True,
+        Location("app/@evil|x.py", 3, 1),
+        "unknown-member",
+        f"`E.{HOSTILE}` is not a member of `E`",
+        help=HOSTILE,
+        suggestion="a|b`c",
+        enum="E",
+        member=HOSTILE,
+        new=True,
     )
     body = markdown.render(replace(reports.clean_pr(), findings=(hostile,)), LINKS)
     lines = body.splitlines()

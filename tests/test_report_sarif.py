@@ -26,7 +26,9 @@ def test_sarif_of_incident_pr_is_valid_and_marks_baseline_state():
     validate(doc)
     results = doc["runs"][0]["results"]
     assert len(results) == 3
-    states = {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r["baselineState"] for r in results}
+    states = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r["baselineState"] for r in results
+    }
     assert states == {("unknown-member", 10): "new", ("unknown-member", 12): "new", ("case-mismatch", 33): "unchanged"}
 
 
@@ -65,17 +67,25 @@ def live_report():
     """A live audit: a label missing in the database (file location, database-side related
     location) and an idle session (located only in the database)."""
     missing = Finding(
-        location=Location("db/migrations/001.sql", 3, 5), rule="db-drift", severity=Severity.WARNING,
+        location=Location("db/migrations/001.sql", 3, 5),
+        rule="db-drift",
+        severity=Severity.WARNING,
         message="label `archived` of DB type `status` comes from the migrations but is missing in the live database",
         related=(Related(Location("database:public.status", 1, 1), "the live `status` has labels `a`"),),
-        db_type="status", value="archived",
+        db_type="status",
+        value="archived",
     )
     idle = Finding(
-        location=Location("database:pg_stat_activity", 1, 1), rule="idle-in-transaction", severity=Severity.WARNING,
-        message="session pid 42 (no application name) has been idle in transaction for 10 min", help="fix the client",
+        location=Location("database:pg_stat_activity", 1, 1),
+        rule="idle-in-transaction",
+        severity=Severity.WARNING,
+        message="session pid 42 (no application name) has been idle in transaction for 10 min",
+        help="fix the client",
         value="pid 42",
     )
-    return Report(root=".", findings=(missing, idle), notices=("database postgresql://u:***@h/d: limited",), rules=reports.ALL)
+    return Report(
+        root=".", findings=(missing, idle), notices=("database postgresql://u:***@h/d: limited",), rules=reports.ALL
+    )
 
 
 def test_database_locations_are_logical_and_never_artifacts():
@@ -98,8 +108,13 @@ def test_finding_only_in_the_database_is_a_notification_naming_its_rule():
     idle, notice = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert rules[idle["associatedRule"]["index"]]["id"] == idle["associatedRule"]["id"] == "idle-in-transaction"
     assert idle["level"] == "warning" and idle["message"]["text"].startswith("session pid 42")
-    assert idle["locations"] == [{"logicalLocations": [
-        {"name": "pg_stat_activity", "fullyQualifiedName": "pg_stat_activity", "kind": "resource"}]}]
+    assert idle["locations"] == [
+        {
+            "logicalLocations": [
+                {"name": "pg_stat_activity", "fullyQualifiedName": "pg_stat_activity", "kind": "resource"}
+            ]
+        }
+    ]
     assert notice["message"]["text"].startswith("database postgresql://u:***@h/d")
     for result in doc["runs"][0]["results"]:
         assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -158,14 +173,20 @@ def test_edit_fix_of_an_attribute_is_a_valid_sarif_fix_replacing_just_the_name()
     report = pipeline.run(replace(config_mod.load(root, rule_names=RULE_NAMES), cache=False))
     doc = json.loads(sarif.render(report))
     validate(doc)
-    fixed = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: r["fixes"] for r in doc["runs"][0]["results"] if "fixes" in r}
+    fixed = {
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]: r["fixes"]
+        for r in doc["runs"][0]["results"]
+        if "fixes" in r
+    }
     # Only `Status.Done` (line 4) is an attribute: its end column is known.
     assert list(fixed) == [4]
     [change] = fixed[4][0]["artifactChanges"]
     assert change["artifactLocation"]["uri"] == "app/jobs.py"
-    assert change["replacements"] == [{
-        "deletedRegion": {"startLine": 4, "startColumn": 29, "endLine": 4, "endColumn": 33},
-        "insertedContent": {"text": "done"},
-    }]
+    assert change["replacements"] == [
+        {
+            "deletedRegion": {"startLine": 4, "startColumn": 29, "endLine": 4, "endColumn": 33},
+            "insertedContent": {"text": "done"},
+        }
+    ]
     line = (root / "app/jobs.py").read_text().splitlines()[3]
     assert line[28:32] == "Done"

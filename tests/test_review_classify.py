@@ -13,7 +13,11 @@ from enumguard.review import classify, describe, enum_changes, phrase
 
 def unknown(path: str, line: int, member: str, enum: str = "app.models.Status") -> Finding:
     return Finding(
-        Location(path, line, 5), "unknown-member", f"`Status.{member}` is not a member of `Status`", enum=enum, member=member
+        Location(path, line, 5),
+        "unknown-member",
+        f"`Status.{member}` is not a member of `Status`",
+        enum=enum,
+        member=member,
     )
 
 
@@ -68,7 +72,11 @@ def test_finding_in_untouched_file_about_an_enum_defined_in_changed_file_is_in_s
 def test_finding_about_db_type_with_op_in_changed_migration_is_in_scope() -> None:
     op = EnumOp("add_value", "public.status", Location("db/002.sql", 1), "db/002.sql", label="archived")
     drift = Finding(
-        Location("app/models.py", 4), "missing-in-code", "`archived` is not in `Status`", db_type="status", value="archived"
+        Location("app/models.py", 4),
+        "missing-in-code",
+        "`archived` is not in `Status`",
+        db_type="status",
+        value="archived",
     )
     other = Finding(Location("app/models.py", 9), "missing-in-code", "x", db_type="kind", value="y")
     head = report(drift, other, model=Model(ops=(op,)))
@@ -94,10 +102,16 @@ def test_new_finding_is_reported_when_any_of_its_inputs_changed() -> None:
     binding (even unchanged, in an edited file) or any migration of its type."""
     binding = Binding("app.enums.Kind", "public.kind", "names", Location("app/tables.py", 9))
     rename = EnumOp("rename_type", "public.old_kind", Location("db/002.sql", 1), "db/002.sql", new_name="public.kind")
-    drift = Finding(Location("app/enums.py", 4), "missing-in-db", "m", enum="app.enums.Kind", db_type="kind", member="x")
-    other = Finding(Location("app/enums.py", 9), "missing-in-db", "m", enum="app.enums.Size", db_type="size", member="y")
+    drift = Finding(
+        Location("app/enums.py", 4), "missing-in-db", "m", enum="app.enums.Kind", db_type="kind", member="x"
+    )
+    other = Finding(
+        Location("app/enums.py", 9), "missing-in-db", "m", enum="app.enums.Size", db_type="size", member="y"
+    )
     head = report(drift, other, model=Model(bindings=(binding,)))
-    findings, _ = classify(head, report(model=Model(bindings=(binding,))), cs(changed={"app/tables.py"}, removed={"app/tables.py"}))
+    findings, _ = classify(
+        head, report(model=Model(bindings=(binding,))), cs(changed={"app/tables.py"}, removed={"app/tables.py"})
+    )
     assert [(f.enum, f.new) for f in findings] == [("app.enums.Kind", True)]
     # a migration that renamed the type the finding names, under its old name
     head = report(drift, other, model=Model(ops=(rename,)))
@@ -108,7 +122,9 @@ def test_new_finding_is_reported_when_any_of_its_inputs_changed() -> None:
 def test_findings_follow_a_renamed_file() -> None:
     base = report(unknown("app/views.py", 3, "Completed"))
     head = report(unknown("app/pages.py", 5, "Completed"), unknown("app/pages.py", 6, "Failed"))
-    findings, _ = classify(head, base, cs(changed={"app/pages.py"}, removed={"app/views.py"}, renames={"app/views.py": "app/pages.py"}))
+    findings, _ = classify(
+        head, base, cs(changed={"app/pages.py"}, removed={"app/views.py"}, renames={"app/views.py": "app/pages.py"})
+    )
     assert [(f.member, f.new) for f in findings] == [("Completed", False), ("Failed", True)]
 
 
@@ -155,7 +171,10 @@ def test_phrase_add_value_before_and_after_and_rename_value() -> None:
 def test_phrase_rename_type_and_set_schema() -> None:
     change = EnumChange(
         "public.status",
-        (op("rename_type", "public.status", new_name="public.status_old"), op("set_schema", "public.status", new_name="billing.status")),
+        (
+            op("rename_type", "public.status", new_name="public.status_old"),
+            op("set_schema", "public.status", new_name="billing.status"),
+        ),
     )
     assert phrase(change) == "`status`: renamed to `status_old`, moved to `billing.status`"
 
@@ -172,7 +191,7 @@ def test_phrase_drop_then_create_is_a_recreate() -> None:
 
 
 def test_describe_marks_names_apart_from_prose_for_escaping() -> None:
-    (kind, parts), = describe(EnumChange("public.s", (op("add_value", "public.s", label="a`b", after="c"),)))
+    ((kind, parts),) = describe(EnumChange("public.s", (op("add_value", "public.s", label="a`b", after="c"),)))
     assert kind == "add_value"
     assert parts == (("+ ", False), ("a`b", True), (" (after ", False), ("c", True), (")", False))
 
@@ -182,7 +201,15 @@ def test_text_render_splits_new_and_preexisting_and_lists_changes() -> None:
     old = unknown("app/views.py", 9, "Done").with_new(False)
     change = EnumChange("public.order_status", (op("add_value", label="archived", after="shipped"),))
     text = render(
-        Report(root=".", findings=(new, old), mode="diff", base="a" * 40, head="b" * 40, preexisting=(old,), changes=(change,))
+        Report(
+            root=".",
+            findings=(new, old),
+            mode="diff",
+            base="a" * 40,
+            head="b" * 40,
+            preexisting=(old,),
+            changes=(change,),
+        )
     )
     lines = text.splitlines()
     assert lines[0].startswith("app/views.py:3:5: unknown-member:") and lines[0].endswith("[new]")

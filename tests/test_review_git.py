@@ -21,7 +21,12 @@ from tests.gitutil import branch, commit, git, init, write
 def test_changes_list_modified_added_deleted_renamed_and_untracked(tmp_path: Path) -> None:
     repo = init(
         tmp_path / "r",
-        {"a.py": "x = 1\n", "b.py": "y = 2\n", "gone.py": "z = 3\n", "long.py": "".join(f"v{i} = {i}\n" for i in range(40))},
+        {
+            "a.py": "x = 1\n",
+            "b.py": "y = 2\n",
+            "gone.py": "z = 3\n",
+            "long.py": "".join(f"v{i} = {i}\n" for i in range(40)),
+        },
     )
     git(repo, "mv", "long.py", "moved.py")
     write(repo, {"a.py": "x = 10\n", "gone.py": None, "fresh.py": "w = 4\n"})

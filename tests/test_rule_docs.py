@@ -49,7 +49,10 @@ class FakeRule(Rule):
     severity = Severity.WARNING
     VALID: ClassVar = (Example({"b.sql": "SELECT 1;", "a.py": "x = 1\n"}),)
     INVALID: ClassVar = (
-        Example({"a.py": 'doc = """```py\nx\n```"""  # expect: fake-rule\n'}, config={"select": ["fake-rule"], "bindings": {"m.E": "e"}}),
+        Example(
+            {"a.py": 'doc = """```py\nx\n```"""  # expect: fake-rule\n'},
+            config={"select": ["fake-rule"], "bindings": {"m.E": "e"}},
+        ),
         Example({"a.py": "y = 2  # expect: fake-rule\n"}),
     )
 

@@ -22,14 +22,18 @@ def run(config: Config, write: bool, out: TextIO, err: TextIO) -> int:
     files = len(outcome.changed)
     if write:
         edits.write(config.root, outcome)
-        out.write(f"enumguard: fixed {outcome.applied} finding{'s' if outcome.applied != 1 else ''} "
-                  f"in {files} file{'s' if files != 1 else ''}\n")
+        out.write(
+            f"enumguard: fixed {outcome.applied} finding{'s' if outcome.applied != 1 else ''} "
+            f"in {files} file{'s' if files != 1 else ''}\n"
+        )
         return 0
     for path, (old, new) in outcome.changed.items():
         out.write(edits.unified(path, old, new))
     if not files:
         out.write("enumguard: nothing to fix\n")
         return 0
-    out.write(f"enumguard: {outcome.applied} fix{'es' if outcome.applied != 1 else ''} in {files} "
-              f"file{'s' if files != 1 else ''} (dry run; --write applies them)\n")
+    out.write(
+        f"enumguard: {outcome.applied} fix{'es' if outcome.applied != 1 else ''} in {files} "
+        f"file{'s' if files != 1 else ''} (dry run; --write applies them)\n"
+    )
     return 1

@@ -119,7 +119,6 @@ class _Replace(cst.CSTTransformer):
             return updated
         return updated.with_changes(value=new)
 
-
     def _inside(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
         """A SQL literal inside a Python string (`text("... = 'Queued'")`, orm-unknown-value): the
         source at the position must be the quoted old value, in the quotes of the replacement."""
@@ -136,7 +135,7 @@ class _Replace(cst.CSTTransformer):
             if old is None:
                 continue
             self.done.add(key)
-            value = value[:offset] + edit.replacement + value[offset + len(old):]
+            value = value[:offset] + edit.replacement + value[offset + len(old) :]
         return updated.with_changes(value=value) if value != updated.value else updated
 
 
@@ -197,8 +196,9 @@ def apply(root: Path, edits: list[Edit]) -> Outcome:
 
 
 def unified(path: str, old: str, new: str) -> str:
-    return "".join(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    return "".join(
+        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}")
+    )
 
 
 def write(root: Path, outcome: Outcome) -> None:

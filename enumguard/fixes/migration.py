@@ -10,7 +10,8 @@ from enumguard.model import EnumOp, Migration, Model
 
 # PostgreSQL keywords that are reserved, or reserved except as function or type names
 # (docs: "SQL Key Words"); a type or schema named like one must be quoted in ALTER TYPE.
-_RESERVED = frozenset("""
+_RESERVED = frozenset(
+    """
 all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate
 collation column concurrently constraint create cross current_catalog current_date current_role
 current_schema current_time current_timestamp current_user default deferrable desc distinct do else
@@ -19,7 +20,8 @@ intersect into is isnull join lateral leading left like limit localtime localtim
 notnull null offset on only or order outer overlaps placing primary references returning right
 select session_user similar some symmetric system_user table tablesample then to trailing true union
 unique user using variadic verbose when where window with
-""".split())
+""".split()
+)
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*\Z")
 
 
@@ -65,7 +67,7 @@ def _type_ops(model: Model, type_name: str) -> list[EnumOp]:
 
 
 def style(model: Model, type_name: str, created_in: str) -> str:
-    """"alembic" or "sql": the kind of the migration that last changed the type (else that
+    """ "alembic" or "sql": the kind of the migration that last changed the type (else that
     created it, else the latest migration of the project)."""
     for op in reversed(_type_ops(model, type_name)):
         m = _migration_of(model, op.migration)
@@ -86,8 +88,10 @@ def autocommit_reason(model: Model, type_name: str) -> str:
     txs = txs or [op.transaction for op in model.ops if op.transaction and op.transaction.startswith("alembic:")]
     # Per-revision transactions are named after the revision file; a shared one is "alembic:<env>".
     if not txs or txs[-1].startswith("alembic:"):
-        return ("alembic runs the whole upgrade in one transaction: commit the label here, so that a "
-                "later revision may write it (55P04 otherwise).")
+        return (
+            "alembic runs the whole upgrade in one transaction: commit the label here, so that a "
+            "later revision may write it (55P04 otherwise)."
+        )
     return ""
 
 
@@ -103,20 +107,27 @@ def alembic_body(statement: str, reason: str) -> str:
     if reason:
         upgrade = [*_comment(reason, "    "), "    with op.get_context().autocommit_block():", f"        {call}"]
     else:
-        upgrade = ["    # Each revision commits on its own (transaction_per_migration): no autocommit block needed.",
-                   f"    {call}"]
-    return "\n".join([
-        "from alembic import op",
-        "",
-        "",
-        "def upgrade() -> None:",
-        *upgrade,
-        "",
-        "",
-        "def downgrade() -> None:",
-        "    # PostgreSQL cannot drop a single enum label; recreate the type to remove it.",
-        "    pass",
-    ]) + "\n"
+        upgrade = [
+            "    # Each revision commits on its own (transaction_per_migration): no autocommit block needed.",
+            f"    {call}",
+        ]
+    return (
+        "\n".join(
+            [
+                "from alembic import op",
+                "",
+                "",
+                "def upgrade() -> None:",
+                *upgrade,
+                "",
+                "",
+                "def downgrade() -> None:",
+                "    # PostgreSQL cannot drop a single enum label; recreate the type to remove it.",
+                "    pass",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _comment(text: str, indent: str, width: int = 92) -> list[str]:
@@ -136,8 +147,9 @@ def _py_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def migration_text(model: Model, type_name: str, created_in: str, label: str,
-                   order: tuple[str, ...], existing: tuple[str, ...]) -> tuple[str, str]:
+def migration_text(
+    model: Model, type_name: str, created_in: str, label: str, order: tuple[str, ...], existing: tuple[str, ...]
+) -> tuple[str, str]:
     """(style, text) of the migration that adds `label` to `type_name`."""
     statement = add_value_sql(type_name, label, order, existing)
     kind = style(model, type_name, created_in)

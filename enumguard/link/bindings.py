@@ -230,7 +230,9 @@ def _fallback(out: list[Binding], enums: tuple[EnumClass, ...], db_enums: tuple[
         enum, db = candidates[0], matches[0]
         if enum.qualname in bound or db.name in taken or enum.open:
             continue
-        result.append(Binding(enum=enum.qualname, db_type=db.name, stores="unknown", location=enum.location, by_fallback=True))
+        result.append(
+            Binding(enum=enum.qualname, db_type=db.name, stores="unknown", location=enum.location, by_fallback=True)
+        )
     return result
 
 

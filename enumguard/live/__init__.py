@@ -17,6 +17,7 @@ from enumguard.model import Model
 
 __all__ = ["IdleSession", "LiveDatabase", "extender", "live_state", "location", "mask_url", "read_live"]
 
+
 def read_live(url: str, connect_timeout: int | None = None) -> LiveDatabase:
     """Read the live database; raises LiveError with a one-line, password-free message."""
     from enumguard.live import catalog, connect
@@ -47,7 +48,9 @@ def notices_for(state: LiveDatabase) -> list[str]:
     return out
 
 
-def extender(url: str, config: Config, connect_timeout: int | None = None) -> Callable[[Model], tuple[Model, list[str]]]:
+def extender(
+    url: str, config: Config, connect_timeout: int | None = None
+) -> Callable[[Model], tuple[Model, list[str]]]:
     """The hook pipeline.run calls after building the static model."""
 
     def extend(model: Model) -> tuple[Model, list[str]]:

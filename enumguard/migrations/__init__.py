@@ -67,7 +67,9 @@ def notices(tree: SourceTree, config: Config) -> tuple[str, ...]:
 
 
 def _looks_like_revision(text: str) -> bool:
-    return "down_revision" in text and "revision" in text and ("from alembic import" in text or "import alembic" in text)
+    return (
+        "down_revision" in text and "revision" in text and ("from alembic import" in text or "import alembic" in text)
+    )
 
 
 def load(tree: SourceTree, config: Config) -> MigrationModel:

@@ -62,7 +62,9 @@ def load(tree: SourceTree, config: Config, first_order: int = 0, store: cache_mo
     return out
 
 
-def _read_all(tree: SourceTree, paths: list[str], out: Revisions, store: cache_mod.FactCache, progress: bool) -> list[_Script | None]:
+def _read_all(
+    tree: SourceTree, paths: list[str], out: Revisions, store: cache_mod.FactCache, progress: bool
+) -> list[_Script | None]:
     """Each revision's facts, from the cache when its text and every file it read are unchanged."""
     digest = cache_mod.code_digest()
     keys = {p: cache_mod.key(digest, "alembic", p, tree.get(p).text) for p in paths}
@@ -223,8 +225,14 @@ def _ordered(scripts: list[_Script], problems: list[Finding]) -> list[_Script]:
     ordered = [by_id[r] for r in reversed(output)]
     for s in scripts:
         if s.revision in todo:  # unreachable from a head: part of a cycle
-            problems.append(Finding(Location(s.path), "unsupported-sql",
-                                    f"revision `{s.revision}` is part of a cycle of down_revision links", Severity.INFO))
+            problems.append(
+                Finding(
+                    Location(s.path),
+                    "unsupported-sql",
+                    f"revision `{s.revision}` is part of a cycle of down_revision links",
+                    Severity.INFO,
+                )
+            )
             ordered.append(s)
     return ordered
 

@@ -19,7 +19,9 @@ def runs_on_postgres(test: cst.BaseExpression) -> bool | None:
         found = False
     else:
         return None
-    if isinstance(test, cst.Comparison) and any(isinstance(c.operator, (cst.NotEqual, cst.IsNot)) for c in test.comparisons):
+    if isinstance(test, cst.Comparison) and any(
+        isinstance(c.operator, (cst.NotEqual, cst.IsNot)) for c in test.comparisons
+    ):
         found = not found
     return found != negate
 

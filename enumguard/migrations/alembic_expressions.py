@@ -23,13 +23,19 @@ def imports(module: cst.Module) -> dict[str, str]:
             if isinstance(small, cst.Import):
                 for alias in small.names:
                     full = dotted(alias.name) or ""
-                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else full.split(".")[0]
+                    local = (
+                        alias.asname.name.value
+                        if alias.asname and isinstance(alias.asname.name, cst.Name)
+                        else full.split(".")[0]
+                    )
                     table[local] = full if alias.asname else local
             elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                 base = "." * len(small.relative) + (dotted(small.module) or "")
                 for alias in small.names:
                     name = dotted(alias.name) or ""
-                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                    local = (
+                        alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                    )
                     table[local] = f"{base}.{name}" if base else name
     return table
 
@@ -231,7 +237,11 @@ def _members(cls: cst.ClassDef) -> list[tuple[str, object]] | None:
                 continue
             return None
         for small in stmt.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+            ):
                 target = small.targets[0].target.value
                 if target.startswith("_"):
                     continue

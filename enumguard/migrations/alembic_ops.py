@@ -16,7 +16,13 @@ from enumguard.libcst_helpers import arg, dotted, string
 from enumguard.migrations.alembic_branches import block_statements, runs_on_postgres
 from enumguard.migrations.alembic_expressions import EnumType, Scope, boolean, qualified, strings
 from enumguard.migrations.runtime_sql import (
-    CREATE_TYPE, SQL_TEXT, dynamic_sql, literal_parts, may_change_enums, rendered, visible_text,
+    CREATE_TYPE,
+    SQL_TEXT,
+    dynamic_sql,
+    literal_parts,
+    may_change_enums,
+    rendered,
+    visible_text,
 )
 from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
 from enumguard.migrations.sql_events import Reader
@@ -73,8 +79,15 @@ class Walker:
         return Location(self.path, start.line, start.column + 1)
 
     def problem(self, node: cst.CSTNode, message: str) -> None:
-        self.events.append(Finding(self.loc(node), "unsupported-sql", message, Severity.INFO,
-                                   help="write the SQL as a literal string so enumguard can replay it"))
+        self.events.append(
+            Finding(
+                self.loc(node),
+                "unsupported-sql",
+                message,
+                Severity.INFO,
+                help="write the SQL as a literal string so enumguard can replay it",
+            )
+        )
 
     def body(self, statements) -> None:
         for stmt in statements:
@@ -94,9 +107,13 @@ class Walker:
                 )
                 for item in stmt.items:
                     call = item.item
-                    if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                            and call.func.attr.value == "batch_alter_table" and item.asname is not None
-                            and isinstance(item.asname.name, cst.Name)):
+                    if (
+                        isinstance(call, cst.Call)
+                        and isinstance(call.func, cst.Attribute)
+                        and call.func.attr.value == "batch_alter_table"
+                        and item.asname is not None
+                        and isinstance(item.asname.name, cst.Name)
+                    ):
                         self.batches[item.asname.name.value] = call
                 if autocommit:
                     self.events.append(TxEvent("autocommit_on", self.loc(stmt)))
@@ -108,7 +125,9 @@ class Walker:
                 if runs_on_postgres(stmt.test):
                     self.body(block_statements(stmt.body))
                 elif stmt.orelse is not None:
-                    self.body(block_statements(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse])
+                    self.body(
+                        block_statements(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse]
+                    )
             elif isinstance(stmt, cst.For) and self._unrolled(stmt):
                 pass
             elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
@@ -121,7 +140,11 @@ class Walker:
     def bind(self, small: cst.Assign | cst.AnnAssign) -> None:
         """`query = "UPDATE ..."; op.execute(query); query = "ALTER ..."; op.execute(query)`:
         a name assigned more than once means, in straight-line code, its latest value."""
-        target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else getattr(small, "target", None)
+        target = (
+            small.targets[0].target
+            if isinstance(small, cst.Assign) and len(small.targets) == 1
+            else getattr(small, "target", None)
+        )
         if isinstance(target, cst.Name) and target.value in self.scope.reassigned:
             self.scope.values[target.value] = small.value
 
@@ -196,7 +219,9 @@ class Walker:
                 if method == "create":
                     self.create(enum, if_not_exists=checkfirst is not False)
                 else:
-                    self.events.append(EnumOp("drop", enum.name, self.loc(node), self.path, if_exists=checkfirst is not False))
+                    self.events.append(
+                        EnumOp("drop", enum.name, self.loc(node), self.path, if_exists=checkfirst is not False)
+                    )
             return
         if not is_op:
             return
@@ -220,7 +245,9 @@ class Walker:
         if sql is None:
             sql = rendered(literal, self.scope)
         if sql is None:
-            kind = dynamic_sql(literal, self.scope) or ("a `text()` of a value known only at run time" if in_text else None)
+            kind = dynamic_sql(literal, self.scope) or (
+                "a `text()` of a value known only at run time" if in_text else None
+            )
             if kind is not None and may_change_enums(visible_text(literal, self.scope)):
                 self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
                 self._created_with_unknown_labels(literal, call)
@@ -243,8 +270,15 @@ class Walker:
     # ------------------------------------------------------------------ types and columns
     def create(self, enum: EnumType, if_not_exists: bool = False) -> None:
         self.events.append(
-            EnumOp("create", enum.name, self.loc(enum.node), self.path, labels=enum.labels,
-                   if_not_exists=if_not_exists, labels_known=enum.labels_known)
+            EnumOp(
+                "create",
+                enum.name,
+                self.loc(enum.node),
+                self.path,
+                labels=enum.labels,
+                if_not_exists=if_not_exists,
+                labels_known=enum.labels_known,
+            )
         )
 
     def _table(self, call: cst.Call, position: int = 0) -> str | None:
@@ -268,8 +302,9 @@ class Walker:
         default, default_at = self._server_default(arg(column, "server_default"))
         # the line that names the type: the Enum(...) when written in the column, else the column
         where = self.loc(enum.node) if type_node is enum.node else self.loc(column)
-        self.events.append(ColumnEvent(kind, table, where, name, enum.name, default, default_at,
-                                       surely_enum=True, context=context))
+        self.events.append(
+            ColumnEvent(kind, table, where, name, enum.name, default, default_at, surely_enum=True, context=context)
+        )
 
     def _server_default(self, node: cst.BaseExpression | None) -> tuple[str | None, Location | None]:
         node = self.scope.resolve(node)
@@ -311,14 +346,17 @@ class Walker:
             enum = self.scope.enum_type(type_node, table.partition(".")[0])
             if enum is not None and enum.native and enum.name:
                 where = self.loc(enum.node) if type_node is enum.node else self.loc(call)
-                self.events.append(ColumnEvent("retype", table, where, column, enum.name,
-                                               surely_enum=True, context="alter_column"))
+                self.events.append(
+                    ColumnEvent("retype", table, where, column, enum.name, surely_enum=True, context="alter_column")
+                )
             else:
                 self.events.append(ColumnEvent("retype", table, self.loc(call), column, None))
         default_node = arg(call, "server_default")
         default, default_at = self._server_default(default_node)
         if default is not None:
-            self.events.append(ColumnEvent("default", table, self.loc(call), column, default=default, default_location=default_at))
+            self.events.append(
+                ColumnEvent("default", table, self.loc(call), column, default=default, default_location=default_at)
+            )
         elif isinstance(default_node, cst.Name) and default_node.value == "None":
             self.events.append(ColumnEvent("drop_default", table, self.loc(call), column))
         new_name = string(arg(call, "new_column_name"))
@@ -338,7 +376,9 @@ class Walker:
     def op_rename_table(self, call: cst.Call) -> None:
         old, new = self._table(call), string(arg(call, "new_table_name", 1))
         if old and new:
-            self.events.append(ColumnEvent("rename_table", old, Location(self.path), new_name=f"{old.partition('.')[0]}.{new}"))
+            self.events.append(
+                ColumnEvent("rename_table", old, Location(self.path), new_name=f"{old.partition('.')[0]}.{new}")
+            )
 
     def op_sync_enum_values(self, call: cst.Call) -> None:
         """alembic-postgresql-enum: renames the type aside, creates it with the new values, moves
@@ -354,7 +394,9 @@ class Walker:
             # the old labels would report every label the revision added as missing.
             self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
         self.events.append(EnumOp("rename_type", full, where, self.path, new_name=old))
-        self.events.append(EnumOp("create", full, where, self.path, labels=tuple(values or ()), labels_known=values is not None))
+        self.events.append(
+            EnumOp("create", full, where, self.path, labels=tuple(values or ()), labels_known=values is not None)
+        )
         columns = self.scope.resolve(arg(call, "affected_columns", 3))
         for element in columns.elements if isinstance(columns, (cst.List, cst.Tuple)) else ():
             ref = element.value
@@ -367,5 +409,7 @@ class Walker:
                 table, column = (string(e.value) for e in ref.elements)
                 table_schema = schema
             if table and column:
-                self.events.append(ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True))
+                self.events.append(
+                    ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True)
+                )
         self.events.append(EnumOp("drop", old, where, self.path))

@@ -112,7 +112,12 @@ def not_replayed(tree: SourceTree, config: Config) -> str | None:
     found, tool = _classified(tree, config)
     folders: dict[str, int] = {}
     for f in tree.sql_files():
-        if f.path in found or is_undo(f.path) or "/supabase/migrations/" in f"/{f.path}" or not _ENUM_DDL.search(f.text):
+        if (
+            f.path in found
+            or is_undo(f.path)
+            or "/supabase/migrations/" in f"/{f.path}"
+            or not _ENUM_DDL.search(f.text)
+        ):
             continue
         folder = posixpath.dirname(f.path) or "."
         folders[folder] = folders.get(folder, 0) + 1
@@ -120,10 +125,16 @@ def not_replayed(tree: SourceTree, config: Config) -> str | None:
         return None
     names = ", ".join(f"{d}/ ({n} file{'s' if n > 1 else ''})" for d, n in sorted(folders.items()))
     tools = sorted({posixpath.dirname(i.path) + "/" for i in found.values() if i.tool in TOOLS})
-    where = f"outside {', '.join(tools)}" if tools else "beside the Alembic history" if tool else "that no migration tool applies"
+    where = (
+        f"outside {', '.join(tools)}"
+        if tools
+        else "beside the Alembic history"
+        if tool
+        else "that no migration tool applies"
+    )
     return (
         f"not replayed: SQL with enum DDL {where}, in {names}; if it is applied to the database, "
-        f"add `sql-migrations = [\"{sorted(folders)[0]}/*.sql\"]` to [tool.enumguard]"
+        f'add `sql-migrations = ["{sorted(folders)[0]}/*.sql"]` to [tool.enumguard]'
     )
 
 
@@ -165,7 +176,7 @@ def alembic_dirs(tree: SourceTree, config: Config) -> list[str]:
 
 def _has_scripts(tree: SourceTree, folder: str) -> bool:
     prefix = "" if folder in ("", ".") else folder + "/"
-    return any(p.startswith(prefix) and p.endswith(".py") and "/" not in p[len(prefix):] for p in tree.paths)
+    return any(p.startswith(prefix) and p.endswith(".py") and "/" not in p[len(prefix) :] for p in tree.paths)
 
 
 def _script_dirs(tree: SourceTree, folder: str) -> list[str]:
@@ -174,7 +185,13 @@ def _script_dirs(tree: SourceTree, folder: str) -> list[str]:
     if _has_scripts(tree, folder):
         return [folder]
     prefix = "" if folder in ("", ".") else folder + "/"
-    subs = sorted({p[len(prefix):].split("/", 1)[0] for p in tree.paths if p.startswith(prefix) and p.count("/") > prefix.count("/")})
+    subs = sorted(
+        {
+            p[len(prefix) :].split("/", 1)[0]
+            for p in tree.paths
+            if p.startswith(prefix) and p.count("/") > prefix.count("/")
+        }
+    )
     subs = [posixpath.join(folder, s) for s in subs if _has_scripts(tree, posixpath.join(folder, s))]
     postgres = [s for s in subs if "postgres" in posixpath.basename(s).lower() or posixpath.basename(s).lower() == "pg"]
     return postgres or subs
@@ -202,9 +219,14 @@ def ini_problems(tree: SourceTree) -> list[Finding]:
             if stays_inside(folder):
                 continue
             line = next((i for i, text in enumerate(f.text.splitlines(), 1) if text.strip().startswith(setting)), 1)
-            out.append(Finding(Location(f.path, line, 1), "unsupported-sql",
-                               f"setting `{setting}` points outside the repository (`{folder}`); it is not read",
-                               Severity.INFO))
+            out.append(
+                Finding(
+                    Location(f.path, line, 1),
+                    "unsupported-sql",
+                    f"setting `{setting}` points outside the repository (`{folder}`); it is not read",
+                    Severity.INFO,
+                )
+            )
     return out
 
 

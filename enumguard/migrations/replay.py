@@ -161,7 +161,9 @@ def _op(op: EnumOp, state: TypeState, columns: dict, out: Result, transaction: s
                 del columns[key]
 
 
-def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None) -> None:
+def _column(
+    event: ColumnEvent, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None
+) -> None:
     if event.table.startswith("?") or (event.type_name or "").startswith("?") or (event.new_name or "").startswith("?"):
         tables = {table for table, _ in columns}
         table = resolve(event.table, tables.__contains__) or event.table
@@ -181,7 +183,16 @@ def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str]
         out.plain_columns.discard(key)
         if event.surely_enum or name in enums:
             out.type_uses.append(
-                TypeUse(name, event.location, path, len(out.ops), event.context, event.surely_enum, event.table, event.column)
+                TypeUse(
+                    name,
+                    event.location,
+                    path,
+                    len(out.ops),
+                    event.context,
+                    event.surely_enum,
+                    event.table,
+                    event.column,
+                )
             )
         if not state.exists(name):
             return
@@ -195,7 +206,9 @@ def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str]
         if col is not None and event.default is not None:
             columns[key] = replace(col, default=event.default)
             out.literals.append(
-                LiteralUse(col.type_name, event.default, "default", event.default_location or event.location, tx, len(out.ops))
+                LiteralUse(
+                    col.type_name, event.default, "default", event.default_location or event.location, tx, len(out.ops)
+                )
             )
     elif event.kind == "drop_default":
         if key in columns:
@@ -220,7 +233,9 @@ def _column(event: ColumnEvent, state: TypeState, columns: dict, enums: set[str]
 def _literal(event: LiteralEvent, state: TypeState, columns: dict, out: Result, tx: str | None) -> None:
     if (event.type_name or "").startswith("?") or (event.table or "").startswith("?"):
         tables = {table for table, _ in columns}
-        event = replace(event, type_name=resolve(event.type_name, state.exists), table=resolve(event.table, tables.__contains__))
+        event = replace(
+            event, type_name=resolve(event.type_name, state.exists), table=resolve(event.table, tables.__contains__)
+        )
     if event.type_name is not None:
         name = event.type_name if state.exists(event.type_name) else None
     else:

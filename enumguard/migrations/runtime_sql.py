@@ -130,10 +130,15 @@ def visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     return string(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
 
 
-_VERB = re.compile(r"^\s*(ALTER|CREATE|DROP|INSERT|UPDATE|DELETE|SELECT|GRANT|REVOKE|COMMENT|REINDEX|VACUUM|ANALYZE|TRUNCATE|SET|REFRESH)\b", re.I)
+_VERB = re.compile(
+    r"^\s*(ALTER|CREATE|DROP|INSERT|UPDATE|DELETE|SELECT|GRANT|REVOKE|COMMENT|REINDEX|VACUUM|ANALYZE|TRUNCATE|SET|REFRESH)\b",
+    re.I,
+)
 _ENUM_DDL = re.compile(
     r"\b(TYPE|ENUM|DEFAULT|DOMAIN)\b|\bALTER\s+TABLE\b|\bDROP\s+TABLE\b"
-    r"|\bCREATE\s+(UNLOGGED\s+|TEMP(ORARY)?\s+)?TABLE\b(?![^;]*\bPARTITION\s+OF\b)|\bDO\s+[$']", re.I)
+    r"|\bCREATE\s+(UNLOGGED\s+|TEMP(ORARY)?\s+)?TABLE\b(?![^;]*\bPARTITION\s+OF\b)|\bDO\s+[$']",
+    re.I,
+)
 
 
 _DATA_FIX = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SELECT)\b", re.I)

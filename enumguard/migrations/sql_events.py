@@ -64,7 +64,9 @@ class Reader:
                 kw["if_not_exists"] = True
             else:
                 kw["if_exists"] = True
-        self.events.append(EnumOp(kind=kind, type_name=type_name, location=self.loc(offset), migration=self.migration, **kw))
+        self.events.append(
+            EnumOp(kind=kind, type_name=type_name, location=self.loc(offset), migration=self.migration, **kw)
+        )
 
     # ------------------------------------------------------------------ entry
     def read(self, sql: str, offset: int = 0) -> list[Event]:
@@ -162,8 +164,10 @@ class Reader:
             if _templated(toks):
                 if not self.templated:
                     self.templated = True
-                    self.problem(stmt.start(), "the file uses template placeholders (`{{ ... }}`); "
-                                 "statements that contain them are not read")
+                    self.problem(
+                        stmt.start(),
+                        "the file uses template placeholders (`{{ ... }}`); statements that contain them are not read",
+                    )
                 return
             return self.problem(stmt.start(), "CREATE TYPE without a readable name")
         if not (word(_at(toks, i)) == "AS" and word(_at(toks, i + 1)) == "ENUM"):
@@ -314,8 +318,10 @@ class Reader:
             if _templated(stmt.tokens):
                 if not self.templated:
                     self.templated = True
-                    self.problem(stmt.start(), "the file uses template placeholders (`{{ ... }}`); "
-                                 "statements that contain them are not read")
+                    self.problem(
+                        stmt.start(),
+                        "the file uses template placeholders (`{{ ... }}`); statements that contain them are not read",
+                    )
                 return
             if first in ("CREATE", "ALTER", "INSERT", "UPDATE"):
                 self.problem(stmt.start(), f"{first} statement could not be parsed: {_first_line(str(exc))}")

@@ -105,7 +105,9 @@ def unterminated(sql: str) -> tuple[int, str] | None:
             i = end + len(opener)
         else:
             quote, escapes = opener[-1], opener[0] in "eE"
-            pattern = r"(?:\\.|[^\\'])*'" if escapes else (r"(?:[^']|'')*'(?!')" if quote == "'" else r'(?:[^"]|"")*"(?!")')
+            pattern = (
+                r"(?:\\.|[^\\'])*'" if escapes else (r"(?:[^']|'')*'(?!')" if quote == "'" else r'(?:[^"]|"")*"(?!")')
+            )
             close = re.compile(pattern, re.DOTALL).match(sql, m.end())
             if close is None:
                 return start, "string" if quote == "'" else "quoted identifier"
@@ -174,7 +176,12 @@ def read_name(tokens: tuple[Token, ...] | list[Token], i: int, default: str = "p
 def string_value(token: Token) -> str | None:
     """The value of a string literal token. sqlglot's tokenizer already decodes E'..' escapes
     (`E'a\\nb'` arrives as a, newline, b) and doubled quotes."""
-    if token.token_type in (TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.HEREDOC_STRING, TokenType.BYTE_STRING):
+    if token.token_type in (
+        TokenType.STRING,
+        TokenType.NATIONAL_STRING,
+        TokenType.HEREDOC_STRING,
+        TokenType.BYTE_STRING,
+    ):
         return token.text
     return None
 

@@ -31,7 +31,11 @@ class TreeReader:
         self.r.events.append(event)
 
     def visit(self, tree: exp.Expression) -> None:
-        if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema) and str(tree.args.get("kind")).upper() == "TABLE":
+        if (
+            isinstance(tree, exp.Create)
+            and isinstance(tree.this, exp.Schema)
+            and str(tree.args.get("kind")).upper() == "TABLE"
+        ):
             self.create_table(tree)
         elif isinstance(tree, exp.Alter) and str(tree.args.get("kind")).upper() == "TABLE":
             self.alter_table(tree)
@@ -80,18 +84,30 @@ class TreeReader:
                 column = ident(action.this)
                 dtype = action.args.get("dtype")
                 if dtype is not None:
-                    self.emit(ColumnEvent("retype", table, where, column, user_type(dtype, self.r.schema), context="alter_column"))
+                    self.emit(
+                        ColumnEvent(
+                            "retype", table, where, column, user_type(dtype, self.r.schema), context="alter_column"
+                        )
+                    )
                 default = action.args.get("default")
                 if isinstance(default, exp.Literal) and default.is_string:
-                    self.emit(ColumnEvent("default", table, where, column, default=default.this, default_location=self.at(default)))
+                    self.emit(
+                        ColumnEvent(
+                            "default", table, where, column, default=default.this, default_location=self.at(default)
+                        )
+                    )
                 elif action.args.get("drop") and dtype is None and default is None:
                     self.emit(ColumnEvent("drop_default", table, where, column))
             elif isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "COLUMN":
                 for col in action.args.get("tables") or ():
-                    self.emit(ColumnEvent("drop", table, where, ident(col.this if isinstance(col, exp.Column) else col)))
+                    self.emit(
+                        ColumnEvent("drop", table, where, ident(col.this if isinstance(col, exp.Column) else col))
+                    )
             elif isinstance(action, exp.RenameColumn):
                 old, new = action.this, action.args.get("to")
-                self.emit(ColumnEvent("rename_column", table, where, ident(_col_ident(old)), new_name=ident(_col_ident(new))))
+                self.emit(
+                    ColumnEvent("rename_column", table, where, ident(_col_ident(old)), new_name=ident(_col_ident(new)))
+                )
             elif isinstance(action, exp.AlterRename):
                 new = table_name(action.this, self.r.schema)
                 if new is not None:
@@ -167,6 +183,10 @@ def user_type(dtype: exp.Expression | None, default: str = "public") -> str | No
     kind = dtype.args.get("kind")
     if isinstance(kind, exp.Identifier):
         return f"{default}.{ident(kind)}"
-    if isinstance(kind, exp.Dot) and isinstance(kind.this, exp.Identifier) and isinstance(kind.expression, exp.Identifier):
+    if (
+        isinstance(kind, exp.Dot)
+        and isinstance(kind.this, exp.Identifier)
+        and isinstance(kind.expression, exp.Identifier)
+    ):
         return f"{ident(kind.this)}.{ident(kind.expression)}"
     return None

@@ -74,8 +74,12 @@ class Tuning:
         """ENUMGUARD_GITHUB_WRITE_SPACING / _BACKOFF / _MAX_WAIT / _RETRIES override the defaults
         (the tests set 0 spacing and tiny waits)."""
         values = {}
-        for key, name, kind in (("WRITE_SPACING", "seconds_between_writes", float), ("BACKOFF", "backoff_factor", float),
-                                ("MAX_WAIT", "max_wait", float), ("RETRIES", "retries", int)):
+        for key, name, kind in (
+            ("WRITE_SPACING", "seconds_between_writes", float),
+            ("BACKOFF", "backoff_factor", float),
+            ("MAX_WAIT", "max_wait", float),
+            ("RETRIES", "retries", int),
+        ):
             raw = env.get(f"ENUMGUARD_GITHUB_{key}")
             if raw:
                 try:
@@ -123,8 +127,10 @@ def _convert(exc: Exception, token: str) -> GitHubError:
         status = exc.status
         data = exc.data if isinstance(exc.data, dict) else {}
         message = str(data.get("message") or exc.message or "no message")
-        if isinstance(exc, (github.RateLimitExceededException,)) or status == 429 or (
-            status == 403 and "rate limit" in message.lower()
+        if (
+            isinstance(exc, (github.RateLimitExceededException,))
+            or status == 429
+            or (status == 403 and "rate limit" in message.lower())
         ):
             kind = "rate_limit"
         elif status in (401, 403):
@@ -193,7 +199,9 @@ class PyGithubClient:
         self._call(lambda: self._repo.get_issue(number).get_comment(comment_id).edit(body))
 
     def pull_files(self, number: int) -> list[PullFile]:
-        return self._call(lambda: [PullFile(f.filename, f.patch or "") for f in self._repo.get_pull(number).get_files()])
+        return self._call(
+            lambda: [PullFile(f.filename, f.patch or "") for f in self._repo.get_pull(number).get_files()]
+        )
 
     def review_comments(self, number: int) -> list[ReviewComment]:
         return self._call(

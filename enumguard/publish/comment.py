@@ -28,8 +28,7 @@ def find(gh: GitHubClient, number: int, author: str, marker: str = MARKER) -> Co
     return mine
 
 
-def upsert(gh: GitHubClient, number: int, author: str, body: str, backoff: float = 1.0,
-           create: bool = True) -> Outcome:
+def upsert(gh: GitHubClient, number: int, author: str, body: str, backoff: float = 1.0, create: bool = True) -> Outcome:
     """Edit our comment, or create it (only when `create`: `comment: on-findings` on a clean PR
     updates an existing comment but never starts one)."""
     existing = find(gh, number, author)

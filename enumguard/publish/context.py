@@ -49,7 +49,11 @@ def read(env: Mapping[str, str]) -> GitHubContext:
         except (OSError, ValueError) as exc:
             raise EnumguardError(f"GITHUB_EVENT_PATH {path}: cannot read the event payload ({exc})") from None
     repo = env.get("GITHUB_REPOSITORY") or (payload.get("repository") or {}).get("full_name", "")
-    pr = payload.get("pull_request") if event_name in PR_EVENTS or (not event_name and "pull_request" in payload) else None
+    pr = (
+        payload.get("pull_request")
+        if event_name in PR_EVENTS or (not event_name and "pull_request" in payload)
+        else None
+    )
     number = head = base = None
     if isinstance(pr, dict):
         number = pr.get("number") or payload.get("number")

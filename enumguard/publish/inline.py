@@ -71,7 +71,9 @@ def body(f: Finding, suggestion: str | None) -> str:
     return text
 
 
-def review_comments(findings: list[Finding], files: list[PullFile], root: Path, seen: set[tuple[str, str]]) -> list[dict]:
+def review_comments(
+    findings: list[Finding], files: list[PullFile], root: Path, seen: set[tuple[str, str]]
+) -> list[dict]:
     """API `comments` entries for new findings on added lines, skipping (path, marker) pairs
     already posted."""
     changed = {f.path: added_lines(f.patch) for f in files}
@@ -100,5 +102,7 @@ def post(gh: GitHubClient, number: int, head_sha: str, author: str, findings: li
                 seen.add((c.path, m.group(0)))
     comments = review_comments(candidates, files, root, seen)
     if comments:
-        gh.create_review(number, head_sha, f"enumguard: {len(comments)} new finding(s) on lines this pull request adds.", comments)
+        gh.create_review(
+            number, head_sha, f"enumguard: {len(comments)} new finding(s) on lines this pull request adds.", comments
+        )
     return len(comments)

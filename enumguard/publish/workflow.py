@@ -38,7 +38,7 @@ def command(kind: str, message: str, **props: object) -> str:
 def annotation(f: Finding) -> str:
     message = f.message + (f"\n{f.help}" if f.help else "")
     if f.path.startswith("database:"):  # a live-database object, no file: an annotation of the run
-        shown = f.path[len("database:"):]
+        shown = f.path[len("database:") :]
         return command(COMMANDS[f.severity], f"{message}\n(in the live database: {shown})", title=f"enumguard {f.rule}")
     return command(
         COMMANDS[f.severity], message, file=f.path, line=f.line, col=f.location.column, title=f"enumguard {f.rule}"
@@ -60,11 +60,13 @@ def annotations(findings: Iterable[Finding], cap: int = CAP_PER_KIND) -> list[st
         lines += [annotation(f) for f in items[: cap - 1]]
         left = len(items) - (cap - 1)
         word = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notices"}[severity]
-        lines.append(command(
-            COMMANDS[severity],
-            f"{left} more enumguard {word} not annotated (GitHub shows {cap} per step): see the job summary",
-            title="enumguard: more findings",
-        ))
+        lines.append(
+            command(
+                COMMANDS[severity],
+                f"{left} more enumguard {word} not annotated (GitHub shows {cap} per step): see the job summary",
+                title="enumguard: more findings",
+            )
+        )
     return lines
 
 

@@ -33,7 +33,6 @@ _BUILTIN_TYPES = frozenset({"int", "str", "bool", "float", "bytes", "dict", "lis
 _NON_ENUM_MODULES = ("datetime", "uuid", "decimal", "typing", "sqlalchemy", "pydantic", "collections", "ipaddress")
 
 
-
 class SiteVisitor:
     """Collects the BindingSites of one module; `walk` drives the visit_/leave_ handlers."""
 
@@ -44,9 +43,7 @@ class SiteVisitor:
         self.done: set[int] = set()  # Enum calls already recorded as part of a larger construct
         self.classes: list[tuple[str, str | None, str | None, bool]] = []  # (name, table, schema, sqlmodel)
         self.tables: list[cst.Call] = []
-        self.functions = {
-            s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)
-        }
+        self.functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
 
     # ------------------------------------------------------------------ resolution
     def qualify_expr(self, node: cst.BaseExpression) -> str | None:
@@ -329,9 +326,7 @@ class SiteVisitor:
             )
         )
 
-    def server_default(
-        self, call: cst.Call, offset: int
-    ) -> tuple[str | None, tuple[str, str] | None, Location | None]:
+    def server_default(self, call: cst.Call, offset: int) -> tuple[str | None, tuple[str, str] | None, Location | None]:
         arg = kwarg(call, "server_default")
         if arg is None:
             return None, None, None
@@ -451,7 +446,15 @@ def _replace_site(site: BindingSite, **changes: object) -> BindingSite:
 
 def _returned_constant(func: cst.FunctionDef) -> str | None:
     """The string a method returns when its whole body is `return "literal"` (docstring aside)."""
-    body = [stmt for stmt in func.body.body if not (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr))] if isinstance(func.body, cst.IndentedBlock) else [func.body]
+    body = (
+        [
+            stmt
+            for stmt in func.body.body
+            if not (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr))
+        ]
+        if isinstance(func.body, cst.IndentedBlock)
+        else [func.body]
+    )
     if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1:
         ret = body[0].body[0]
         if isinstance(ret, cst.Return) and ret.value is not None:

@@ -25,15 +25,33 @@ from enumguard.python.mapped_classes import TableClass, dotted, instances, is_st
 
 # Query methods that keep the entity filter_by() applies to (a join or select_from changes it).
 KEEP_ENTITY = frozenset(
-    {"filter", "filter_by", "where", "order_by", "limit", "offset", "options", "distinct", "with_for_update",
-     "execution_options", "group_by", "having", "populate_existing", "yield_per", "returning", "values"}
+    {
+        "filter",
+        "filter_by",
+        "where",
+        "order_by",
+        "limit",
+        "offset",
+        "options",
+        "distinct",
+        "with_for_update",
+        "execution_options",
+        "group_by",
+        "having",
+        "populate_existing",
+        "yield_per",
+        "returning",
+        "values",
+    }
 )
 SQLA = ("sqlalchemy", "sqlmodel")
 IN_METHODS = frozenset({"in_", "notin_", "not_in"})
 SELECT = frozenset({"sqlalchemy.select", "sqlmodel.select", "sqlalchemy.future.select", "sqlalchemy.sql.select"})
-_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try) + (
-    (ast.Match,) if hasattr(ast, "Match") else ()
-) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+_COMPOUND = (
+    (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)
+    + ((ast.Match,) if hasattr(ast, "Match") else ())
+    + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+)
 _MODEL_CLASS = re.compile(r"^class[ \t]+(\w+)[ \t]*\(", re.M)
 
 
@@ -95,7 +113,14 @@ def extract(tree: ast.Module, text: str, path: str, models: tuple[str, ...]) -> 
     except RecursionError:
         return None  # an expression nested beyond Python's stack: its values are not read
     values = tuple(
-        OrmValue(entity, attr, node.value, context, source.location(node), app_strings.quotes(source.segment(node), node.value))
+        OrmValue(
+            entity,
+            attr,
+            node.value,
+            context,
+            source.location(node),
+            app_strings.quotes(source.segment(node), node.value),
+        )
         for entity, attr, node, context in visitor.values
     )
     sql = tuple(v for node in visitor.sql for v in app_strings.sql_values(node, source))
@@ -381,5 +406,9 @@ def resolve(facts: dict, resolver, migration_paths: frozenset[str]) -> tuple[Col
             if table is None or column is None:
                 continue
             entity = resolver.qualname(target[1], target[2])
-            out.append(ColumnValue(table.table, column, value.value, value.context, value.location, "orm", entity, None, value.quotes))
+            out.append(
+                ColumnValue(
+                    table.table, column, value.value, value.context, value.location, "orm", entity, None, value.quotes
+                )
+            )
     return tuple(out)

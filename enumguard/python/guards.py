@@ -14,6 +14,7 @@ ANY = "*"
 _EXPECTING = {"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "failUnlessRaises"}
 _SUPPRESS = {"suppress"}
 
+
 def _last_name(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
@@ -54,4 +55,3 @@ def try_handlers(node: cst.Try | cst.TryStar) -> frozenset[str]:
     for handler in node.handlers:
         out |= _names(handler.type)
     return frozenset(out)
-

@@ -11,9 +11,25 @@ from enumguard.model import qualify
 COLUMN_CALLS = frozenset({"Column", "mapped_column"})
 # Class attributes that are not the column of their name.
 NOT_COLUMNS = frozenset(
-    {"relationship", "relation", "column_property", "synonym", "association_proxy", "deferred", "composite",
-     "backref", "query_expression", "hybrid_property", "dynamic_loader", "Relationship", "declared_attr", ""}
+    {
+        "relationship",
+        "relation",
+        "column_property",
+        "synonym",
+        "association_proxy",
+        "deferred",
+        "composite",
+        "backref",
+        "query_expression",
+        "hybrid_property",
+        "dynamic_loader",
+        "Relationship",
+        "declared_attr",
+        "",
+    }
 )
+
+
 @dataclass(frozen=True)
 class TableClass:
     """A mapped class at module level: its table and its attribute -> column names."""
@@ -115,7 +131,9 @@ def _none(node: ast.AST) -> bool:
 def table_class(node: ast.ClassDef) -> TableClass | None:
     """A class with `__tablename__ = "t"` (or SQLModel's `table=True`): table and columns."""
     table = schema = None
-    sqlmodel = any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
+    sqlmodel = any(
+        k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords
+    )
     columns: list[tuple[str, str]] = []
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__tablename__":

@@ -17,11 +17,36 @@ from enumguard.python.literals import string_value, literal_value
 
 _SKIP = frozenset(
     {
-        "lpar", "rpar", "comma", "semicolon", "dot", "colon", "equal", "operator", "lbracket",
-        "rbracket", "lbrace", "rbrace", "leading_lines", "lines_after_decorators", "header",
-        "footer", "asynchronous", "star", "posonly_ind", "default_indent", "default_newline",
-        "encoding", "has_trailing_newline", "indent", "newline", "trailing_whitespace",
-        "conversion", "start", "end", "value_comma",
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "dot",
+        "colon",
+        "equal",
+        "operator",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "asynchronous",
+        "star",
+        "posonly_ind",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+        "indent",
+        "newline",
+        "trailing_whitespace",
+        "conversion",
+        "start",
+        "end",
+        "value_comma",
     }
 )
 _LEAVES = (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)
@@ -31,9 +56,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _fields(kind: type) -> tuple[str, ...]:
     names = _FIELDS.get(kind)
     if names is None:
-        names = tuple(
-            f.name for f in dataclasses.fields(kind) if f.name not in _SKIP and "whitespace" not in f.name
-        )
+        names = tuple(f.name for f in dataclasses.fields(kind) if f.name not in _SKIP and "whitespace" not in f.name)
         _FIELDS[kind] = names
     return names
 

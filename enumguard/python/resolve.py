@@ -154,7 +154,7 @@ class Resolver:
 
     # ------------------------------------------------------------------ enum classes
     def enum_kind(self, path: str, qual: str, seen: frozenset = frozenset()) -> str | None:
-        """"Enum", "StrEnum", ... for an enum class (through project bases); None otherwise."""
+        """ "Enum", "StrEnum", ... for an enum class (through project bases); None otherwise."""
         key = (path, qual)
         if key in self._enum_memo:
             return self._enum_memo[key]
@@ -267,9 +267,13 @@ class Resolver:
                     continue
                 if ref.form == "attribute":
                     if i < len(ref.chain):
-                        out.append(Reference(enum.qualname, ref.chain[i], "attribute", ref.where[i], handled=ref.handled))
+                        out.append(
+                            Reference(enum.qualname, ref.chain[i], "attribute", ref.where[i], handled=ref.handled)
+                        )
                 elif i == len(ref.chain):
-                    out.append(Reference(enum.qualname, str(ref.literal), ref.form, ref.where[0], ref.literal, ref.handled))
+                    out.append(
+                        Reference(enum.qualname, str(ref.literal), ref.form, ref.where[0], ref.literal, ref.handled)
+                    )
         return out
 
 

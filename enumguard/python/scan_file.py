@@ -24,11 +24,17 @@ from enumguard.python.module_names import module_names
 from enumguard.python.reference_chains import Walker, chain_of
 
 SPECIAL = frozenset({"__new__", "_missing_", "_generate_next_value_", "__init__", "__getattr__"})
-_DESCRIPTORS = frozenset({"property", "classmethod", "staticmethod", "DynamicClassAttribute", "nonmember", "cached_property"})
+_DESCRIPTORS = frozenset(
+    {"property", "classmethod", "staticmethod", "DynamicClassAttribute", "nonmember", "cached_property"}
+)
 _CHAIN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+")
 _SPLIT = re.compile(r"[ \t]*\.[ \t]*")
-_LITERAL_ARG = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*([\[(])\s*(?=[\'\"\d.-]|[rRbBuU]{1,2}[\'\"])")
-_GETATTR = re.compile(r"(?<![\w.])getattr[ \t]*\(\s*([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)\s*,\s*(?=[\'\"]|[rRbBuU]{1,2}[\'\"])")
+_LITERAL_ARG = re.compile(
+    r"(?<![\w.])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*([\[(])\s*(?=[\'\"\d.-]|[rRbBuU]{1,2}[\'\"])"
+)
+_GETATTR = re.compile(
+    r"(?<![\w.])getattr[ \t]*\(\s*([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)\s*,\s*(?=[\'\"]|[rRbBuU]{1,2}[\'\"])"
+)
 _NEWLINE = re.compile("\n")
 # Text that makes a file worth parsing even without a candidate name (bindings, star imports).
 BINDING_HINTS = ("Enum", "ENUM", "Mapped", "table=True", ".value for ", ".name for ", "import *")
@@ -105,7 +111,9 @@ def extract(
         fact = functional_fact(qual, call, target, loc)
         if fact is not None:
             classes.append(fact)
-    refs = tuple(RefFact(r.chain, r.form, w, r.literal, tuple(sorted(r.handled))) for r, w in zip(walker.refs, where or ()))
+    refs = tuple(
+        RefFact(r.chain, r.form, w, r.literal, tuple(sorted(r.handled))) for r, w in zip(walker.refs, where or ())
+    )
     return FileFacts(
         path=path,
         imports=tuple(ImportFact(*i) for i in walker.imports),
@@ -210,8 +218,11 @@ def _text_definitions(walker, module: cst.Module, text: str, path: str, cand: se
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
             for small in stmt.body:
-                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
-                    [small.target] if isinstance(small, cst.AnnAssign) else [])
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else ([small.target] if isinstance(small, cst.AnnAssign) else [])
+                )
                 for target in targets:
                     if isinstance(target, cst.Name):
                         pattern = rf"^{re.escape(indent)}({re.escape(target.value)})[ \t]*(?::[^=\n]*)?=(?!=)"

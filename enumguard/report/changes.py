@@ -36,7 +36,12 @@ def describe(change: EnumChange) -> list[tuple[str, tuple[Segment, ...]]]:
                 parts += [(" (after ", False), (op.after, True), (")", False)]
             out.append(("add_value", tuple(parts)))
         elif op.kind == "rename_value":
-            out.append(("rename_value", (("renamed ", False), (op.label or "?", True), (" -> ", False), (op.new_label or "?", True))))
+            out.append(
+                (
+                    "rename_value",
+                    (("renamed ", False), (op.label or "?", True), (" -> ", False), (op.new_label or "?", True)),
+                )
+            )
         elif op.kind == "rename_type":
             out.append(("rename_type", (("renamed to ", False), (display_type(op.new_name or "?"), True))))
         elif op.kind == "set_schema":

@@ -47,7 +47,7 @@ def _count(report: Report, rules: tuple[str, ...]) -> int:
 
 
 def _found(report: Report, listed: Sequence[Finding] | None, rules: tuple[str, ...], word: str) -> str:
-    """"enumguard found 3 differences (2 new, 1 pre-existing), listed in this comment": the
+    """ "enumguard found 3 differences (2 new, 1 pre-existing), listed in this comment": the
     numbers count what the comment lists; findings left out for size are said to be elsewhere."""
     total = _count(report, rules)
     if listed is None:
@@ -141,18 +141,37 @@ def operation_items(report: Report) -> list[Item]:
             dropped.append(("", change.type_name))
     items = []
     if added:
-        items.append(Item(
-            (("The migration is deployed before code that writes the new label (", False), *_names(added, " in "), (")", False)),
-            False, HUMAN))
+        items.append(
+            Item(
+                (
+                    ("The migration is deployed before code that writes the new label (", False),
+                    *_names(added, " in "),
+                    (")", False),
+                ),
+                False,
+                HUMAN,
+            )
+        )
     if renamed:
-        items.append(Item(
-            (("No running code writes the old label (", False), *_names(renamed, " of "), (")", False)),
-            False, HUMAN))
+        items.append(
+            Item(
+                (("No running code writes the old label (", False), *_names(renamed, " of "), (")", False)),
+                False,
+                HUMAN,
+            )
+        )
     if dropped:
-        items.append(Item(
-            (("Table rewrite size, dependents and CASCADE reviewed for the dropped or recreated type (", False),
-             *_names(dropped, ""), (")", False)),
-            False, HUMAN))
+        items.append(
+            Item(
+                (
+                    ("Table rewrite size, dependents and CASCADE reviewed for the dropped or recreated type (", False),
+                    *_names(dropped, ""),
+                    (")", False),
+                ),
+                False,
+                HUMAN,
+            )
+        )
     return items
 
 

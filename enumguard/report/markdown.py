@@ -139,13 +139,15 @@ def _block(findings: list[Finding], context: LinkContext | None) -> dict[str, An
             files: dict[str, list[dict]] = {}
             for f, row in items:
                 files.setdefault(f.path, []).append(row)
-            groups.append({
-                "icon": mdescape.Md(ICONS[max(f.severity for f, _ in items)]),
-                "name": rule,
-                "rule": _rule(rule, context),
-                "count": len(items),
-                "files": [{"path": path, "count": len(r), "rows": r} for path, r in files.items()],
-            })
+            groups.append(
+                {
+                    "icon": mdescape.Md(ICONS[max(f.severity for f, _ in items)]),
+                    "name": rule,
+                    "rule": _rule(rule, context),
+                    "count": len(items),
+                    "files": [{"path": path, "count": len(r), "rows": r} for path, r in files.items()],
+                }
+            )
     return {"rows": rows, "groups": groups, "count": len(rows)}
 
 
@@ -163,7 +165,9 @@ def _verdict(report: Report, shown: list[Finding]) -> tuple[str, str]:
     return icon, f"{_plural(len(shown), adjective + 'enum problem')} in {where}."
 
 
-def _context(report: Report, link: LinkContext | None, marker: bool, max_rows: int | None, show_pre: bool) -> dict[str, Any]:
+def _context(
+    report: Report, link: LinkContext | None, marker: bool, max_rows: int | None, show_pre: bool
+) -> dict[str, Any]:
     diff = report.mode == "diff"
     shown = [f for f in report.findings if f.new] if diff else list(report.findings)
     pre = list(report.preexisting) if diff else []

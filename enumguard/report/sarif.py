@@ -45,7 +45,7 @@ def in_database(loc: Location) -> bool:
 
 def _logical(loc: Location) -> dict:
     """`database:public.status` -> the enum type `public.status`; `database:pg_stat_activity` -> a view."""
-    name = loc.path[len(DATABASE):]
+    name = loc.path[len(DATABASE) :]
     return {"name": name.rpartition(".")[2], "fullyQualifiedName": name, "kind": "type" if "." in name else "resource"}
 
 
@@ -54,10 +54,12 @@ def _location(loc: Location, message: str | None = None, ident: int | None = Non
     if in_database(loc):
         out = {"logicalLocations": [_logical(loc)]}
     else:
-        out = {"physicalLocation": {
-            "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
-        }}
+        out = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
+            }
+        }
     if ident is not None:
         out["id"] = ident
     if message:
@@ -97,10 +99,12 @@ def _fix(f: Finding) -> dict:
     region = {"startLine": f.line, "startColumn": f.location.column, "endLine": f.line, "endColumn": f.fix.end_column}
     return {
         "description": {"text": f"replace with {f.fix.replacement}"},
-        "artifactChanges": [{
-            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
-            "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.fix.replacement}}],
-        }],
+        "artifactChanges": [
+            {
+                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.fix.replacement}}],
+            }
+        ],
     }
 
 

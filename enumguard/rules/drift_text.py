@@ -18,8 +18,7 @@ def enum_id(pair: BoundPair) -> str | None:
 
 
 VALUES_HINT = (
-    "SQLAlchemy stores member names and the DB holds the values: pass "
-    "`values_callable=lambda e: [m.value for m in e]`"
+    "SQLAlchemy stores member names and the DB holds the values: pass `values_callable=lambda e: [m.value for m in e]`"
 )
 
 
@@ -39,7 +38,8 @@ def values_behind_names(pair: BoundPair) -> frozenset[str]:
         return frozenset()
     missing = {p.member for p in compare(pair).missing_in_db}
     return frozenset(
-        m.value for m in pair.enum.members
+        m.value
+        for m in pair.enum.members
         if m.name in missing and isinstance(m.value, str) and pair.db.label(m.value) is not None
     )
 

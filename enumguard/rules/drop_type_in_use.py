@@ -39,8 +39,7 @@ class DropTypeInUseRule(Rule):
         Example(
             {
                 "supabase/migrations/20240101000000_mood.sql": (
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
-                    "CREATE TABLE people (id int, mood mood);\n"
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE people (id int, mood mood);\n"
                 ),
                 "supabase/migrations/20240201000000_recreate.sql": (
                     "ALTER TYPE mood RENAME TO mood_old;\n"
@@ -56,8 +55,7 @@ class DropTypeInUseRule(Rule):
         Example(
             {
                 "supabase/migrations/20240101000000_mood.sql": (
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
-                    "CREATE TABLE people (id int, mood mood);\n"
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE people (id int, mood mood);\n"
                 ),
                 "supabase/migrations/20240201000000_drop.sql": "DROP TYPE mood;  -- expect: drop-type-in-use\n",
             },
@@ -69,17 +67,15 @@ class DropTypeInUseRule(Rule):
                     "import enum\n\nimport sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
                     "class Base(DeclarativeBase):\n    pass\n\n\n"
                     "class Mood(enum.Enum):\n    sad = 1\n    ok = 2\n\n\n"
-                    "class Person(Base):\n    __tablename__ = \"people\"\n\n"
+                    'class Person(Base):\n    __tablename__ = "people"\n\n'
                     "    id: Mapped[int] = mapped_column(primary_key=True)\n"
-                    "    mood: Mapped[Mood] = mapped_column(sa.Enum(Mood, name=\"mood\"))\n"
+                    '    mood: Mapped[Mood] = mapped_column(sa.Enum(Mood, name="mood"))\n'
                 ),
                 "supabase/migrations/20240101000000_mood.sql": (
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
-                    "CREATE TABLE people (id int PRIMARY KEY, mood mood);\n"
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE people (id int PRIMARY KEY, mood mood);\n"
                 ),
                 "supabase/migrations/20240201000000_drop.sql": (
-                    "ALTER TABLE people DROP COLUMN mood;\n"
-                    "DROP TYPE mood;  -- expect: drop-type-in-use\n"
+                    "ALTER TABLE people DROP COLUMN mood;\nDROP TYPE mood;  -- expect: drop-type-in-use\n"
                 ),
             },
             title="DROP TYPE while a model is still bound to it",
@@ -90,13 +86,12 @@ class DropTypeInUseRule(Rule):
                     "import enum\n\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
                     "class Base(DeclarativeBase):\n    pass\n\n\n"
                     "class Mood(enum.Enum):\n    sad = 1\n    ok = 2\n\n\n"
-                    "class Person(Base):\n    __tablename__ = \"people\"\n\n"
+                    'class Person(Base):\n    __tablename__ = "people"\n\n'
                     "    id: Mapped[int] = mapped_column(primary_key=True)\n"
                     "    mood: Mapped[Mood]\n"
                 ),
                 "supabase/migrations/20240101000000_mood.sql": (
-                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
-                    "CREATE TABLE people (id int PRIMARY KEY, mood mood);\n"
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE people (id int PRIMARY KEY, mood mood);\n"
                 ),
                 "supabase/migrations/20240201000000_varchar.sql": (
                     "ALTER TABLE people ALTER COLUMN mood TYPE varchar(8) USING mood::text;\n"
@@ -119,7 +114,10 @@ class DropTypeInUseRule(Rule):
                     f"`DROP TYPE {shown}` fails: "
                     + (f"columns {columns} still use it" if len(op.in_use) > 1 else f"column {columns} still uses it"),
                     help="alter or drop the columns first, or use another type for them",
-                    related=tuple(Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here") for c in op.in_use),
+                    related=tuple(
+                        Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here")
+                        for c in op.in_use
+                    ),
                     db_type=shown,
                 )
         dropped: dict[str, list[Binding]] = {}

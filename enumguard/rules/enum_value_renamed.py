@@ -123,7 +123,8 @@ class EnumValueRenamedRule(Rule):
                         f"`{pair.enum.name}.{member}` persists `{op.label}`, which a migration renamed "
                         f"to `{op.new_label}` in DB type `{shown}`{more}",
                         help=f"persist `{op.new_label}` instead",
-                        related=related + tuple(Related(loc, f"`{pair.enum.name}.{member}` is also used here") for loc in others[:9]),
+                        related=related
+                        + tuple(Related(loc, f"`{pair.enum.name}.{member}` is also used here") for loc in others[:9]),
                         enum=pair.enum.qualname,
                         member=member,
                         value=op.label,

@@ -55,7 +55,7 @@ CREATE TABLE jobs (id serial PRIMARY KEY, status job_status NOT NULL);
 ALEMBIC = {"alembic.ini": "[alembic]\nscript_location = alembic\n", "alembic/env.py": "from alembic import context\n"}
 
 
-STATUS_MODELS = '''import enum
+STATUS_MODELS = """import enum
 
 
 class Status(str, enum.Enum):
@@ -69,7 +69,7 @@ class Status(str, enum.Enum):
     @classmethod
     def parse(cls, text: str) -> "Status":
         return cls(text.lower())
-'''
+"""
 
 
 # app/ as a package whose models.py is STATUS_MODELS; an example adds the module that uses it.

@@ -11,11 +11,7 @@ from enumguard.rules.example_parts import ALEMBIC
 
 # The first revision of both Alembic examples, up to the body of upgrade().
 _REVISION_HEAD = (
-    "from alembic import op\n"
-    "import sqlalchemy as sa\n\n"
-    'revision = "0001"\n'
-    "down_revision = None\n\n\n"
-    "def upgrade():\n"
+    'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "0001"\ndown_revision = None\n\n\ndef upgrade():\n'
 )
 
 
@@ -48,8 +44,7 @@ class MissingTypeRule(Rule):
             {
                 **ALEMBIC,
                 "alembic/versions/0001_priority.py": (
-                    _REVISION_HEAD
-                    + '    priority = sa.Enum("low", "high", name="priority")\n'
+                    _REVISION_HEAD + '    priority = sa.Enum("low", "high", name="priority")\n'
                     "    priority.create(op.get_bind(), checkfirst=True)\n"
                     '    op.add_column("tasks", sa.Column("priority", priority))\n'
                 ),
@@ -62,8 +57,7 @@ class MissingTypeRule(Rule):
             {
                 **ALEMBIC,
                 "alembic/versions/0001_priority.py": (
-                    _REVISION_HEAD
-                    + "    op.add_column(\n"
+                    _REVISION_HEAD + "    op.add_column(\n"
                     '        "tasks",\n'
                     '        sa.Column("priority", sa.Enum("low", "high", name="priority")),  # expect: missing-type\n'
                     "    )\n"
@@ -99,8 +93,10 @@ class MissingTypeRule(Rule):
             if op.type_name == use.type_name and op.kind == "drop" and index < use.after_op:
                 related = [Related(op.location, f"`{shown}` was dropped here")]
         if use.context in ("add_column", "alter_column"):
-            help = (f"Alembic's {use.context} does not create the type; create it first with "
-                    f'`sa.Enum(..., name="{use.type_name.rpartition(".")[2]}").create(op.get_bind(), checkfirst=True)`')
+            help = (
+                f"Alembic's {use.context} does not create the type; create it first with "
+                f'`sa.Enum(..., name="{use.type_name.rpartition(".")[2]}").create(op.get_bind(), checkfirst=True)`'
+            )
         elif use.context == "create_table":
             help = "the Enum has create_type=False; create the type in an earlier migration"
         else:

@@ -94,11 +94,10 @@ class OrmUnknownValueRule(Rule):
             {
                 **_JOBS,
                 "app/queries.py": (
-                    _QUERIES_HEAD
-                    + "def waiting(session, cursor):\n"
+                    _QUERIES_HEAD + "def waiting(session, cursor):\n"
                     '    session.query(Job).filter(Job.state == "queued", Job.state.in_(["queued", "done"]))\n'
                     '    sa.update(Job).where(Job.id == 1).values(state="done")\n'
-                    '    cursor.execute("UPDATE jobs SET state = \'done\' WHERE state = \'queued\'")\n'
+                    "    cursor.execute(\"UPDATE jobs SET state = 'done' WHERE state = 'queued'\")\n"
                     '    return Job(state="queued")\n'
                 ),
             },
@@ -110,13 +109,12 @@ class OrmUnknownValueRule(Rule):
             {
                 **_JOBS,
                 "app/queries.py": (
-                    _QUERIES_HEAD
-                    + "def waiting(session, cursor, job: Job):\n"
+                    _QUERIES_HEAD + "def waiting(session, cursor, job: Job):\n"
                     '    session.query(Job).filter(Job.state == "Queued")  # expect: orm-unknown-value\n'
                     '    session.query(Job).filter_by(state="finished")  # expect: orm-unknown-value\n'
                     '    job.state = "DONE"  # expect: orm-unknown-value\n'
                     "    cursor.execute(\n"
-                    '        "SELECT id FROM jobs WHERE state = \'Queued\'"  # expect: orm-unknown-value\n'
+                    "        \"SELECT id FROM jobs WHERE state = 'Queued'\"  # expect: orm-unknown-value\n"
                     "    )\n"
                 ),
             },
@@ -200,8 +198,10 @@ class OrmUnknownValueRule(Rule):
         if binding is not None and what != "label":
             enum = binding.enum.rpartition(".")[2]
             stores = "member names" if binding.stores == "names" else "member values"
-            message = (f"`{cv.value}` is neither a {what} of `{enum}` nor a label of DB type `{shown}` "
-                       f"(column {column} stores {stores})")
+            message = (
+                f"`{cv.value}` is neither a {what} of `{enum}` nor a label of DB type `{shown}` "
+                f"(column {column} stores {stores})"
+            )
         elif column is not None:
             via = "raw SQL" if cv.via == "sql" else "SQLAlchemy"
             message = f"`{cv.value}` is not a label of DB type `{shown}` (column {column}, {via})"
@@ -209,7 +209,9 @@ class OrmUnknownValueRule(Rule):
             message = f"`{cv.value}` is not a label of DB type `{shown}` (cast in raw SQL)"
         unique = list(dict.fromkeys(accepted))
         close, certain = suggest.closest(cv.value, unique)
-        help = (f"did you mean `{close}`? " if close else "") + f"the column accepts {suggest.listing(unique) or 'nothing'}"
+        help = (
+            f"did you mean `{close}`? " if close else ""
+        ) + f"the column accepts {suggest.listing(unique) or 'nothing'}"
         suggestion = None
         if close and certain and cv.quotes is not None and not any(c in close for c in "\\\n'\""):
             suggestion = f"{cv.quotes[0]}{close}{cv.quotes[1]}"

@@ -23,4 +23,6 @@ class SyntaxErrorRule(ProblemRule):
     finds = "a Python file enumguard could not parse"
     verifies = "parsing"
     VALID = (Example({"app/ok.py": "x = 1\n"}, title="a file that parses"),)
-    INVALID = (Example({"app/broken.py": "def f(:  # expect: syntax-error\n    pass\n"}, title="a file that does not parse"),)
+    INVALID = (
+        Example({"app/broken.py": "def f(:  # expect: syntax-error\n    pass\n"}, title="a file that does not parse"),
+    )

@@ -54,9 +54,9 @@ class UnknownMemberRule(Rule):
                 **STATUS_PACKAGE,
                 "app/jobs.py": "from app.models import Status\n\n\n"
                 "def final(s: Status) -> bool:\n"
-                "    return s in (Status.done, Status[\"pending\"]) or Status.done.value == \"done\"\n\n\n"
+                '    return s in (Status.done, Status["pending"]) or Status.done.value == "done"\n\n\n'
                 "LABELS = {m.name: m.value for m in Status.__members__.values()}\n"
-                "ok = Status.parse(\"DONE\").is_final and getattr(Status, \"pending\")\n",
+                'ok = Status.parse("DONE").is_final and getattr(Status, "pending")\n',
             },
             title="members, API names, subscripts and getattr of an enum with a property and a classmethod",
         ),
@@ -75,9 +75,9 @@ class UnknownMemberRule(Rule):
                 "tests/test_status.py": "import pytest\n\nfrom app.models import Status\n\n\n"
                 "def test_unknown_name_is_refused():\n"
                 "    with pytest.raises(KeyError):\n"
-                "        Status[\"archived\"]\n"
+                '        Status["archived"]\n'
                 "    try:\n"
-                "        getattr(Status, \"archived\")\n"
+                '        getattr(Status, "archived")\n'
                 "    except (TypeError, AttributeError):\n"
                 "        pass\n",
             },
@@ -90,8 +90,8 @@ class UnknownMemberRule(Rule):
                 **STATUS_PACKAGE,
                 "app/jobs.py": "from app.models import Status as S\n\n"
                 "DONE = [S.done, S.Completed]  # expect: unknown-member\n"
-                "FAILED = S[\"failed\"]  # expect: unknown-member\n"
-                "PENDING = getattr(S, \"Pending\")  # expect: unknown-member\n",
+                'FAILED = S["failed"]  # expect: unknown-member\n'
+                'PENDING = getattr(S, "Pending")  # expect: unknown-member\n',
             },
             title="attribute, subscript and getattr naming members the enum lacks",
         ),
@@ -132,9 +132,7 @@ class UnknownMemberRule(Rule):
             enum = model.enum(ref.enum)
             if enum is None or enum.open or ref.member in enum.member_names or deliberate(ref):
                 continue
-            if ref.form != "subscript" and (
-                enum.api_open or ref.member in enum.api_names or _is_special(ref.member)
-            ):
+            if ref.form != "subscript" and (enum.api_open or ref.member in enum.api_names or _is_special(ref.member)):
                 continue
             shown = display(enum)
             best, certain = closest(ref.member, enum.member_names)
@@ -150,8 +148,10 @@ class UnknownMemberRule(Rule):
                 ref.location,
                 f"`{written}` is not a member of `{shown}`",
                 help=(
-                    f"did you mean `{best}`?" if best
-                    else f"`{shown}` defines {listing(enum.member_names)}" if enum.member_names
+                    f"did you mean `{best}`?"
+                    if best
+                    else f"`{shown}` defines {listing(enum.member_names)}"
+                    if enum.member_names
                     else f"`{shown}` has no members"
                 ),
                 suggestion=suggestion,

@@ -42,7 +42,7 @@ class UnknownValueRule(Rule):
         Example(
             {
                 **STATUS_PACKAGE,
-                "app/jobs.py": "from app.models import Status\n\nFIRST = Status(\"pending\")\n",
+                "app/jobs.py": 'from app.models import Status\n\nFIRST = Status("pending")\n',
                 "app/codes.py": "import enum\n\n\nclass Code(enum.Enum):\n    ok = 200\n    gone = 410\n\n"
                 "    @classmethod\n    def _missing_(cls, value):\n        return cls.gone\n\n\nX = Code(404)\n",
             },
@@ -54,14 +54,14 @@ class UnknownValueRule(Rule):
                 "app/parse.py": "from app.models import Status\n\n\n"
                 "def parse(text):\n"
                 "    try:\n"
-                "        return Status(\"Done\")\n"
+                '        return Status("Done")\n'
                 "    except (KeyError, ValueError):\n"
                 "        return None\n",
                 "tests/test_parse.py": "import unittest\n\nfrom app.models import Status\n\n\n"
                 "class T(unittest.TestCase):\n"
                 "    def test_bad_value(self):\n"
                 "        with self.assertRaises(ValueError):\n"
-                "            Status(\"nope\")\n",
+                '            Status("nope")\n',
             },
             title="values written to fail: a try that handles ValueError and assertRaises",
         ),
@@ -70,8 +70,7 @@ class UnknownValueRule(Rule):
         Example(
             {
                 **STATUS_PACKAGE,
-                "app/jobs.py": "from app.models import Status\n\n"
-                "LAST = Status(\"Done\")  # expect: unknown-value\n",
+                "app/jobs.py": 'from app.models import Status\n\nLAST = Status("Done")  # expect: unknown-value\n',
             },
             title="a value that differs from a member's only by case",
         ),
@@ -88,7 +87,7 @@ class UnknownValueRule(Rule):
                 "app/parse.py": "from app.models import Status\n\n\n"
                 "def parse():\n"
                 "    try:\n"
-                "        return Status(\"Done\")  # expect: unknown-value\n"
+                '        return Status("Done")  # expect: unknown-value\n'
                 "    except KeyError:\n"
                 "        return None\n",
             },
@@ -96,10 +95,10 @@ class UnknownValueRule(Rule):
         ),
         Example(
             {
-                "app/stage.py": "import enum\n\n\nclass Stage(str, enum.Enum):\n    in_review = \"in-review\"\n\n\n"
-                "NEXT = Stage(\"In_Review\")  # expect: unknown-value\n",
+                "app/stage.py": 'import enum\n\n\nclass Stage(str, enum.Enum):\n    in_review = "in-review"\n\n\n'
+                'NEXT = Stage("In_Review")  # expect: unknown-value\n',
             },
-            title="only case and separators differ: `enumguard fix` rewrites it to Stage(\"in-review\")",
+            title='only case and separators differ: `enumguard fix` rewrites it to Stage("in-review")',
         ),
     )
 
@@ -136,7 +135,8 @@ class UnknownValueRule(Rule):
                 by_text = {str(v): v for v in values}
                 best, _ = closest(str(ref.literal), tuple(by_text))
                 help_text = (
-                    f"did you mean `{by_text[best]!r}`?" if best is not None
+                    f"did you mean `{by_text[best]!r}`?"
+                    if best is not None
                     else f"`{shown}` accepts {listing([repr(v) for v in values])}"
                 )
             yield self.finding(

@@ -46,8 +46,16 @@ def event_file(tmp: Path, base: str, head: str) -> Path:
     return event
 
 
-def run_action(tmp: Path, repo: Path, event: Path, api_url: str, *args: str, env: dict[str, str] | None = None,
-               token: str = TOKEN, event_name: str = "pull_request") -> Run:
+def run_action(
+    tmp: Path,
+    repo: Path,
+    event: Path,
+    api_url: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    token: str = TOKEN,
+    event_name: str = "pull_request",
+) -> Run:
     summary, outputs = tmp / "summary.md", tmp / "output.txt"
     for f in (summary, outputs):
         f.write_text("")
@@ -73,10 +81,27 @@ def run_action(tmp: Path, repo: Path, event: Path, api_url: str, *args: str, env
         **(env or {}),
     }
     (tmp / "home").mkdir(exist_ok=True)
-    argv = ["pr", ".", "--config=", "--fail-on=error", "--mode=auto", "--comment=true", "--review=false",
-            "--sarif-file=", "--format=json", "--output=enumguard-report.json", *args]
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "action-entrypoint.py"), *argv], cwd=repo,
-                          env=environ, capture_output=True, text=True, timeout=120)
+    argv = [
+        "pr",
+        ".",
+        "--config=",
+        "--fail-on=error",
+        "--mode=auto",
+        "--comment=true",
+        "--review=false",
+        "--sarif-file=",
+        "--format=json",
+        "--output=enumguard-report.json",
+        *args,
+    ]
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "action-entrypoint.py"), *argv],
+        cwd=repo,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return Run(proc.returncode, proc.stdout, proc.stderr, summary.read_text(), outputs.read_text())
 
 
@@ -97,7 +122,7 @@ def workflow_commands(log: str) -> list[tuple[str, str]]:
             name = body[:end]
             found.append((name, body[end:]))
             if name == "stop-commands":
-                stopped = body[end + 2:]
+                stopped = body[end + 2 :]
         elif line.startswith("##["):
             found.append((line[3:].split("]", 1)[0], line))
     return found

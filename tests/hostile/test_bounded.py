@@ -17,7 +17,11 @@ from enumguard.migrations.sql_statements import Lines
 
 MODELS = "import enum\n\n\nclass Color(enum.Enum):\n    red = 'red'\n"
 # A finding the run must still report, whatever the hostile file does.
-CANARY = {"app/__init__.py": "", "app/models.py": MODELS, "app/canary.py": "from app.models import Color\n\nColor.blue\n"}
+CANARY = {
+    "app/__init__.py": "",
+    "app/models.py": MODELS,
+    "app/canary.py": "from app.models import Color\n\nColor.blue\n",
+}
 
 
 def _repo(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -39,22 +43,28 @@ def _audit(root: Path, in_process: bool = True, capsys=None) -> tuple[dict, floa
         assert proc.returncode in (0, 1), proc.stderr
         out = proc.stdout
     report = json.loads(out)
-    assert any(f["path"] == "app/canary.py" and f["rule"] == "unknown-member" for f in report["findings"])  # run went on
+    assert any(
+        f["path"] == "app/canary.py" and f["rule"] == "unknown-member" for f in report["findings"]
+    )  # run went on
     return report, time.monotonic() - start
 
 
 def _about(report: dict, path: str) -> list[str]:
     return [f"{f['rule']}: {f['message']}" for f in report["findings"] if f["path"] == path] + [
-        n for n in report.get("notices", []) if n.startswith(path)]
+        n for n in report.get("notices", []) if n.startswith(path)
+    ]
 
 
-@pytest.mark.parametrize(("name", "source"), [
-    ("nested-5000", "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"),
-    ("terms-100k", "x = " + " + ".join(["Color.red"] * 100_000) + "\n"),
-    ("and-100k", "x = " + " and ".join(["a"] * 100_000) + "\n"),
-    ("attributes-100k", "x = a" + ".b" * 100_000 + "\n"),
-    ("lambdas-5000", "x = " + "lambda: " * 5000 + "1\n"),
-])
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("nested-5000", "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"),
+        ("terms-100k", "x = " + " + ".join(["Color.red"] * 100_000) + "\n"),
+        ("and-100k", "x = " + " and ".join(["a"] * 100_000) + "\n"),
+        ("attributes-100k", "x = a" + ".b" * 100_000 + "\n"),
+        ("lambdas-5000", "x = " + "lambda: " * 5000 + "1\n"),
+    ],
+)
 def test_deep_python_is_a_syntax_error_finding_not_a_crash(tmp_path, name, source):
     # the trailing enum reference sends the file to libcst (a file with nothing enum-related is
     # only checked by CPython's own parser, which refuses or accepts these quickly)
@@ -64,18 +74,35 @@ def test_deep_python_is_a_syntax_error_finding_not_a_crash(tmp_path, name, sourc
     assert seconds < 20
 
 
-@pytest.mark.parametrize(("name", "sql", "expected"), [
-    ("nested", "INSERT INTO t (c) VALUES (" + "(" * 5000 + "'a'" + ")" * 5000 + ");\n",
-     "unsupported-sql: INSERT statement is nested too deeply to parse"),
-    ("dollar", "DO $$ BEGIN\n" + "PERFORM 1;\n" * 20_000, "unsupported-sql: unterminated `$$` dollar quote: the rest of the file is not read"),
-    ("comment", "/* never closed\n" + "CREATE TYPE x AS ENUM ('a');\n" * 20_000,
-     "unsupported-sql: unterminated `/*` comment: the rest of the file is not read"),
-])
+@pytest.mark.parametrize(
+    ("name", "sql", "expected"),
+    [
+        (
+            "nested",
+            "INSERT INTO t (c) VALUES (" + "(" * 5000 + "'a'" + ")" * 5000 + ");\n",
+            "unsupported-sql: INSERT statement is nested too deeply to parse",
+        ),
+        (
+            "dollar",
+            "DO $$ BEGIN\n" + "PERFORM 1;\n" * 20_000,
+            "unsupported-sql: unterminated `$$` dollar quote: the rest of the file is not read",
+        ),
+        (
+            "comment",
+            "/* never closed\n" + "CREATE TYPE x AS ENUM ('a');\n" * 20_000,
+            "unsupported-sql: unterminated `/*` comment: the rest of the file is not read",
+        ),
+    ],
+)
 def test_hostile_sql_is_reported_where_it_starts_and_what_precedes_it_is_read(tmp_path, capsys, name, sql, expected):
     before = "CREATE TYPE color AS ENUM ('red', 'green');\n"  # green: missing-in-code proves this was read
     report, seconds = _audit(_repo(tmp_path, {"migrations/0001.sql": before + sql}), capsys=capsys)
     problems = _about(report, "migrations/0001.sql")
-    assert expected in problems and "missing-in-code: DB type `color` (from migrations) has label `green` that `Color` does not persist" in problems
+    assert (
+        expected in problems
+        and "missing-in-code: DB type `color` (from migrations) has label `green` that `Color` does not persist"
+        in problems
+    )
     assert [f["line"] for f in report["findings"] if f["rule"] == "unsupported-sql"] == [2]
     assert seconds < 20
 
@@ -100,21 +127,32 @@ def test_statements_are_read_in_linear_time():
     assert large < 8 * small + 0.5  # linear is 4x; quadratic would be 16x
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("app/u16.py", "from app.models import Color\nColor.green\n".encode("utf-16"),
-     "app/u16.py: skipped, UTF-16 encoded (Python and PostgreSQL read UTF-8)"),
-    ("migrations/0001.sql", b"CREATE TYPE color AS ENUM ('red');\n\x00\n",
-     "migrations/0001.sql: skipped, contains a NUL byte (line 2); not a text file"),
-    ("app/latin.py", b"x = 1\ny = '\xe9t\xe9'\n", "app/latin.py: not valid UTF-8 (line 2); read as Latin-1"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "app/u16.py",
+            "from app.models import Color\nColor.green\n".encode("utf-16"),
+            "app/u16.py: skipped, UTF-16 encoded (Python and PostgreSQL read UTF-8)",
+        ),
+        (
+            "migrations/0001.sql",
+            b"CREATE TYPE color AS ENUM ('red');\n\x00\n",
+            "migrations/0001.sql: skipped, contains a NUL byte (line 2); not a text file",
+        ),
+        ("app/latin.py", b"x = 1\ny = '\xe9t\xe9'\n", "app/latin.py: not valid UTF-8 (line 2); read as Latin-1"),
+    ],
+)
 def test_encodings_give_a_notice_naming_the_file(tmp_path, capsys, name, content, expected):
     report, _ = _audit(_repo(tmp_path, {name: content}), capsys=capsys)
     assert _about(report, name) == [expected]
 
 
 def test_crlf_and_a_declared_encoding_are_read_normally(tmp_path, capsys):
-    files = {"app/crlf.py": b"from app.models import Color\r\n\r\nColor.green\r\n",
-             "app/declared.py": "# -*- coding: latin-1 -*-\nx = 'été'\n".encode("latin-1")}
+    files = {
+        "app/crlf.py": b"from app.models import Color\r\n\r\nColor.green\r\n",
+        "app/declared.py": "# -*- coding: latin-1 -*-\nx = 'été'\n".encode("latin-1"),
+    }
     report, _ = _audit(_repo(tmp_path, files), capsys=capsys)
     assert _about(report, "app/crlf.py") == ["unknown-member: `Color.green` is not a member of `Color`"]
     assert _about(report, "app/declared.py") == []
@@ -125,7 +163,8 @@ def test_size_limit_is_a_notice_and_configurable(tmp_path, capsys):
     root = _repo(tmp_path, {"app/big.py": big})
     report, _ = _audit(root, capsys=capsys)
     assert _about(report, "app/big.py") == [
-        f"app/big.py: skipped, {len(big):,} bytes is over the 2,000,000-byte limit (`max-file-bytes`)"]
+        f"app/big.py: skipped, {len(big):,} bytes is over the 2,000,000-byte limit (`max-file-bytes`)"
+    ]
     (root / "enumguard.toml").write_text("max-file-bytes = 3_000_000\n")
     report, _ = _audit(root, capsys=capsys)
     assert _about(report, "app/big.py") == ["unknown-member: `Color.green` is not a member of `Color`"]

@@ -19,7 +19,7 @@ PY_SEEDS = [
     "values_callable=lambda e: [m.value for m in e]), server_default='queued')\n",
     "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'a1'\ndown_revision = None\n\n\ndef upgrade():\n"
     "    op.execute(\"ALTER TYPE status ADD VALUE 'paused'\")\n    op.add_column('t', sa.Column('s', sa.Enum('a', name='s')))\n",
-    "x = f'{Status.queued!r:>{width}}' + \"\"\"\n{\n\"\"\"  # enumguard: ignore[unknown-member]\n",
+    'x = f\'{Status.queued!r:>{width}}\' + """\n{\n"""  # enumguard: ignore[unknown-member]\n',
 ]
 SQL_SEEDS = [
     "CREATE TYPE status AS ENUM ('queued', 'done');\nALTER TYPE status ADD VALUE IF NOT EXISTS 'paused' AFTER 'queued';\n",
@@ -44,9 +44,9 @@ def _mutated(seeds: list[str], alphabet: str) -> st.SearchStrategy[str]:
             if kind == "insert":
                 text = text[:at] + draw(st.text(alphabet, min_size=1, max_size=8)) + text[at:]
             elif kind == "delete":
-                text = text[:at] + text[at + draw(st.integers(1, 12)):]
+                text = text[:at] + text[at + draw(st.integers(1, 12)) :]
             else:
-                piece = text[at: at + draw(st.integers(1, 20))]
+                piece = text[at : at + draw(st.integers(1, 20))]
                 text = text[:at] + piece * draw(st.integers(2, 50)) + text[at:]
         return text
 
@@ -55,8 +55,11 @@ def _mutated(seeds: list[str], alphabet: str) -> st.SearchStrategy[str]:
 
 def _check(files: dict[str, str]) -> None:
     config = Config(root=Path("/nonexistent-fuzz-root"), cache=False, jobs=1)
-    tree = SourceTree(root=str(config.root), files=tuple(SourceFile(p, t) for p, t in sorted(files.items())),
-                      paths=tuple(sorted(files)))
+    tree = SourceTree(
+        root=str(config.root),
+        files=tuple(SourceFile(p, t) for p, t in sorted(files.items())),
+        paths=tuple(sorted(files)),
+    )
     model = pipeline.build_model(tree, config)
     findings = pipeline.check(model, tree, config)
     for f in findings:  # findings, each about a file of the tree (or the live database, not here)
@@ -67,16 +70,33 @@ FUZZ = settings(max_examples=60, deadline=None, derandomize=True, suppress_healt
 
 
 @FUZZ
-@given(models=_mutated(PY_SEEDS, PY_ALPHABET), use=_mutated(PY_SEEDS, PY_ALPHABET), revision=_mutated(PY_SEEDS, PY_ALPHABET))
+@given(
+    models=_mutated(PY_SEEDS, PY_ALPHABET),
+    use=_mutated(PY_SEEDS, PY_ALPHABET),
+    revision=_mutated(PY_SEEDS, PY_ALPHABET),
+)
 def test_mutated_python_never_raises(models: str, use: str, revision: str) -> None:
-    _check({"app/__init__.py": "", "app/models.py": models, "app/use.py": use,
-            "db/env.py": "", "db/versions/0001_a.py": revision,
-            "migrations/0001.sql": "CREATE TYPE status AS ENUM ('queued');\n"})
+    _check(
+        {
+            "app/__init__.py": "",
+            "app/models.py": models,
+            "app/use.py": use,
+            "db/env.py": "",
+            "db/versions/0001_a.py": revision,
+            "migrations/0001.sql": "CREATE TYPE status AS ENUM ('queued');\n",
+        }
+    )
 
 
 @FUZZ
 @given(first=_mutated(SQL_SEEDS, SQL_ALPHABET), second=_mutated(SQL_SEEDS, SQL_ALPHABET))
 def test_mutated_sql_never_raises(first: str, second: str) -> None:
-    _check({"app/models.py": PY_SEEDS[0], "app/db.py": PY_SEEDS[2].replace("app.models", "models"),
-            "migrations/0001_a.sql": first, "migrations/0002_b.sql": second,
-            "alembic.ini": "[alembic]\nscript_location = " + second[:40].replace("\n", " ") + "\n"})
+    _check(
+        {
+            "app/models.py": PY_SEEDS[0],
+            "app/db.py": PY_SEEDS[2].replace("app.models", "models"),
+            "migrations/0001_a.sql": first,
+            "migrations/0002_b.sql": second,
+            "alembic.ini": "[alembic]\nscript_location = " + second[:40].replace("\n", " ") + "\n",
+        }
+    )

@@ -51,7 +51,9 @@ def test_repository_text_creates_no_workflow_command_output_or_summary_section(h
     commands = workflow_commands(run.stdout + "\n" + run.stderr)
     # ...but every command the runner executes is one of ours: stop/resume, or an annotation titled enumguard
     names = {name for name, _ in commands}
-    assert names <= {"stop-commands", "error", "warning", "notice"} | {c for c, _ in commands if c.startswith("enumguard-")}
+    assert names <= {"stop-commands", "error", "warning", "notice"} | {
+        c for c, _ in commands if c.startswith("enumguard-")
+    }
     for name, rest in commands:
         if name in ("error", "warning", "notice"):
             assert "title=enumguard" in rest, rest
@@ -63,8 +65,11 @@ def test_repository_text_creates_no_workflow_command_output_or_summary_section(h
     log = re.sub(r"::(stop-commands::)?enumguard-[0-9a-f]{32}(::?)?", "", run.stdout + run.stderr)  # random tokens
     assert not any(r.path == "/user" for r in gh.state.requests) and "403" not in log
     headings = [line for line in run.summary.splitlines() if line.startswith("#")]
-    assert headings == ["### ⚠️ enumguard: 2 new enum problems in this pull request.",
-                        "#### Database enum changes in this pull request", "#### Checklist"]
+    assert headings == [
+        "### ⚠️ enumguard: 2 new enum problems in this pull request.",
+        "#### Database enum changes in this pull request",
+        "#### Checklist",
+    ]
 
 
 def test_pr_comment_keeps_markdown_html_and_mentions_inert_and_the_marker_findable(hostile):

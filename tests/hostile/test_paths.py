@@ -39,8 +39,15 @@ def _links(root: Path, outside: Path) -> None:
 
 
 def _repo(root: Path) -> Path:
-    return gitutil.init(root, {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": VIEWS,
-                               "migrations/0001_init.sql": "CREATE TYPE color AS ENUM ('red');\n"})
+    return gitutil.init(
+        root,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/views.py": VIEWS,
+            "migrations/0001_init.sql": "CREATE TYPE color AS ENUM ('red');\n",
+        },
+    )
 
 
 def _audit(capsys, *argv: str) -> tuple[int, dict, str]:
@@ -55,12 +62,16 @@ def test_audit_never_reads_through_links_leaving_the_root(tmp_path, outside, cap
     code, report, everything = _audit(capsys, "audit", str(root))
     assert SECRET_MEMBER not in everything and SECRET_LABEL not in everything and TOKEN not in everything
     [notice] = [n for n in report["notices"] if "symlink" in n]
-    assert notice == ("3 symlink(s) pointing outside the repository (or into /proc, /sys, /dev) were not read: "
-                      "app/environ.py, app/leak.py, migrations/0002_leak.sql")
+    assert notice == (
+        "3 symlink(s) pointing outside the repository (or into /proc, /sys, /dev) were not read: "
+        "app/environ.py, app/leak.py, migrations/0002_leak.sql"
+    )
     assert code == 0 and report["findings"] == []  # alias.py (inside) was read like views.py
 
 
-def test_diff_of_committed_links_reads_neither_the_working_tree_nor_the_git_tree_through_them(tmp_path, outside, capsys):
+def test_diff_of_committed_links_reads_neither_the_working_tree_nor_the_git_tree_through_them(
+    tmp_path, outside, capsys
+):
     root = _repo(tmp_path / "repo")
     gitutil.git(root, "checkout", "-q", "-b", "feature")
     _links(root, outside)
@@ -98,11 +109,14 @@ def test_action_does_not_post_proc_self_environ_or_files_outside(tmp_path, outsi
     assert "app/env.py, app/leak.py" in run.stdout
 
 
-@pytest.mark.parametrize(("setting", "value"), [
-    ("sql-migrations", "../outside/*.sql"),
-    ("migration-order", "/etc/*.sql"),
-    ("alembic-versions", "db/../../outside"),
-])
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("sql-migrations", "../outside/*.sql"),
+        ("migration-order", "/etc/*.sql"),
+        ("alembic-versions", "db/../../outside"),
+    ],
+)
 def test_path_settings_must_stay_in_the_repository(tmp_path, capsys, setting, value):
     root = _repo(tmp_path / "repo")
     (root / "enumguard.toml").write_text(f'{setting} = ["{value}"]\n')
@@ -119,7 +133,10 @@ def test_config_file_outside_the_repository_is_refused(tmp_path, capsys):
     assert "--config" in capsys.readouterr().err
     (root / "enumguard.toml").symlink_to(tmp_path / "evil.toml")
     assert cli.main(["audit", str(root)]) == 2
-    assert capsys.readouterr().err == "enumguard: error: enumguard.toml: a symlink to outside the repository; enumguard does not read it\n"
+    assert (
+        capsys.readouterr().err
+        == "enumguard: error: enumguard.toml: a symlink to outside the repository; enumguard does not read it\n"
+    )
 
 
 def test_alembic_ini_locations_outside_are_reported_by_setting_and_not_read(tmp_path, capsys):

@@ -23,8 +23,10 @@ MODELS = "import enum\n\n\nclass Color(enum.Enum):\n    red = 'red'\n"
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = gitutil.init(tmp_path / "repo", {"app/__init__.py": "", "app/models.py": MODELS,
-                                            "migrations/0001.sql": "CREATE TYPE color AS ENUM ('red');\n"})
+    root = gitutil.init(
+        tmp_path / "repo",
+        {"app/__init__.py": "", "app/models.py": MODELS, "migrations/0001.sql": "CREATE TYPE color AS ENUM ('red');\n"},
+    )
     gitutil.branch(root, "feature", {"app/views.py": "from app.models import Color\n\nColor.blue\n"})
     return root
 
@@ -32,11 +34,14 @@ def repo(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- refs
 
 
-@pytest.mark.parametrize("argv", [
-    ["--base", "--upload-pack=touch PWNED"],
-    ["--base=--output=PWNED"],
-    ["--base", "main", "--head=--upload-pack=touch PWNED"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--base", "--upload-pack=touch PWNED"],
+        ["--base=--output=PWNED"],
+        ["--base", "main", "--head=--upload-pack=touch PWNED"],
+    ],
+)
 def test_refs_starting_with_a_dash_are_refused_not_passed_as_options(repo, capsys, monkeypatch, argv):
     monkeypatch.chdir(repo)
     assert cli.main(["diff", *argv, "."]) == 2
@@ -47,12 +52,21 @@ def test_refs_starting_with_a_dash_are_refused_not_passed_as_options(repo, capsy
 
 def _pr_env(monkeypatch, tmp_path: Path, event: Path, api_url: str, token: str = TOKEN, **extra: str) -> None:
     values = {
-        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": REPO,
-        "GITHUB_API_URL": api_url, "GITHUB_SERVER_URL": "https://github.com", "GITHUB_SHA": "0" * 40,
-        "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "GITHUB_OUTPUT": str(tmp_path / "output.txt"), "INPUT_GITHUB-TOKEN": token,
-        "ENUMGUARD_GITHUB_WRITE_SPACING": "0", "ENUMGUARD_GITHUB_BACKOFF": "0.01", "ENUMGUARD_GITHUB_MAX_WAIT": "0.1",
-        "ENUMGUARD_GITHUB_RETRIES": "1", **extra,
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_API_URL": api_url,
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_SHA": "0" * 40,
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+        "INPUT_GITHUB-TOKEN": token,
+        "ENUMGUARD_GITHUB_WRITE_SPACING": "0",
+        "ENUMGUARD_GITHUB_BACKOFF": "0.01",
+        "ENUMGUARD_GITHUB_MAX_WAIT": "0.1",
+        "ENUMGUARD_GITHUB_RETRIES": "1",
+        **extra,
     }
     for k in ("GITHUB_TOKEN", "ENUMGUARD_COMMENT_AUTHOR", "ENUMGUARD_DATABASE_URL"):
         monkeypatch.delenv(k, raising=False)
@@ -67,7 +81,9 @@ def test_event_payload_ref_starting_with_a_dash_is_refused(repo, tmp_path, capsy
     _pr_env(monkeypatch, tmp_path, event_file(tmp_path, "--upload-pack=touch PWNED", head), "http://127.0.0.1:9")
     assert cli.main(["pr", str(repo), "--no-cache"]) == 2
     out, err = capsys.readouterr()
-    assert out.startswith("::error title=enumguard could not run::base ref `--upload-pack=touch PWNED` is not a git ref")
+    assert out.startswith(
+        "::error title=enumguard could not run::base ref `--upload-pack=touch PWNED` is not a git ref"
+    )
     assert not list(tmp_path.rglob("PWNED*"))
 
 
@@ -114,15 +130,38 @@ def _assert_no_secret(*texts: str) -> None:
 def _dispatch_run(repo: Path, tmp_path: Path, capsys, monkeypatch, url: str) -> tuple[int, str]:
     event = tmp_path / "dispatch.json"
     event.write_text((WEBHOOKS / "workflow_dispatch.json").read_text())
-    _pr_env(monkeypatch, tmp_path, event, "http://127.0.0.1:9", GITHUB_EVENT_NAME="workflow_dispatch",
-            ENUMGUARD_DATABASE_URL=url)
+    _pr_env(
+        monkeypatch,
+        tmp_path,
+        event,
+        "http://127.0.0.1:9",
+        GITHUB_EVENT_NAME="workflow_dispatch",
+        ENUMGUARD_DATABASE_URL=url,
+    )
     report = tmp_path / "report.json"
-    code = cli.main(["pr", str(repo), "--no-cache", "--format", "json", "--output", str(report),
-                     "--sarif-file", str(tmp_path / "r.sarif")])
+    code = cli.main(
+        [
+            "pr",
+            str(repo),
+            "--no-cache",
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--sarif-file",
+            str(tmp_path / "r.sarif"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert report.exists(), out + err
-    everything = [out, err, report.read_text(), (tmp_path / "r.sarif").read_text(),
-                  (tmp_path / "summary.md").read_text(), (tmp_path / "output.txt").read_text()]
+    everything = [
+        out,
+        err,
+        report.read_text(),
+        (tmp_path / "r.sarif").read_text(),
+        (tmp_path / "summary.md").read_text(),
+        (tmp_path / "output.txt").read_text(),
+    ]
     _assert_no_secret(*everything)
     return code, "\n".join(everything)
 
@@ -143,16 +182,22 @@ def test_database_errors_never_show_the_password(repo, tmp_path, capsys, monkeyp
         assert "the live checks were skipped" in everything, name
 
 
-@pytest.mark.parametrize(("status", "message"), [(401, "Bad credentials"), (403, "Resource not accessible"),
-                                                 (500, "Server Error")])
+@pytest.mark.parametrize(
+    ("status", "message"), [(401, "Bad credentials"), (403, "Resource not accessible"), (500, "Server Error")]
+)
 def test_github_api_errors_never_show_the_token(repo, tmp_path, capsys, monkeypatch, status, message):
     base = gitutil.git(repo, "rev-parse", "main").strip()
     head = gitutil.git(repo, "rev-parse", "HEAD").strip()
     with FakeGitHub() as gh:
         gh.state.add_token(TOKEN, BOT, kind="installation")
         gh.state.faults.append(Fault("GET", r"/comments$", status, times=10, message=f"{message} for {TOKEN}"))
-        _pr_env(monkeypatch, tmp_path, event_file(tmp_path, base, head), gh.url,
-                ENUMGUARD_DATABASE_URL=f"postgresql://app:{quote(PASSWORD, safe='')}@db.invalid/app")
+        _pr_env(
+            monkeypatch,
+            tmp_path,
+            event_file(tmp_path, base, head),
+            gh.url,
+            ENUMGUARD_DATABASE_URL=f"postgresql://app:{quote(PASSWORD, safe='')}@db.invalid/app",
+        )
         code = cli.main(["pr", str(repo), "--no-cache"])
         out, err = capsys.readouterr()
         assert gh.state.comments_on(PR) == []
