@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from enumguard import __version__, config as config_mod, pipeline
+from enumguard import __version__, pipeline
+from enumguard import config as config_mod
 from enumguard.emit import emit, exit_code
 from enumguard.errors import EnumguardError
 from enumguard.report import RENDERERS

@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 from enumguard import pipeline
-from enumguard.emit import emit, exit_code
 from enumguard.config import Config
+from enumguard.emit import emit, exit_code
 from enumguard.errors import EnumguardError
 from enumguard.finding import Finding
 from enumguard.publish import comment, context, inline, workflow
 from enumguard.publish.client import INSTALLATION_BOT, GitHubClient, GitHubError, PyGithubClient, Tuning
 from enumguard.report import RENDERERS, Report, markdown, mdescape
 from enumguard.report.markdown import LinkContext
-
 
 # Where the `database-url` input arrives: action.yml maps it to ENUMGUARD_DATABASE_URL, and
 # GitHub also hands every input to a Docker action as INPUT_<NAME> (hyphen kept). Never an argument.

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from enumguard import collect
-from enumguard.config import DEFAULT_EXCLUDE, Config
-from enumguard.migrations import discover
+from enumguard.config import DEFAULT_EXCLUDE
+from enumguard.migrations.sql import files as sql_files
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def migrations_in(folder: Path) -> str | None:
     for path in paths:
         name = posixpath.basename(path)
         if path.endswith(".sql"):
-            item = discover.classify(path)
+            item = sql_files.classify(path)
             if item is not None and item.tool != "plain":
                 return posixpath.dirname(path) or "."
             if item is not None and plain is None:

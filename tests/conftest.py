@@ -4,10 +4,9 @@
 collect_ignore_glob = ["fixtures/*"]
 
 # PostgreSQL server and fresh databases for the live-audit and replay-proof tests.
-from tests.pg_fixtures import pg_db, pg_server  # noqa: E402,F401
-
-
 import pytest  # noqa: E402
+
+from tests.pg_fixtures import pg_db, pg_server  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import config as config_mod, pipeline
+from enumguard import config as config_mod
+from enumguard import pipeline
 from enumguard.docs import toml_value
 from enumguard.report import Report
 from enumguard.rules import RULE_NAMES

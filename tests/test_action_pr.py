@@ -13,7 +13,7 @@ import pytest
 from enumguard import cli, pipeline, review
 from enumguard.report import markdown, mdescape
 from tests import reports
-from tests.github_server import Fault, FakeGitHub
+from tests.github_server import FakeGitHub, Fault
 from tests.openapi_check import check_requests
 
 WEBHOOKS = Path(__file__).parent / "data" / "github" / "webhooks"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from enumguard.config import Config
 from enumguard.finding import Location
-from enumguard.model import Binding, DbEnum, EnumClass, Label, Member
 from enumguard.link import bind, server_default_literals
+from enumguard.model import Binding, DbEnum, EnumClass, Label, Member
 from enumguard.python.binding_sites import BindingSite, RawBinding
 
 CONFIG = Config(root=Path("."))

@@ -16,9 +16,9 @@ sa = pytest.importorskip("sqlalchemy")
 
 from enumguard.config import Config  # noqa: E402
 from enumguard.finding import Location  # noqa: E402
-from enumguard.model import EnumClass, Member, qualify  # noqa: E402
 from enumguard.link import bind  # noqa: E402
 from enumguard.link.pairs import names_of, values_of  # noqa: E402
+from enumguard.model import EnumClass, Member, qualify  # noqa: E402
 from enumguard.python.binding_sites import RawBinding  # noqa: E402
 from enumguard.python.bindings import extract  # noqa: E402
 

@@ -215,7 +215,7 @@ def test_cli_json_marks_new_findings(tmp_path: Path, capsys) -> None:
 def parse_counter(monkeypatch) -> Counter:
     """Counts every Python file and Alembic revision enumguard parses, by (scanner, path)."""
     from enumguard import python
-    from enumguard.migrations import alembic
+    from enumguard.migrations.alembic import revisions as alembic
 
     parsed: Counter = Counter()
     real_extract, real_read = python.extract, alembic._read

@@ -12,7 +12,7 @@ from pathlib import Path
 from enumguard import cache, migrations
 from enumguard.collect import SourceFile, SourceTree
 from enumguard.config import Config
-from enumguard.migrations import alembic
+from enumguard.migrations.alembic import revisions as alembic
 from tests.test_migrations_alembic import repo, revision
 
 ROOT = Path(__file__).resolve().parent.parent

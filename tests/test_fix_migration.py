@@ -9,7 +9,8 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import collect, config as config_mod, pipeline
+from enumguard import collect, pipeline
+from enumguard import config as config_mod
 from enumguard.fixes.migration import ident, literal, type_ref
 from enumguard.report import json_
 from enumguard.rules import RULE_NAMES

@@ -11,7 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from enumguard import config as config_mod, live, pipeline
+from enumguard import config as config_mod
+from enumguard import live, pipeline
 from enumguard.cli import main
 from enumguard.live import connect
 from enumguard.rules import RULE_NAMES

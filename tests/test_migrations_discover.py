@@ -174,7 +174,7 @@ def test_configured_sql_joins_the_tool_migrations_but_undo_scripts_never_do() ->
 
 
 def test_undo_scripts_by_name_or_folder_are_never_forward_migrations() -> None:
-    from enumguard.migrations.discover import is_undo
+    from enumguard.migrations.sql.files import is_undo
 
     undo = [
         "migrations/rollback_0003.sql",

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from enumguard.finding import Location, Severity
 from enumguard.model import Binding, LiteralUse, Model, Settings
-from enumguard.rules import AddValueInTransactionRule, DropTypeInUseRule
-from enumguard.rules import MissingTypeRule, SqlUnknownValueRule
-from tests.test_migrations_alembic import repo, revision
+from enumguard.rules import AddValueInTransactionRule, DropTypeInUseRule, MissingTypeRule, SqlUnknownValueRule
 from tests.expectations import audit, write_repo
+from tests.test_migrations_alembic import repo, revision
 from tests.test_migrations_sql import PLAIN, SUPA, load_files
 
 

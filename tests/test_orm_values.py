@@ -7,7 +7,8 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import cache, config as config_mod, pipeline, python
+from enumguard import cache, pipeline, python
+from enumguard import config as config_mod
 from enumguard.finding import Location
 from enumguard.rules import RULE_NAMES
 from tests.expectations import write_repo

@@ -7,7 +7,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import cache, collect, config as config_mod, python
+from enumguard import cache, collect, python
+from enumguard import config as config_mod
 from enumguard.cli import main
 from enumguard.config import Config
 from enumguard.rules import RULE_NAMES

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import config as config_mod, pipeline
+from enumguard import config as config_mod
+from enumguard import pipeline
 from enumguard.rules import RULE_NAMES
 from tests.expectations import write_repo
 

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from enumguard import collect, config as config_mod, migrations, pipeline
-from enumguard.migrations import discover
+from enumguard import collect, migrations, pipeline
+from enumguard import config as config_mod
+from enumguard.migrations.alembic import environments
+from enumguard.migrations.sql import files as sql_files_mod
 from enumguard.rules import RULE_NAMES
 from tests.pg import PgServer
 
@@ -131,7 +133,7 @@ def _sql_script(path: Path) -> str:
     return text
 
 
-def _apply_sql(server: PgServer, db: str, root: Path, item: discover.SqlFile, work: Path) -> Failure | None:
+def _apply_sql(server: PgServer, db: str, root: Path, item: sql_files_mod.SqlFile, work: Path) -> Failure | None:
     script = work / "current.sql"
     text = _sql_script(root / item.path)
     script.write_text(text, encoding="utf-8")
@@ -149,8 +151,8 @@ def _apply_sql(server: PgServer, db: str, root: Path, item: discover.SqlFile, wo
 def _alembic_setup(root: Path, tree, config, work: Path) -> tuple[str, str] | None:
     """Copy the repo into `work` and return (ini, script_location) for the runner; the fixture's
     env.py is used when it really runs migrations, else a generic one in its place."""
-    versions = discover.alembic_dirs(tree, config)
-    if not discover.alembic_scripts(tree, versions):
+    versions = environments.alembic_dirs(tree, config)
+    if not environments.alembic_scripts(tree, versions):
         return None
     copy = work / "repo"
     shutil.copytree(root, copy)
@@ -226,7 +228,7 @@ def test_static_replay_matches_postgres(repo: Path, pg_server: PgServer, pg_db: 
     config, tree, model = _load(repo)
     if not model.migrations:
         pytest.skip("no migrations enumguard recognises")
-    sql_files = discover.sql_files(tree, config)
+    sql_files = sql_files_mod.sql_files(tree, config)
     revisions = {m.revision: m.path for m in model.migrations if m.kind == "alembic" and m.revision}
     failure: Failure | None = None
     applied: list[str] = []

@@ -7,7 +7,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import config as config_mod, pipeline
+from enumguard import config as config_mod
+from enumguard import pipeline
 from enumguard.cli import main
 from enumguard.report import json_
 from enumguard.rules import RULE_NAMES

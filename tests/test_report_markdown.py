@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from enumguard import config as config_mod, review
+from enumguard import config as config_mod
+from enumguard import review
 from enumguard.finding import Finding, Location, Severity
 from enumguard.report import markdown, mdescape
 from enumguard.report.checklist import checklist

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import jsonschema
 
-from enumguard import cli, config as config_mod, pipeline
+from enumguard import cli, pipeline
+from enumguard import config as config_mod
 from enumguard.finding import Finding, Location, Related, Severity
 from enumguard.report import Report, sarif
 from enumguard.rules import ALL_RULES, RULE_NAMES
@@ -141,7 +142,8 @@ def test_live_audit_of_a_drifted_database_gives_sarif_that_code_scanning_accepts
     """A real database: a label missing, a label added by hand, a type no migration creates."""
     from dataclasses import replace as _replace
 
-    from enumguard import config as config_mod, live, pipeline
+    from enumguard import config as config_mod
+    from enumguard import live, pipeline
     from enumguard.rules import RULE_NAMES
 
     (tmp_path / "db/migrations").mkdir(parents=True)

@@ -6,9 +6,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import config as config_mod, pipeline
+from enumguard import config as config_mod
+from enumguard import pipeline
 from enumguard.report import RENDERERS
-from enumguard.rules import ALL_RULES, RULE_NAMES, DOCS_URL_PAGES, rule_url
+from enumguard.rules import ALL_RULES, DOCS_URL_PAGES, RULE_NAMES, rule_url
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,12 +9,14 @@ from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
-from enumguard.migrations import alembic, discover, replay
-from enumguard.migrations.sql_events import Reader
-from enumguard.migrations.sql_statements import Lines
+from enumguard.migrations import alembic, replay
+from enumguard.migrations.alembic import environments
 from enumguard.migrations.events import Event
-from enumguard.progress import Progress
+from enumguard.migrations.sql import files as sql_files_mod
+from enumguard.migrations.sql.reader import Reader
+from enumguard.migrations.sql.statements import Lines
 from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
+from enumguard.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,8 @@ def _read_sql(path: str, text: str) -> SqlFacts:
 
 def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
     """Paths of files that are migrations (SQL files and Alembic revision scripts)."""
-    sql = {f.path for f in discover.sql_files(tree, config)}
-    replayed = set(discover.alembic_scripts(tree, discover.alembic_dirs(tree, config)))
+    sql = {f.path for f in sql_files_mod.sql_files(tree, config)}
+    replayed = set(environments.alembic_scripts(tree, environments.alembic_dirs(tree, config)))
     # Revision scripts that are not replayed (another dialect's `versions/sqlite/`, a second
     # project's history) are still migrations, not application code: their enums are frozen copies.
     others = {f.path for f in tree.python_files() if f.path not in replayed and _looks_like_revision(f.text)}
@@ -62,7 +64,7 @@ def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
 
 def notices(tree: SourceTree, config: Config) -> tuple[str, ...]:
     """One-line notices about what the migration stage left out (SQL no tool applies)."""
-    found = discover.not_replayed(tree, config)
+    found = sql_files_mod.not_replayed(tree, config)
     return (found,) if found else ()
 
 
@@ -77,7 +79,7 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
     store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir)
     units: list[replay.Unit] = []
     statements = 0
-    items = [(item, tree.get(item.path)) for item in discover.sql_files(tree, config)]
+    items = [(item, tree.get(item.path)) for item in sql_files_mod.sql_files(tree, config)]
     items = [(item, source) for item, source in items if source is not None]
     digest = cache_mod.code_digest()
     keys = {item.path: cache_mod.key(digest, "sql", item.path, source.text) for item, source in items}
@@ -107,7 +109,7 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
         db_enums=result.db_enums,
         columns=result.columns,
         literals=tuple(result.literals),
-        problems=tuple(discover.ini_problems(tree)) + tuple(revisions.problems) + tuple(result.problems),
+        problems=tuple(environments.ini_problems(tree)) + tuple(revisions.problems) + tuple(result.problems),
         type_uses=tuple(result.type_uses),
         statements=statements,
         plain_columns=frozenset(result.plain_columns),

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
-from enumguard.migrations import sql_statements as sqltext
 from enumguard.migrations.events import LiteralEvent
-from enumguard.migrations.sql_events import Reader
-from enumguard.migrations.sql_statements import Lines
-from enumguard.migrations.sql_tree_events import TreeReader, ident, table_name
+from enumguard.migrations.sql import statements as sqltext
+from enumguard.migrations.sql.reader import Reader
+from enumguard.migrations.sql.statements import Lines
+from enumguard.migrations.sql.tree_events import TreeReader, ident, table_name
 
 _READ = {"INSERT", "UPDATE", "WITH", "SELECT", "DELETE"}
 

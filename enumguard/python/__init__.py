@@ -21,10 +21,10 @@ from enumguard.model import ColumnValue, EnumClass, LiteralUse, Reference
 from enumguard.progress import Progress
 from enumguard.python import column_values
 from enumguard.python.binding_sites import RawBinding
-from enumguard.python.scan_file import extract, syntax_problem
 from enumguard.python.file_facts import FileFacts
 from enumguard.python.names import TextNames, candidates_of, module_infos, text_names
 from enumguard.python.resolve import Resolver
+from enumguard.python.scan_file import extract, syntax_problem
 
 PARALLEL_MIN_FILES = 48
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import libcst as cst
 
 from enumguard.finding import Location
-from enumguard.libcst_helpers import dotted, kwarg, string as str_value
+from enumguard.libcst_helpers import dotted, kwarg
+from enumguard.libcst_helpers import string as str_value
 from enumguard.model import qualify
 
 

@@ -9,11 +9,11 @@ from typing import Sequence
 import libcst as cst
 
 from enumguard.finding import Location
+from enumguard.libcst_helpers import dotted, kwarg
+from enumguard.libcst_helpers import string as str_value
 from enumguard.model import qualify
 from enumguard.python import complexity
 from enumguard.python.binding_sites import BindingSite
-from enumguard.sqlalchemy_names import COLUMNS, ENUM_TYPES, GENERIC_ENUM, MAPPED, TABLES, TEXT
-from enumguard.libcst_helpers import dotted, kwarg, string as str_value
 from enumguard.python.binding_syntax import (
     Locator,
     comprehension_attr,
@@ -23,6 +23,7 @@ from enumguard.python.binding_syntax import (
     table_args_schema,
     table_name,
 )
+from enumguard.sqlalchemy_names import COLUMNS, ENUM_TYPES, GENERIC_ENUM, MAPPED, TABLES, TEXT
 
 # Positional arguments of Column/mapped_column that are not its type.
 NOT_A_TYPE = frozenset(

@@ -21,7 +21,8 @@ from enumguard.finding import Location
 from enumguard.model import ColumnValue
 from enumguard.python import app_strings
 from enumguard.python.app_strings import Source
-from enumguard.python.mapped_classes import TableClass, dotted, instances, is_string as _string, table_class
+from enumguard.python.mapped_classes import TableClass, dotted, instances, table_class
+from enumguard.python.mapped_classes import is_string as _string
 
 # Query methods that keep the entity filter_by() applies to (a join or select_from changes it).
 KEEP_ENTITY = frozenset(

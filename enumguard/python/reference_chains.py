@@ -13,7 +13,7 @@ import dataclasses
 import libcst as cst
 
 from enumguard.python import guards
-from enumguard.python.literals import string_value, literal_value
+from enumguard.python.literals import literal_value, string_value
 
 _SKIP = frozenset(
     {

@@ -8,8 +8,8 @@ from typing import Sequence
 
 from enumguard.finding import Finding
 from enumguard.model import display_type
-from enumguard.report.report import Report
 from enumguard.report.changes import Segment, describe
+from enumguard.report.report import Report
 from enumguard.rules import ALL_RULES
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import jinja2
 
 from enumguard.finding import Finding, Severity
-from enumguard.report.report import Report
+from enumguard.model import display_type
+from enumguard.report import mdescape  # a submodule, not the package namespace
 from enumguard.report.changes import describe
 from enumguard.report.checklist import checklist
-from enumguard.report import mdescape  # a submodule, not the package namespace
-from enumguard.model import display_type
+from enumguard.report.report import Report
 from enumguard.rules import RULE_NAMES, url_of
 
 MARKER = "<!-- enumguard:pr-comment -->"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from enumguard.report.report import Report
 from enumguard.report.changes import phrase
+from enumguard.report.report import Report
 from enumguard.rules import url_of
 
 _BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")

@@ -7,8 +7,8 @@ from typing import Iterator
 from enumguard.finding import Finding, Fix, Related, Severity
 from enumguard.model import Model
 from enumguard.rules.base import Example, Rule
-from enumguard.rules.expected_errors import deliberate
 from enumguard.rules.example_parts import STATUS_PACKAGE
+from enumguard.rules.expected_errors import deliberate
 from enumguard.rules.suggest import closest, display, listing, quoted
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from enumguard import cli
-from enumguard.migrations.sql_events import Reader
-from enumguard.migrations.sql_statements import Lines
+from enumguard.migrations.sql.reader import Reader
+from enumguard.migrations.sql.statements import Lines
 
 MODELS = "import enum\n\n\nclass Color(enum.Enum):\n    red = 'red'\n"
 # A finding the run must still report, whatever the hostile file does.

@@ -4,7 +4,6 @@ git trees, where they are blobs of mode 120000) and settings that name paths."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest

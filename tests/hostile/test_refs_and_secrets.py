@@ -3,7 +3,6 @@ provoke (database and GitHub API) keeps the token and the password out of every 
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from enumguard import cli
 from tests import gitutil
-from tests.github_server import Fault, FakeGitHub
+from tests.github_server import FakeGitHub, Fault
 from tests.hostile.actionrun import BOT, PR, REPO, TOKEN, WEBHOOKS, event_file
 
 PASSWORD = "p@ss:w/rd%Secret-42!"  # needs URL-encoding, so both spellings are checked

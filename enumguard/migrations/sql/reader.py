@@ -9,10 +9,10 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.migrations import sql_statements
 from enumguard.migrations.events import ColumnEvent, Event, TxEvent
-from enumguard.migrations.sql_statements import Lines, Statement, read_name, string_value, word
-from enumguard.migrations.sql_tree_events import TreeReader
+from enumguard.migrations.sql import statements as sql_statements
+from enumguard.migrations.sql.statements import Lines, Statement, read_name, string_value, word
+from enumguard.migrations.sql.tree_events import TreeReader
 from enumguard.model import EnumOp
 
 # sqlglot logs a warning for every statement it keeps as a Command; those are expected here.

@@ -4,11 +4,16 @@ ALTER COLUMN TYPE / SET DEFAULT / DROP / RENAME) and the literals PostgreSQL coe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from enumguard.finding import Location
 from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent
-from enumguard.migrations.sql_statements import Statement, fold_text
+from enumguard.migrations.sql.statements import Statement, fold_text
+
+if TYPE_CHECKING:
+    from enumguard.migrations.sql.reader import Reader
 
 
 class TreeReader:

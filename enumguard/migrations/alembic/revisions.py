@@ -1,5 +1,5 @@
 """Alembic revision scripts (read with libcst, never imported) -> replay units in the order
-`alembic upgrade heads` runs them, with the transaction each runs in (see alembic_ops for what
+`alembic upgrade heads` runs them, with the transaction each runs in (see ops for what
 is read from each upgrade())."""
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
-from enumguard.migrations import discover
-from enumguard.migrations.alembic_ops import LazyPositions, Walker
-from enumguard.migrations.events import Event
 from enumguard.libcst_helpers import string
-from enumguard.migrations.alembic_expressions import Scope, boolean, strings
+from enumguard.migrations.alembic import environments
+from enumguard.migrations.alembic.expressions import Scope, boolean, strings
+from enumguard.migrations.alembic.ops import LazyPositions, Walker
+from enumguard.migrations.events import Event
 from enumguard.migrations.replay import Unit
 from enumguard.model import Migration
-from enumguard.python import complexity
 from enumguard.progress import Progress
+from enumguard.python import complexity
 
 
 @dataclass
@@ -44,10 +44,10 @@ class _Script:
 
 def load(tree: SourceTree, config: Config, first_order: int = 0, store: cache_mod.FactCache | None = None) -> Revisions:
     out = Revisions()
-    dirs = discover.alembic_dirs(tree, config)
+    dirs = environments.alembic_dirs(tree, config)
     if store is None:
         store = cache_mod.FactCache("migration-facts", enabled=False)
-    scripts = [s for s in _read_all(tree, discover.alembic_scripts(tree, dirs), out, store, config.progress) if s]
+    scripts = [s for s in _read_all(tree, environments.alembic_scripts(tree, dirs), out, store, config.progress) if s]
     per_migration = {d: config.transaction_per_migration for d in dirs}
     for d in dirs:
         if per_migration[d] is None:
@@ -126,7 +126,7 @@ def _read_safely(tree, path: str, out: Revisions) -> _Script | None:
 
 def _env_says_per_migration(tree: SourceTree, versions: str) -> bool:
     """True when env.py passes `transaction_per_migration=True` to context.configure()."""
-    path = discover.env_py(tree, versions)
+    path = environments.env_py(tree, versions)
     source = tree.get(path) if path else None
     if source is None:
         return False

@@ -11,11 +11,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.migrations.events import ColumnEvent, Event, TxEvent
 from enumguard.libcst_helpers import arg, dotted, string
-from enumguard.migrations.alembic_branches import block_statements, runs_on_postgres
-from enumguard.migrations.alembic_expressions import EnumType, Scope, boolean, qualified, strings
-from enumguard.migrations.runtime_sql import (
+from enumguard.migrations.alembic.branches import block_statements, runs_on_postgres
+from enumguard.migrations.alembic.expressions import EnumType, Scope, boolean, qualified, strings
+from enumguard.migrations.alembic.runtime_sql import (
     CREATE_TYPE,
     SQL_TEXT,
     dynamic_sql,
@@ -24,10 +23,11 @@ from enumguard.migrations.runtime_sql import (
     rendered,
     visible_text,
 )
-from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
-from enumguard.migrations.sql_events import Reader
-from enumguard.migrations.sql_statements import Lines, string_value, tokenize
+from enumguard.migrations.events import ColumnEvent, Event, TxEvent
+from enumguard.migrations.sql.reader import Reader
+from enumguard.migrations.sql.statements import Lines, string_value, tokenize
 from enumguard.model import EnumOp
+from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
 
 
 class StringLines(Lines):

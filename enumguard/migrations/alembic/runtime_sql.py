@@ -9,9 +9,8 @@ import textwrap
 import libcst as cst
 
 from enumguard.libcst_helpers import dotted, string
-from enumguard.migrations.alembic_expressions import Scope, qualified
+from enumguard.migrations.alembic.expressions import Scope, qualified
 from enumguard.sqlalchemy_names import DDL, TEXT
-
 
 SQL_TEXT = TEXT | DDL | {"text"}
 
