@@ -51,4 +51,25 @@ class TxEvent:
     location: Location
 
 
-Event = Union[EnumOp, ColumnEvent, LiteralEvent, TxEvent, Finding]
+@dataclass(frozen=True)
+class Unread:
+    """A statement the migration runs that enumguard could not read or evaluate (run-time SQL it
+    cannot fold, a call into a function it does not follow, `metadata.create_all`, a run-time
+    branch around DDL, a file whose apply order is unknown). From here on, the facts it may change
+    are uncertain, and no rule turns them into findings.
+
+    `touches` says which facts: "types" (enum labels: CREATE/ALTER/DROP TYPE), "tables" (column
+    types: CREATE/ALTER/DROP TABLE), or "any" (both: nothing of it can be seen, or a call).
+    `names` are the identifiers visible in it, lower case and unqualified (string arguments of a
+    call, words of the SQL text around its placeholders). The replay makes uncertain the enum
+    types (and the tables) among those names; every one when none of the names is one.
+    `reason` completes "not checked: <type> (<reason> at <path>:<line>)", e.g.
+    "renamed by a call to _rename() that enumguard does not follow"."""
+
+    reason: str
+    location: Location
+    touches: str = "any"
+    names: frozenset[str] = frozenset()
+
+
+Event = Union[EnumOp, ColumnEvent, LiteralEvent, TxEvent, Unread, Finding]
