@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 Value = Union[str, int, float, bool, bytes, None, tuple]
 
 
+@dataclass(frozen=True, order=True)
+class Doubt:
+    """Why a fact is not certain, and the line that made it so. `reason` completes
+    "not checked: <what> (<reason>, at <location>)"."""
+
+    reason: str
+    location: Location
+
+    def __str__(self) -> str:
+        return f"{self.reason}, at {self.location.path}:{self.location.line}"
+
+
 # --------------------------------------------------------------------------- Python side
 
 
@@ -120,7 +132,9 @@ class Migration:
 class EnumOp:
     """One enum DDL statement, in replay order.
 
-    kind: create | add_value | rename_value | rename_type | set_schema | drop.
+    kind: create | add_value | rename_value | rename_type | set_schema | drop | unknown (a
+    statement enumguard could not read: from here on `type_name` is uncertain, "*" every type;
+    `reason` says why).
     Type names are qualified PostgreSQL names: `public.status`, `public."MixedCase"` keeps case
     inside quotes only in display; here the exact folded name is stored (`public.MixedCase`).
     """
@@ -143,6 +157,7 @@ class EnumOp:
     labels_known: bool = True  # create: False when the labels come from code enumguard cannot read
     # drop: the columns typed with this type when it was dropped (CASCADE drops them too)
     in_use: tuple["ColumnUse", ...] = ()
+    reason: str | None = None  # unknown: why the type is uncertain from here on
 
 
 @dataclass(frozen=True)
@@ -161,7 +176,13 @@ class DbEnum:
     labels: tuple[Label, ...]
     location: Location  # the CREATE TYPE
     source: str = "migrations"  # or "database"
-    labels_known: bool = True  # False: created from code whose labels enumguard cannot read
+    # Set when a statement that may change the type was not read (or its labels are computed):
+    # rules then report nothing that rests on its labels.
+    doubt: Doubt | None = None
+
+    @property
+    def certain(self) -> bool:
+        return self.doubt is None
 
     @property
     def label_values(self) -> tuple[str, ...]:
@@ -176,13 +197,15 @@ class DbEnum:
 
 @dataclass(frozen=True)
 class ColumnUse:
-    """A table column typed with a DB enum type (final state after migrations)."""
+    """A table column typed with a DB enum type (final state after migrations). `doubt` is set
+    when a later statement that may change the table's columns was not read."""
 
     table: str
     column: str
     type_name: str
     location: Location
     default: str | None = None
+    doubt: Doubt | None = None
 
 
 @dataclass(frozen=True)
@@ -352,8 +375,15 @@ class Model:
     live_enums: tuple[DbEnum, ...] = ()
     # What the live database holds besides its enum types (`audit --database-url`).
     live: LiveDatabase | None = None
-    # (table, column) pairs a migration last gave a non-enum type (a VARCHAR after an enum).
+    # (table, column) pairs a migration last gave a non-enum type (a VARCHAR, or an enum before).
     plain_columns: frozenset[tuple[str, str]] = frozenset()
+    # Tables some migration creates (and none drops): their columns are what the migrations say.
+    # A model's table outside this set was made elsewhere (a dashboard, create_all): its model
+    # bindings are the evidence for its columns.
+    tables: frozenset[str] = frozenset()
+    # Tables an unread statement may have changed ("*": any table): their column types are not
+    # certain, so no literal sent to them is judged.
+    table_doubts: tuple[tuple[str, Doubt], ...] = ()
     # Each Python enum (or string-label Enum) next to the DB type it is persisted in: set by the
     # linking stage (enumguard.link) once every DB type is known, live ones included.
     pairs: tuple[BoundPair, ...] = ()
@@ -365,6 +395,13 @@ class Model:
         for db in self.db_enums:
             if db.name == name:
                 return db
+        return None
+
+    def table_doubt(self, table: str) -> Doubt | None:
+        """Why the columns of `table` are not certain (an unread statement may have changed them)."""
+        for name, doubt in self.table_doubts:
+            if name in (table, "*"):
+                return doubt
         return None
 
     def live_enum(self, name: str) -> DbEnum | None:

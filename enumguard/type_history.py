@@ -6,50 +6,81 @@ The migration replay builds the final types with TypeState; rules read the histo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, TypeVar
 
 from enumguard.finding import Location
-from enumguard.model import DbEnum, EnumOp, Label
+from enumguard.model import DbEnum, Doubt, EnumOp, Label
+
+EVERY_TYPE = "*"  # the type_name of an `unknown` op that may have touched any type
 
 
 @dataclass
 class _Type:
     labels: list[Label]
     location: Location
-    labels_known: bool = True
+    doubt: Doubt | None = None
 
 
 class TypeState:
     """Enum types by qualified name; `apply(op)` says whether the op changed anything, as
-    PostgreSQL would run it (IF [NOT] EXISTS no-ops; statements that would fail change nothing)."""
+    PostgreSQL would run it (IF [NOT] EXISTS no-ops; statements that would fail change nothing).
+
+    An `unknown` op (a statement enumguard could not read) puts a Doubt on the types it may have
+    touched: their labels are no longer certain (`labels()` is None), and a name it may have
+    created may exist (`may_exist`)."""
 
     def __init__(self) -> None:
         self.types: dict[str, _Type] = {}
+        self.maybe: dict[str, Doubt] = {}  # names an unread statement may have created
+        self.anything: Doubt | None = None  # an unread statement that may have touched any type
 
     def exists(self, name: str) -> bool:
         return name in self.types
 
-    def labels(self, name: str) -> tuple[str, ...] | None:
+    def may_exist(self, name: str) -> Doubt | None:
+        """Why `name` may exist although no statement enumguard read creates it; None when not."""
+        if name in self.types:
+            return None
+        return self.maybe.get(name) or self.anything
+
+    def doubt(self, name: str) -> Doubt | None:
         t = self.types.get(name)
-        return tuple(label.value for label in t.labels) if t is not None and t.labels_known else None
+        return t.doubt if t is not None else None
+
+    def labels(self, name: str) -> tuple[str, ...] | None:
+        """The type's labels when they are certain; None when it does not exist or is in doubt."""
+        t = self.types.get(name)
+        return tuple(label.value for label in t.labels) if t is not None and t.doubt is None else None
 
     def label(self, name: str, value: str) -> Label | None:
         t = self.types.get(name)
         return next((label for label in t.labels if label.value == value), None) if t else None
 
     def apply(self, op: EnumOp) -> bool:
+        if op.kind == "unknown":
+            self._unknown(op)
+            return True
         t = self.types.get(op.type_name)
         if op.kind == "create":
             if t is not None:
                 return False
             where = op.label_locations if len(op.label_locations) == len(op.labels) else (op.location,) * len(op.labels)
-            self.types[op.type_name] = _Type(
-                [Label(v, at) for v, at in zip(op.labels, where)], op.location, op.labels_known
-            )
+            doubt = None if op.labels_known else Doubt("created with labels computed at run time", op.location)
+            self.types[op.type_name] = _Type([Label(v, at) for v, at in zip(op.labels, where)], op.location, doubt)
+            self.maybe.pop(op.type_name, None)
             return True
         if t is None:
-            return False
+            made = self.may_exist(op.type_name)
+            if made is None or op.kind == "drop":
+                return False
+            # A type an unread statement may have created: changed here, its labels unknown.
+            self.types[op.type_name] = _Type([], made.location, made)
+            self._change(op, self.types[op.type_name])
+            return True
+        return self._change(op, t)
+
+    def _change(self, op: EnumOp, t: _Type) -> bool:
         values = [label.value for label in t.labels]
         if op.kind == "add_value":
             if op.label is None or op.label in values:
@@ -57,7 +88,10 @@ class TypeState:
             index = len(values)
             anchor = op.before or op.after
             if anchor is not None and anchor not in values:
-                return False  # PostgreSQL: `"w" is not an existing enum label`
+                if t.doubt is None:
+                    return False  # PostgreSQL: `"w" is not an existing enum label`
+                anchor = None  # the labels are in doubt: the anchor may be one enumguard missed
+                op = replace(op, before=None, after=None)
             if op.before is not None:
                 index = values.index(op.before)
             elif op.after is not None:
@@ -65,8 +99,13 @@ class TypeState:
             t.labels.insert(index, Label(op.label, op.location))
             return True
         if op.kind == "rename_value":
-            if op.label not in values or op.new_label is None or op.new_label in values:
+            if op.new_label is None or op.new_label in values:
                 return False
+            if op.label not in values:
+                if t.doubt is None:
+                    return False
+                t.labels.append(Label(op.new_label, op.location))  # the old label was missed
+                return True
             t.labels[values.index(op.label)] = Label(op.new_label, op.location)
             return True
         if op.kind in ("rename_type", "set_schema"):
@@ -79,11 +118,20 @@ class TypeState:
             return True
         return False
 
+    def _unknown(self, op: EnumOp) -> None:
+        doubt = Doubt(op.reason or "changed by a statement enumguard could not read", op.location)
+        if op.type_name == EVERY_TYPE:
+            for t in self.types.values():
+                t.doubt = t.doubt or doubt
+            self.anything = self.anything or doubt
+        elif op.type_name in self.types:
+            t = self.types[op.type_name]
+            t.doubt = t.doubt or doubt
+        else:
+            self.maybe.setdefault(op.type_name, doubt)
+
     def db_enums(self) -> tuple[DbEnum, ...]:
-        return tuple(
-            DbEnum(name, tuple(t.labels), t.location, labels_known=t.labels_known)
-            for name, t in sorted(self.types.items())
-        )
+        return tuple(DbEnum(name, tuple(t.labels), t.location, doubt=t.doubt) for name, t in sorted(self.types.items()))
 
 
 T = TypeVar("T")

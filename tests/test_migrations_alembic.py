@@ -113,7 +113,7 @@ def test_enum_class_imported_from_the_application_is_read_from_its_file() -> Non
     files["app/models.py"] = "from enum import Enum\n\n\nclass Plan(str, Enum):\n    FREE = 'free'\n    PRO = 'pro'\n"
     model = load_files(files)
     assert labels(model)["public.plan"] == ("FREE", "PRO")
-    assert {db.name: db.labels_known for db in model.db_enums} == {"public.plan": True, "public.unknown": False}
+    assert {db.name: db.certain for db in model.db_enums} == {"public.plan": True, "public.unknown": False}
 
 
 def test_execute_forms_text_variables_and_fstrings() -> None:
@@ -252,7 +252,7 @@ def test_fstring_create_type_named_by_a_constant_makes_the_type_with_unknown_lab
         "    op.add_column('comments', sa.Column('comment_type', kind, nullable=True))"
     )
     model = load_files(repo(("1", revision("1", None, body, extra=extra))))
-    assert {db.name: db.labels_known for db in model.db_enums} == {"public.commenttype": False}
+    assert {db.name: db.certain for db in model.db_enums} == {"public.commenttype": False}
     assert [(p.rule, p.message) for p in model.problems] == [
         ("unsupported-sql", "`op.execute` runs SQL built from an f-string")
     ]
@@ -376,7 +376,7 @@ def test_enum_labels_spread_from_a_constant_or_unknown() -> None:
         "    sa.Enum(*load_states(), name='unknown').create(op.get_bind())"
     )
     model = load_files(repo(("1", revision("1", None, body, extra))))
-    assert {db.name: (db.label_values, db.labels_known) for db in model.db_enums} == {
+    assert {db.name: (db.label_values, db.certain) for db in model.db_enums} == {
         "public.known": (("new", "old"), True),
         "public.unknown": ((), False),
     }
@@ -397,7 +397,7 @@ def test_sync_enum_values_reads_a_constant_list_that_spreads_another_and_unknown
         "        affected_columns=[], enum_values_to_rename=[])"
     )
     model = load_files(repo(("1", first), ("2", revision("2", "1", body, extra))))
-    assert {db.name: (db.label_values, db.labels_known) for db in model.db_enums} == {
+    assert {db.name: (db.label_values, db.certain) for db in model.db_enums} == {
         "public.st": (("a", "b", "c"), True),
         "public.other": ((), False),
     }

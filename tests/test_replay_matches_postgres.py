@@ -116,7 +116,7 @@ def _load(root: Path, drop: frozenset[str] = frozenset()):
 
 def _expected(model) -> dict[str, tuple[str, ...] | None]:
     """Type -> labels as enumguard replays them (None: labels unknown, only existence compared)."""
-    return {db.name: (db.label_values if db.labels_known else None) for db in model.db_enums}
+    return {db.name: (db.label_values if db.certain else None) for db in model.db_enums}
 
 
 def _actual(server: PgServer, db: str, unknown: set[str]) -> dict[str, tuple[str, ...] | None]:

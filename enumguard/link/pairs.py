@@ -118,7 +118,7 @@ def bound_pairs(model: Model) -> tuple[BoundPair, ...]:
         if live is not None and (migrated is None or live.label_values != migrated.label_values):
             candidates.append(live)
         for db in candidates:
-            if db is None or not getattr(db, "labels_known", True):
+            if db is None or not db.certain:
                 continue  # no such type, or created from code whose labels enumguard cannot read
             first = group[0]
             if not first.enum:

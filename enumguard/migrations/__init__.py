@@ -15,7 +15,7 @@ from enumguard.migrations.events import Event
 from enumguard.migrations.sql import files as sql_files_mod
 from enumguard.migrations.sql.reader import Reader
 from enumguard.migrations.sql.statements import Lines
-from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
+from enumguard.model import ColumnUse, DbEnum, Doubt, EnumOp, LiteralUse, Migration, TypeUse
 from enumguard.progress import Progress
 
 
@@ -29,7 +29,9 @@ class MigrationModel:
     problems: tuple[Finding, ...] = ()
     type_uses: tuple[TypeUse, ...] = ()
     statements: int = 0  # SQL statements and Alembic operations read (for the benchmark)
-    plain_columns: frozenset[tuple[str, str]] = frozenset()  # last retyped to a non-enum type
+    plain_columns: frozenset[tuple[str, str]] = frozenset()  # last typed with a non-enum type
+    tables: frozenset[str] = frozenset()  # created by a migration, not dropped
+    table_doubts: tuple[tuple[str, Doubt], ...] = ()  # tables an unread statement may have changed
 
 
 @dataclass(frozen=True)
@@ -113,4 +115,6 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
         type_uses=tuple(result.type_uses),
         statements=statements,
         plain_columns=frozenset(result.plain_columns),
+        tables=frozenset(result.tables),
+        table_doubts=tuple(sorted(result.table_doubts.items())),
     )

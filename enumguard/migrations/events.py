@@ -12,10 +12,12 @@ from enumguard.model import EnumOp
 
 @dataclass(frozen=True)
 class ColumnEvent:
-    """kind: add (CREATE TABLE / ADD COLUMN) | retype (ALTER COLUMN TYPE) | default (SET DEFAULT)
-    | drop_default | drop | drop_table | rename_column | rename_table.
+    """kind: create_table (before the table's `add` events) | add (CREATE TABLE / ADD COLUMN) |
+    retype (ALTER COLUMN TYPE) | default (SET DEFAULT) | drop_default | drop | drop_table |
+    rename_column | rename_table.
 
-    `type_name` is the column's type when it is a user-defined type (it may not be an enum);
+    `type_name` is the column's type when it is a user-defined type (it may not be an enum), None
+    for a built-in type (add/retype: the column stores no enum);
     `surely_enum` says the statement itself declares it an enum (Alembic's sa.Enum)."""
 
     kind: str
@@ -28,6 +30,7 @@ class ColumnEvent:
     new_name: str | None = None
     surely_enum: bool = False
     context: str = "column"  # column | add_column | alter_column | create_table (for missing-type)
+    if_not_exists: bool = False  # create_table: CREATE TABLE IF NOT EXISTS (a no-op on an existing table)
 
 
 @dataclass(frozen=True)

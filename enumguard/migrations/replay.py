@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from enumguard.finding import Finding
-from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent
-from enumguard.model import ColumnUse, DbEnum, EnumOp, LiteralUse, Migration, TypeUse
-from enumguard.type_history import TypeState
+from enumguard.migrations.events import ColumnEvent, Event, LiteralEvent, TxEvent, Unread
+from enumguard.model import ColumnUse, DbEnum, Doubt, EnumOp, LiteralUse, Migration, TypeUse
+from enumguard.type_history import EVERY_TYPE, TypeState
 
 
 @dataclass
@@ -33,8 +33,11 @@ class Result:
     literals: list[LiteralUse] = field(default_factory=list)
     type_uses: list[TypeUse] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
-    # (table, column) pairs a migration last retyped to something that is no enum (a VARCHAR)
+    # (table, column) pairs a migration last typed with something that is no enum (a VARCHAR)
     plain_columns: set[tuple[str, str]] = field(default_factory=set)
+    tables: set[str] = field(default_factory=set)  # created by a migration and not dropped
+    # tables an unread statement may have changed (EVERY_TYPE: any table), and why
+    table_doubts: dict[str, Doubt] = field(default_factory=dict)
 
 
 def enum_names(units: list[Unit]) -> set[str]:
@@ -72,6 +75,7 @@ def replay(units: list[Unit]) -> Result:
     enums = enum_names(units)
     tx = _Tx()
     scope_open = ""
+    existing: list[str] = []  # a CREATE TABLE IF NOT EXISTS of a table that exists: its columns change nothing
     for unit in units:
         mode, path = unit.mode, unit.migration.path
         if mode == "file":
@@ -91,9 +95,17 @@ def replay(units: list[Unit]) -> Result:
             elif isinstance(event, EnumOp):
                 _op(event, state, columns, out, tx.current)
             elif isinstance(event, ColumnEvent):
+                if event.kind == "create_table":
+                    existing[:] = [event.table] if event.if_not_exists and event.table in out.tables else []
+                elif event.kind == "add" and existing and event.table == existing[0]:
+                    continue
+                else:
+                    existing.clear()
                 _column(event, state, columns, enums, out, path, tx.current)
             elif isinstance(event, LiteralEvent):
                 _literal(event, state, columns, out, tx.current)
+            elif isinstance(event, Unread):
+                _unread(event, state, columns, enums, out, path, tx.current)
             if mode == "autocommit" and not tx.explicit:
                 tx.current = None
     out.db_enums = state.db_enums()
@@ -161,6 +173,34 @@ def _op(op: EnumOp, state: TypeState, columns: dict, out: Result, transaction: s
                 del columns[key]
 
 
+def _unread(
+    event: Unread, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None
+) -> None:
+    """A statement enumguard could not read: the enum types and tables among its visible names
+    become uncertain from here on; all of them when it names none (see events.Unread)."""
+    names = {n.lower() for n in event.names}
+
+    def named(qualified: str) -> bool:
+        return qualified.lower() in names or qualified.rpartition(".")[2].lower() in names
+
+    types = sorted(n for n in set(state.types) | enums if not n.startswith("?") and named(n))
+    tables = sorted(t for t in {t for t, _ in columns} | out.tables if named(t))
+    if event.touches == "any" and not types and not tables:
+        types, tables = [EVERY_TYPE], [EVERY_TYPE]
+    if event.touches == "types":
+        types, tables = types or [EVERY_TYPE], []
+    if event.touches == "tables":
+        types, tables = [], tables or [EVERY_TYPE]
+    for name in types:
+        _op(EnumOp("unknown", name, event.location, path, reason=event.reason), state, columns, out, tx)
+    doubt = Doubt(event.reason, event.location)
+    for table in tables:
+        out.table_doubts.setdefault(table, doubt)
+        for key, col in list(columns.items()):
+            if (table == EVERY_TYPE or col.table == table) and col.doubt is None:
+                columns[key] = replace(col, doubt=doubt)
+
+
 def _column(
     event: ColumnEvent, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None
 ) -> None:
@@ -173,12 +213,14 @@ def _column(
         type_name = resolve(event.type_name, state.exists)
         event = replace(event, table=table, type_name=type_name, new_name=new_name)
     key = (event.table, event.column or "")
+    if event.kind == "create_table":
+        out.tables.add(event.table)
+        return
     if event.kind in ("add", "retype"):
         columns.pop(key, None)
         name = event.type_name
         if name is None:
-            if event.kind == "retype":
-                out.plain_columns.add(key)
+            out.plain_columns.add(key)
             return
         out.plain_columns.discard(key)
         if event.surely_enum or name in enums:
@@ -220,14 +262,24 @@ def _column(
         for k in [k for k in columns if k[0] == event.table]:
             del columns[k]
         out.plain_columns.difference_update([k for k in out.plain_columns if k[0] == event.table])
+        out.tables.discard(event.table)
     elif event.kind == "rename_column" and event.new_name:
         col = columns.pop(key, None)
         if col is not None:
             columns[(event.table, event.new_name)] = replace(col, column=event.new_name)
+        if key in out.plain_columns:
+            out.plain_columns.discard(key)
+            out.plain_columns.add((event.table, event.new_name))
     elif event.kind == "rename_table" and event.new_name:
         for k in [k for k in columns if k[0] == event.table]:
             col = columns.pop(k)
             columns[(event.new_name, k[1])] = replace(col, table=event.new_name)
+        for k in [k for k in out.plain_columns if k[0] == event.table]:
+            out.plain_columns.discard(k)
+            out.plain_columns.add((event.new_name, k[1]))
+        if event.table in out.tables:
+            out.tables.discard(event.table)
+            out.tables.add(event.new_name)
 
 
 def _literal(event: LiteralEvent, state: TypeState, columns: dict, out: Result, tx: str | None) -> None:
@@ -240,6 +292,7 @@ def _literal(event: LiteralEvent, state: TypeState, columns: dict, out: Result, 
         name = event.type_name if state.exists(event.type_name) else None
     else:
         col = columns.get((event.table or "", event.column or ""))
-        name = col.type_name if col is not None else None
+        # a column an unread statement may have retyped: its type is not certain
+        name = col.type_name if col is not None and col.doubt is None else None
     if name is not None:
         out.literals.append(LiteralUse(name, event.value, event.context, event.location, tx, len(out.ops)))

@@ -89,7 +89,7 @@ def references_item(report: Report, listed: Sequence[Finding] | None = None) -> 
 
 def checked_bindings(report: Report) -> int:
     """Bindings the drift rules could compare: bound to a DB type whose labels are known."""
-    known = {db.name for db in report.model.db_enums if db.labels_known}
+    known = {db.name for db in report.model.db_enums if db.certain}
     return sum(1 for b in report.model.bindings if b.db_type is not None and b.db_type in known)
 
 

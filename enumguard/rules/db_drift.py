@@ -21,7 +21,7 @@ def _schema(qualified: str) -> str:
 
 def _same_labels(db: DbEnum, candidates: dict[str, DbEnum], own: dict[str, DbEnum]) -> DbEnum | None:
     """A type of the other side, missing from this side, with exactly the same labels."""
-    if not db.labels or not db.labels_known:
+    if not db.labels or not db.certain:
         return None
     for name, other in sorted(candidates.items()):
         if name not in own and other.label_values == db.label_values:
@@ -73,14 +73,18 @@ class DbDriftRule(Rule):
         users: dict[str, list[str]] = {}
         for col in state.columns:
             users.setdefault(col.type_name, []).append(f"{col.table}.{col.column}")
+        # Names an unread migration statement may have created or dropped ("*": any name).
+        unread = {op.type_name for op in model.ops if op.kind == "unknown"}
         for name, db in sorted(migrated.items()):
             other = live.get(name)
+            if not db.certain:
+                continue  # a statement that may have changed (or dropped) it was not read
             if other is None:
                 yield self._missing_type(db, live, migrated)
-            elif db.labels_known:
+            else:
                 yield from self._compare(db, other)
         for name, other in sorted(live.items()):
-            if name not in migrated and _schema(name) in schemas:
+            if name not in migrated and _schema(name) in schemas and not unread & {name, "*"}:
                 yield self._unrecorded_type(other, migrated, live, users.get(name, []))
 
     def _missing_type(self, db: DbEnum, live: dict[str, DbEnum], migrated: dict[str, DbEnum]) -> Finding:

@@ -139,7 +139,7 @@ class OrmUnknownValueRule(Rule):
                     types = {b.db_type for b in bound.get(key, ())}
                     type_name = next(iter(types)) if len(types) == 1 else None
                 db = model.db_enum(type_name) if type_name else None
-                if db is not None and db.labels_known and cv.value not in db.label_values:
+                if db is not None and db.certain and cv.value not in db.label_values:
                     yield self._finding(cv, db, db.label_values, None)
                 continue
             bindings = bound.get(key, set())
@@ -148,7 +148,7 @@ class OrmUnknownValueRule(Rule):
                 # the column: SQLAlchemy passes strings through, except a str enum's values it
                 # maps to member names, so those of an enum named like the labels pass too.
                 db = model.db_enum(migrated[key])
-                if db is not None and db.labels_known:
+                if db is not None and db.certain:
                     accepted = db.label_values + _values_named_like(model, db)
                     if cv.value not in accepted:
                         yield self._finding(cv, db, db.label_values, None)
@@ -159,7 +159,7 @@ class OrmUnknownValueRule(Rule):
             if key in migrated and migrated[key] != binding.db_type:
                 continue  # the migrations type the column otherwise: which one is real is unclear
             db = model.db_enum(binding.db_type or "")
-            if db is None or not db.labels_known:
+            if db is None or not db.certain:
                 continue
             found = self._accepted(model, binding, db)
             if found is not None and cv.value not in found[0]:

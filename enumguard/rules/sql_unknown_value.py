@@ -77,7 +77,7 @@ class SqlUnknownValueRule(Rule):
             if lit.after_op is not None:
                 continue
             db = model.db_enum(lit.type_name)
-            if db is not None and db.labels_known and lit.value not in db.label_values:
+            if db is not None and db.certain and lit.value not in db.label_values:
                 yield self._finding(lit, db.label_values, db.location)
 
     def _finding(self, lit: LiteralUse, labels: tuple[str, ...], created) -> Finding:

@@ -27,7 +27,7 @@ from enumguard.migrations.events import ColumnEvent, Event, TxEvent
 from enumguard.migrations.sql.reader import Reader
 from enumguard.migrations.sql.statements import Lines, string_value, tokenize
 from enumguard.model import EnumOp
-from enumguard.sqlalchemy_names import CORE_COLUMNS, TEXT
+from enumguard.sqlalchemy_names import CORE_COLUMNS, ENUM_TYPES, TEXT
 
 
 class StringLines(Lines):
@@ -295,6 +295,8 @@ class Walker:
         name = string(arg(column, "name", 0))
         type_node = arg(column, "type_", 1)
         enum = self.scope.enum_type(type_node, table.partition(".")[0])
+        if name is not None and (enum is not None and not enum.native or enum is None and self._builtin(type_node)):
+            self.events.append(ColumnEvent(kind, table, self.loc(column), name, context=context))
         if name is None or enum is None or not enum.native or enum.name is None:
             return
         if creates and enum.create_type:
@@ -322,10 +324,19 @@ class Walker:
                     return value, self.loc(node)
         return None, None
 
+    def _builtin(self, type_node: cst.BaseExpression | None) -> bool:
+        """`sa.String(20)`, `postgresql.UUID`, `sa.Integer`: a SQLAlchemy type that is no enum."""
+        node = self.scope.resolve(type_node)
+        if isinstance(node, cst.Call):
+            node = node.func
+        name = qualified(node, self.scope.table) if node is not None else None
+        return bool(name) and name.startswith("sqlalchemy.") and name not in ENUM_TYPES
+
     def op_create_table(self, call: cst.Call) -> None:
         table = self._table(call)
         if table is None:
             return
+        self.events.append(ColumnEvent("create_table", table, self.loc(call)))
         for a in call.args[1:]:
             if a.keyword is None and not a.star:
                 self._column(a.value, table, "add", "create_table", creates=True)

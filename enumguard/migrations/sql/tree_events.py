@@ -60,6 +60,7 @@ class TreeReader:
         table = table_name(tree.this.this, self.r.schema)
         if table is None:
             return
+        self.emit(ColumnEvent("create_table", table, self.at(tree), if_not_exists=bool(tree.args.get("exists"))))
         for col in tree.this.expressions:
             if isinstance(col, exp.ColumnDef):
                 self.column_def(table, col, "add", self.at(col))
@@ -67,6 +68,9 @@ class TreeReader:
     def column_def(self, table: str, col: exp.ColumnDef, kind: str, where: Location) -> None:
         type_name = user_type(col.args.get("kind"), self.r.schema)
         if type_name is None:
+            # a built-in type: the column stores no enum (what a model says of it is not so)
+            if col.args.get("kind") is not None:
+                self.emit(ColumnEvent(kind, table, where, ident(col.this)))
             return
         default, default_at = None, None
         for constraint in col.args.get("constraints") or ():
