@@ -131,8 +131,11 @@ def test_execute_forms_text_variables_and_fstrings() -> None:
     model = load_files(repo(("1", revision("1", None, body, "ADD_B = \"ALTER TYPE t ADD VALUE 'b'\"\n"))))
     assert labels(model) == {"public.t": ("a", "b", "c")}
     # SQL from a module constant is located where the constant's text is written (line 5)
-    assert [op.location.line for op in model.ops] == [11, 5, 16]
+    assert [op.location.line for op in model.ops if op.kind != "unknown"] == [11, 5, 16]
     assert [(p.rule, p.location.line) for p in model.problems] == [("unsupported-sql", 19)]
+    # the f-string names `t`: from there on its labels are not certain
+    assert [(op.type_name, op.location.line) for op in model.ops if op.kind == "unknown"] == [("public.t", 19)]
+    assert [(db.name, db.certain) for db in model.db_enums] == [("public.t", False)]
 
 
 def test_whole_run_is_one_transaction_and_autocommit_block_is_outside_it() -> None:

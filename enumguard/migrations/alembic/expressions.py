@@ -85,13 +85,17 @@ class Scope:
         self.table = imports(module)
         self.values: dict[str, cst.BaseExpression | None] = {}  # names assigned once; None if more
         self.reassigned: set[str] = set()  # names assigned more than once (see Walker.bind)
+        self.assigned: dict[str, list[cst.BaseExpression]] = {}  # every value each name is given
         self.classes: dict[str, cst.ClassDef] = {}
+        self.functions: set[str] = set()  # functions the script defines, upgrade() aside
         self._collect(module.body)
 
     def _collect(self, body) -> None:
         for stmt in body:
             if isinstance(stmt, cst.ClassDef):
                 self.classes[stmt.name.value] = stmt
+            elif isinstance(stmt, cst.FunctionDef) and stmt.name.value not in ("upgrade", "downgrade"):
+                self.functions.add(stmt.name.value)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     self.assign(small)
@@ -116,6 +120,7 @@ class Scope:
             self._once(small.target.value, small.value)
 
     def _once(self, name: str, value: cst.BaseExpression) -> None:
+        self.assigned.setdefault(name, []).append(value)
         if name in self.values:
             self.reassigned.add(name)
         self.values[name] = value if name not in self.values else None
@@ -128,6 +133,20 @@ class Scope:
             else:
                 break
         return node
+
+    def in_project(self, qualified_name: str) -> bool:
+        """Whether a dotted name comes from the repository's own code (a relative import, or a
+        module whose file is in the tree), not from a library."""
+        module = qualified_name.rpartition(".")[0]
+        if not module:
+            return False
+        if module.startswith("."):
+            return True
+        if self.tree is None:
+            return False
+        stem = module.replace(".", "/")
+        candidates = (f"{stem}.py", f"{stem}/__init__.py", f"src/{stem}.py", f"src/{stem}/__init__.py")
+        return any(self.tree.get(c) is not None for c in candidates)
 
     def strings(self, node: cst.BaseExpression | None) -> list[str] | None:
         """A list/tuple of strings, also through names of such constants and `*OTHER` spreads of

@@ -23,9 +23,10 @@ from enumguard.migrations.alembic.runtime_sql import (
     rendered,
     visible_text,
 )
-from enumguard.migrations.events import ColumnEvent, Event, TxEvent
+from enumguard.migrations.events import ColumnEvent, Event, TxEvent, Unread
 from enumguard.migrations.sql.reader import Reader
 from enumguard.migrations.sql.statements import Lines, string_value, tokenize
+from enumguard.migrations.unread import unread_sql
 from enumguard.model import EnumOp
 from enumguard.sqlalchemy_names import CORE_COLUMNS, ENUM_TYPES, TEXT
 
@@ -94,7 +95,7 @@ class Walker:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, cst.Expr):
-                        self.expr(small.value)
+                        self.expr(small.value, for_effect=True)
                     elif isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
                         self.expr(small.value)
                         self.bind(small)
@@ -131,10 +132,13 @@ class Walker:
             elif isinstance(stmt, cst.For) and self._unrolled(stmt):
                 pass
             elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
+                start = len(self.events)
                 self.body(block_statements(stmt.body))
                 orelse = getattr(stmt, "orelse", None)
                 if orelse is not None:
                     self.body(block_statements(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
+                if not isinstance(stmt, cst.Try):
+                    self._runtime_branch(stmt, start)
                 self.forget(stmt)
 
     def bind(self, small: cst.Assign | cst.AnnAssign) -> None:
@@ -193,9 +197,11 @@ class Walker:
         self.events[start:] = new
         return True
 
-    def expr(self, node: cst.BaseExpression) -> None:
+    def expr(self, node: cst.BaseExpression, for_effect: bool = False) -> None:
         if isinstance(node, cst.Await):
             node = node.expression
+        if isinstance(node, cst.Call) and (for_effect or self._passes_connection(node)) and self._project_call(node):
+            return
         if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
             return
         method = node.func.attr.value
@@ -230,6 +236,49 @@ class Walker:
             self.statements += 1
             handler(node)
 
+    def _project_call(self, call: cst.Call) -> bool:
+        """A call into the project's own code (a function of this script, or imported from the
+        repository) that is not followed: what it changes is unknown, the types it names in its
+        string arguments (every type when it names none) are uncertain from here on."""
+        name = dotted(call.func)
+        if name is None:
+            return False
+        head = name.split(".")[0]
+        local = head in self.scope.functions and "." not in name
+        if not local and not self.scope.in_project(qualified(call.func, self.scope.table) or ""):
+            return False
+        self.statements += 1
+        strings_in = frozenset(v for a in call.args if (v := string(self.scope.resolve(a.value))) is not None)
+        reason = f"changed by a call to `{name}()` that enumguard does not follow"
+        self.events.append(Unread(reason, self.loc(call), "any", strings_in))
+        return True
+
+    def _passes_connection(self, call: cst.Call) -> bool:
+        """A call given the connection (`helper(conn, ...)`, `helper(op.get_bind())`): it may run SQL
+        even when its result is kept; other calls whose result is kept compute a value."""
+        for a in call.args:
+            value = self.scope.resolve(a.value)
+            if isinstance(value, cst.Name) and value.value in ("conn", "connection", "bind", "op", "session"):
+                return True
+            if self._is_bind(value) or (
+                isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("get_bind")
+            ):
+                return True
+        return False
+
+    def _runtime_branch(self, stmt: cst.CSTNode, start: int) -> None:
+        """DDL under a run-time condition or loop may or may not run: what it touches is uncertain."""
+        types = {e.type_name.rpartition(".")[2] for e in self.events[start:] if isinstance(e, EnumOp)}
+        tables = {e.table.rpartition(".")[2] for e in self.events[start:] if isinstance(e, ColumnEvent)}
+        if not types and not tables:
+            return
+        head = stmt.test if isinstance(stmt, (cst.If, cst.While)) else getattr(stmt, "iter", None)
+        keyword = {cst.If: "if", cst.While: "while", cst.For: "for .. in"}.get(type(stmt), "if")
+        shown = cst.Module([]).code_for_node(head) if head is not None else ""
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        reason = f"changed in a run-time branch (`{keyword} {shown}`)"
+        self.events.append(Unread(reason, self.loc(stmt), "any", frozenset(types | tables)))
+
     def _is_bind(self, receiver: cst.BaseExpression) -> bool:
         receiver = self.scope.resolve(receiver)
         return isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_bind")
@@ -248,9 +297,11 @@ class Walker:
             kind = dynamic_sql(literal, self.scope) or (
                 "a `text()` of a value known only at run time" if in_text else None
             )
-            if kind is not None and may_change_enums(visible_text(literal, self.scope)):
+            visible = visible_text(literal, self.scope)
+            if kind is not None and may_change_enums(visible):
                 self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
                 self._created_with_unknown_labels(literal, call)
+                self.events.append(unread_sql(visible, f"changed by SQL built from {kind}", self.loc(call)))
             return
         first = literal
         while isinstance(first, cst.ConcatenatedString):

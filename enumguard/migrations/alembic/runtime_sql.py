@@ -13,6 +13,7 @@ from enumguard.migrations.alembic.expressions import Scope, qualified
 from enumguard.sqlalchemy_names import DDL, TEXT
 
 SQL_TEXT = TEXT | DDL | {"text"}
+CANDIDATES = "\x01"  # between the statements a name may hold (visible_text)
 
 
 def dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
@@ -115,6 +116,11 @@ def visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     statement is visible."""
     if isinstance(node, cst.Name):
         resolved = scope.resolve(node)
+        if resolved is node and node.value in scope.reassigned:
+            # a name given several values (in branches): all of them are what may run
+            values = scope.assigned.get(node.value, [])
+            texts = [text for value in values if (text := rendered(value, scope)) is not None]
+            return CANDIDATES.join(texts) if texts and len(texts) == len(values) else None
         node = None if resolved is node else resolved
     if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
         return "\0".join(literal_parts(node)) or None
@@ -154,7 +160,10 @@ def may_change_enums(text: str | None) -> bool:
     """False only when the visible text of run-time SQL is a statement that cannot create, change
     or use an enum type in a way the replay tracks (an index rename, a partition, a data fix,
     `UPDATE t SET type = ...` of a column named `type`, a constraint or trigger chore);
-    True when the statement cannot be seen."""
+    True when the statement cannot be seen. Several candidate statements (a name given one in
+    each branch) may change enums when one of them may."""
+    if text is not None and CANDIDATES in text:
+        return any(may_change_enums(part) for part in text.split(CANDIDATES))
     if text is not None:  # comments say nothing about the statement (`--sql` editor hints)
         text = re.sub(r"--[^\n\0]*|/\*.*?\*/", " ", text, flags=re.S)
     if text is None or not _VERB.match(text):
