@@ -177,20 +177,28 @@ def _unread(
     event: Unread, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None
 ) -> None:
     """A statement enumguard could not read: the enum types and tables among its visible names
-    become uncertain from here on; all of them when it names none (see events.Unread)."""
+    become uncertain from here on; names that are none of them yet may be created by it; when it
+    shows no name at all, every type (or table) it may touch is uncertain (see events.Unread)."""
     names = {n.lower() for n in event.names}
 
     def named(qualified: str) -> bool:
         return qualified.lower() in names or qualified.rpartition(".")[2].lower() in names
 
-    types = sorted(n for n in set(state.types) | enums if not n.startswith("?") and named(n))
-    tables = sorted(t for t in {t for t, _ in columns} | out.tables if named(t))
-    if event.touches == "any" and not types and not tables:
-        types, tables = [EVERY_TYPE], [EVERY_TYPE]
-    if event.touches == "types":
-        types, tables = types or [EVERY_TYPE], []
-    if event.touches == "tables":
-        types, tables = [], tables or [EVERY_TYPE]
+    known_types = sorted(n for n in set(state.types) | enums if not n.startswith("?") and named(n))
+    known_tables = sorted(t for t in {t for t, _ in columns} | out.tables if named(t))
+    new = [n if "." in n else f"public.{n}" for n in sorted(event.names)]
+
+    def targets(wanted: bool, known: list[str], other_known: list[str]) -> list[str]:
+        if not wanted:
+            return []
+        if known:
+            return known
+        if not event.names:
+            return [EVERY_TYPE]
+        return [] if event.touches == "any" and other_known else new
+
+    types = targets(event.touches in ("types", "any"), known_types, known_tables)
+    tables = targets(event.touches in ("tables", "any"), known_tables, known_types)
     for name in types:
         _op(EnumOp("unknown", name, event.location, path, reason=event.reason), state, columns, out, tx)
     doubt = Doubt(event.reason, event.location)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
@@ -13,6 +14,7 @@ from enumguard.migrations.events import ColumnEvent, Event, TxEvent
 from enumguard.migrations.sql import statements as sql_statements
 from enumguard.migrations.sql.statements import Lines, Statement, read_name, string_value, word
 from enumguard.migrations.sql.tree_events import TreeReader
+from enumguard.migrations.unread import unread_sql
 from enumguard.model import EnumOp
 
 # sqlglot logs a warning for every statement it keeps as a Command; those are expected here.
@@ -58,6 +60,10 @@ class Reader:
             )
         )
 
+    def unread(self, offset: int, reason: str, text: str | None, names: frozenset[str] = frozenset()) -> None:
+        """A statement not read: the types/tables it may touch are uncertain from here on."""
+        self.events.append(unread_sql(text, reason, self.loc(offset), names))
+
     def op(self, kind: str, type_name: str, offset: int, **kw: object) -> None:
         if self.in_body:
             if kind in ("create", "add_value"):
@@ -75,6 +81,7 @@ class Reader:
             opened = sql_statements.unterminated(sql)
             if opened is None:
                 self.problem(offset + error_at, f"SQL could not be tokenized: {_first_line(str(error))}")
+                self.unread(offset + error_at, "in SQL enumguard could not tokenize", None)
                 return self.events
             # What precedes the open quote or comment runs; the rest never does.
             at, what = opened
@@ -168,12 +175,14 @@ class Reader:
                         stmt.start(),
                         "the file uses template placeholders (`{{ ... }}`); statements that contain them are not read",
                     )
-                return
+                return self.unread(stmt.start(), "created by a templated statement", _text(stmt))
+            self.unread(stmt.start(), "changed by a CREATE TYPE enumguard could not read", _text(stmt))
             return self.problem(stmt.start(), "CREATE TYPE without a readable name")
         if not (word(_at(toks, i)) == "AS" and word(_at(toks, i + 1)) == "ENUM"):
             return  # composite, range, base or shell type: not an enum
         labels, ok = _string_list(toks, i + 2)
         if not ok:
+            self.op("create", name, stmt.start(), labels_known=False)
             return self.problem(stmt.start(), f"labels of enum type `{name}` could not be read")
         self.op(
             "create",
@@ -196,6 +205,7 @@ class Reader:
                 i += 3
             label = _string(toks, i)
             if label is None:
+                self.unread(stmt.start(), "changed by an ADD VALUE enumguard could not read", None, _named(name))
                 return self.problem(stmt.start(), f"ALTER TYPE `{name}` ADD VALUE without a literal label")
             where, anchor = word(_at(toks, i + 1)), _string(toks, i + 2)
             self.op(
@@ -210,6 +220,7 @@ class Reader:
         elif verb == "RENAME" and nxt == "VALUE":
             old, new = _string(toks, i + 2), _string(toks, i + 4)
             if old is None or new is None or word(_at(toks, i + 3)) != "TO":
+                self.unread(stmt.start(), "changed by a RENAME VALUE enumguard could not read", None, _named(name))
                 return self.problem(stmt.start(), f"ALTER TYPE `{name}` RENAME VALUE could not be read")
             self.op("rename_value", name, stmt.start(), label=old, new_label=new)
         elif verb == "RENAME" and nxt == "TO":
@@ -275,10 +286,13 @@ class Reader:
                             body, at = sql_statements.heredoc_body(sub, raw)
                             return self.body(body, stmt.offset + raw_start + at)
         # A DO block with a single-quoted body is rare; its DDL is not replayed.
+        if _TYPE_WORDS.search(_text(stmt)):
+            self.unread(stmt.start(), "changed by a DO block enumguard could not read", _text(stmt))
 
     def body(self, body: str, offset: int) -> None:
         tokens, error, error_at = sql_statements.tokenize(body)
         if error is not None:
+            self.unread(offset + error_at, "changed by a DO block enumguard could not read", body)
             return self.problem(offset + error_at, "the body of a DO block could not be tokenized")
         inner = Reader(self.path, self.migration, self.lines, in_body=True)
         inner.schema = self.schema
@@ -300,7 +314,11 @@ class Reader:
         raw = body[raw_start : token.end + 1]
         parts, error, _ = sql_statements.tokenize(raw)
         if error is not None or len(parts) != 1 or string_value(parts[0]) is None:
-            return  # EXECUTE format(...) or concatenation: built at run time
+            # EXECUTE format(...) or concatenation: built at run time
+            if _TYPE_WORDS.search(raw):
+                where = self.loc(offset + raw_start)
+                inner.events.append(unread_sql(raw, "changed by EXECUTE of SQL built at run time", where))
+            return
         sub = Reader(self.path, self.migration, self.lines, in_body=True)
         sub.schema = self.schema
         # offsets inside the value are approximate when it contains doubled quotes
@@ -313,6 +331,8 @@ class Reader:
             trees = sql_statements._DIALECT.parser(error_level=ErrorLevel.IMMEDIATE).parse(list(stmt.tokens), stmt.sql)
         except RecursionError:  # sqlglot recurses per nesting level
             self.problem(stmt.start(), f"{first} statement is nested too deeply to parse")
+            if first in ("CREATE", "ALTER"):
+                self.unread(stmt.start(), f"changed by a {first} statement enumguard could not parse", _text(stmt))
             return
         except (ParseError, TokenError) as exc:
             if _templated(stmt.tokens):
@@ -322,9 +342,13 @@ class Reader:
                         stmt.start(),
                         "the file uses template placeholders (`{{ ... }}`); statements that contain them are not read",
                     )
+                if first in ("CREATE", "ALTER"):
+                    self.unread(stmt.start(), "changed by a templated statement", _text(stmt))
                 return
             if first in ("CREATE", "ALTER", "INSERT", "UPDATE"):
                 self.problem(stmt.start(), f"{first} statement could not be parsed: {_first_line(str(exc))}")
+            if first in ("CREATE", "ALTER"):
+                self.unread(stmt.start(), f"changed by a {first} statement enumguard could not parse", _text(stmt))
             return
         for tree in trees:
             if tree is not None:
@@ -375,6 +399,18 @@ def _templated(tokens) -> bool:
     return any(
         a.token_type == TokenType.L_BRACE and b.token_type == TokenType.L_BRACE for a, b in zip(tokens, tokens[1:])
     )
+
+
+def _text(stmt: Statement) -> str:
+    return stmt.sql[stmt.tokens[0].start : stmt.tokens[-1].end + 1]
+
+
+def _named(qualified: str) -> frozenset[str]:
+    return frozenset({qualified.rpartition(".")[2]})
+
+
+# SQL that may change an enum type or a column's type, by its words
+_TYPE_WORDS = re.compile(r"\b(TYPE|ENUM|TABLE)\b", re.I)
 
 
 def _first_line(text: str) -> str:
