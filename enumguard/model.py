@@ -341,6 +341,29 @@ class BoundPair:
         return Related(self.binding.location, f"`{self.enum_name}` is {how} to `{self.db_name}` here")
 
 
+@dataclass(frozen=True, order=True)
+class NotChecked:
+    """A DB type or linked enum the rules could not check, why, and the line that says so."""
+
+    reason: str
+    location: Location
+    db_type: str | None = None  # qualified
+    enum: str | None = None  # qualname; "" for a string-label Enum
+
+    def __str__(self) -> str:
+        return f"{self.reason}, at {self.location.path}:{self.location.line}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the model the rules could check: DB types whose labels are certain, linked
+    enums whose link, type and stored labels are certain; and what was not, with why."""
+
+    db_types: tuple[int, int] = (0, 0)  # (checked, total)
+    enums: tuple[int, int] = (0, 0)
+    not_checked: tuple[NotChecked, ...] = ()
+
+
 # --------------------------------------------------------------------------- the whole picture
 
 
@@ -385,8 +408,13 @@ class Model:
     # certain, so no literal sent to them is judged.
     table_doubts: tuple[tuple[str, Doubt], ...] = ()
     # Each Python enum (or string-label Enum) next to the DB type it is persisted in: set by the
-    # linking stage (enumguard.link) once every DB type is known, live ones included.
+    # linking stage (enumguard.link) once every DB type is known, live ones included. Only links
+    # whose every fact is certain; the others are in `coverage.not_checked`.
     pairs: tuple[BoundPair, ...] = ()
+    coverage: Coverage = field(default_factory=Coverage)
+    # Database packages the application imports (sqlalchemy, psycopg, psycopg2, asyncpg, ...):
+    # without SQLAlchemy, the driver decides what an enum member is sent as.
+    drivers: frozenset[str] = frozenset()
 
     def enum(self, qualname: str) -> EnumClass | None:
         return self._enum_index().get(qualname)

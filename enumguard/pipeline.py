@@ -38,6 +38,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
             idle_threshold_seconds=config.idle_threshold_seconds,
         ),
         plain_columns=db.plain_columns,
+        drivers=py.drivers,
         tables=db.tables,
         table_doubts=db.table_doubts,
     )

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from enumguard.finding import Location, Severity
 from enumguard.link import link
-from enumguard.model import Binding, DbEnum, EnumClass, EnumOp, Label, LiteralUse, Member, Migration, Model, Reference
+from enumguard.model import (
+    Binding,
+    ColumnUse,
+    DbEnum,
+    EnumClass,
+    EnumOp,
+    Label,
+    LiteralUse,
+    Member,
+    Migration,
+    Model,
+    Reference,
+)
 from enumguard.rules import CaseMismatchRule, EnumValueRenamedRule, MissingInCodeRule, MissingInDbRule
 
 SQL = "supabase/migrations/20240101000000_init.sql"
@@ -157,10 +169,14 @@ def test_several_columns_of_one_enum_report_each_label_once() -> None:
 def test_fallback_link_picks_matching_representation_or_stays_silent() -> None:
     enum = status(("Queued", "queued"), ("Done", "done"), ("Lost", "lost"))
     fallback = binding("unknown", by_fallback=True)
-    model = Model(enums=(enum,), bindings=(fallback,), db_enums=(db_type("queued", "done"),))
+    column = (ColumnUse("public.jobs", "status", "public.job_status", Location(SQL, 9, 1)),)
+    model = Model(enums=(enum,), bindings=(fallback,), db_enums=(db_type("queued", "done"),), columns=column)
     (f,) = run(MissingInDbRule, model)
     assert f.value == "lost"  # values match the DB, so values are what is stored
-    unrelated = Model(enums=(enum,), bindings=(fallback,), db_enums=(db_type("alpha", "beta"),))
+    # without a column of the type, the name alone is no evidence that the type stores Status
+    unused = link(Model(enums=(enum,), bindings=(fallback,), db_enums=(db_type("queued", "done"),)))
+    assert run(MissingInDbRule, unused) == [] and unused.coverage.enums == (0, 1)
+    unrelated = Model(enums=(enum,), bindings=(fallback,), db_enums=(db_type("alpha", "beta"),), columns=column)
     assert run(MissingInDbRule, unrelated) == [] and run(MissingInCodeRule, unrelated) == []
 
 
@@ -239,19 +255,26 @@ def test_unreadable_values_callable_compares_only_a_clear_match() -> None:
 
 
 def test_column_the_migrations_typed_otherwise_is_not_compared() -> None:
-    from enumguard.model import ColumnUse
-
     enum = status(("queued", "queued"), ("lost", "lost"))
     at = Location(SQL, 9, 1)
     other_column = ColumnUse("public.jobs", "kind", "public.job_kind", at)
     same_column = ColumnUse("public.jobs", "status", "public.job_status", at)
     b = binding(table="public.jobs", column="status")
     base = dict(enums=(enum,), bindings=(b,), db_enums=(db_type("queued"),))
-    # the table's status column is not an enum column in the migrations (a VARCHAR): nothing
-    assert run(MissingInDbRule, Model(columns=(other_column,), **base)) == []
+    created = frozenset({"public.jobs"})
+    # the migrations create the table, and its status column is no enum column there: nothing,
+    # and the coverage says why
+    typed_otherwise = link(Model(columns=(other_column,), tables=created, **base))
+    assert run(MissingInDbRule, typed_otherwise) == []
+    assert [(n.enum, n.reason) for n in typed_otherwise.coverage.not_checked] == [
+        ("app.models.Status", "no migration gives column `jobs.status` an enum type")
+    ]
     # the column has the bound type, or the migrations do not know the table: compared
-    assert len(run(MissingInDbRule, Model(columns=(other_column, same_column), **base))) == 1
+    assert len(run(MissingInDbRule, Model(columns=(other_column, same_column), tables=created, **base))) == 1
     assert len(run(MissingInDbRule, Model(**base))) == 1
+    # a table made outside the migrations (a dashboard) to which a migration adds one column:
+    # its model's other columns are still the evidence
+    assert len(run(MissingInDbRule, Model(columns=(other_column,), **base))) == 1
 
 
 def test_name_link_with_one_shared_label_of_four_members_is_not_compared() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from enumguard.link.bindings import bind, server_default_literals
+from enumguard.link.coverage import coverage
 from enumguard.link.pairs import bound_pairs
 from enumguard.model import Model
 
@@ -17,5 +18,6 @@ __all__ = ["bind", "link", "server_default_literals"]
 
 
 def link(model: Model) -> Model:
-    """The model with its enum/type pairs."""
-    return replace(model, pairs=bound_pairs(model))
+    """The model with its enum/type pairs and what could not be checked."""
+    pairs, unchecked = bound_pairs(model)
+    return replace(model, pairs=pairs, coverage=coverage(model, pairs, unchecked))

@@ -14,7 +14,9 @@ from enumguard.model import (
     EnumClass,
     Label,
     Model,
+    NotChecked,
     Persisted,
+    display_type,
 )
 
 
@@ -72,66 +74,146 @@ def _choose(enum: EnumClass, db: DbEnum, binding: Binding) -> tuple[Persisted, .
     return options[index]
 
 
-def persisted(enum: EnumClass, db: DbEnum, bindings: list[Binding]) -> tuple[Persisted, ...] | None:
+def driver_stores(enum: EnumClass, drivers: frozenset[str]) -> str | None:
+    """What a driver sends for a member when no SQLAlchemy type converts it: a str-based member
+    (`StrEnum`, `(str, Enum)`) goes as its value with psycopg 3, psycopg2 and asyncpg; psycopg 3
+    sends a plain `Enum` member's name (psycopg2 and asyncpg refuse one). None when SQLAlchemy
+    is used (it may convert, by a binding enumguard did not read) or no driver is seen."""
+    if drivers & {"sqlalchemy", "sqlmodel"} or not drivers:
+        return None
+    if enum.kind == "StrEnum" or enum.kind.startswith("str"):
+        return "values"
+    if drivers == {"psycopg"}:
+        return "names"
+    return None
+
+
+def _fits(labels: tuple[Persisted, ...], db: DbEnum) -> bool:
+    """At least half of the enum's labels AND half of the DB labels match, ignoring case."""
+    _, folded = _overlap(labels, db)
+    return folded > 0 and 2 * folded >= max(len(labels), len(db.label_values))
+
+
+def persisted(
+    enum: EnumClass, db: DbEnum, bindings: list[Binding], drivers: frozenset[str] = frozenset()
+) -> tuple[Persisted, ...] | None:
     """Every label the bindings of one enum to one type write (union over their storage modes)."""
     seen: dict[str, Persisted] = {}
     for binding in bindings:
-        if binding.stores == "names":
+        stores = binding.stores
+        if stores == "unknown" and not binding.explicit:
+            stores = driver_stores(enum, drivers) or stores
+        if stores == "names":
             labels: tuple[Persisted, ...] | None = names_of(enum)
-        elif binding.stores == "values":
+        elif stores == "values":
             labels = values_of(enum)
         else:
             labels = _choose(enum, db, binding)
         if labels is None:
             return None
+        if binding.by_fallback and stores != binding.stores and not _fits(labels, db):
+            return None  # linked by name only: the labels must overlap as well
         for p in labels:
             seen.setdefault(p.label, p)
     return tuple(seen.values())
 
 
-def bound_pairs(model: Model) -> tuple[BoundPair, ...]:
-    """Each (enum, DB type) once; bindings to a type no migration creates give no pair."""
+def bound_pairs(model: Model) -> tuple[tuple[BoundPair, ...], tuple[NotChecked, ...]]:
+    """Each (enum, DB type) once, where every fact the comparison rests on is certain: the type's
+    labels, the link, and what the enum stores. The others, with why, as NotChecked."""
     groups: dict[tuple[object, str], list[Binding]] = {}
-    enum_columns: dict[tuple[str, str], str] = {(c.table, c.column): c.type_name for c in model.columns}
-    tables = {c.table for c in model.columns}
-    plain = model.plain_columns
+    skipped: dict[object, NotChecked] = {}
     for binding in model.bindings:
         if binding.db_type is None:
             continue
-        if (binding.table, binding.column) in plain:
-            continue  # a migration made this column a VARCHAR (or another non-enum type)
-        if binding.table in tables and binding.column is not None:
-            if enum_columns.get((binding.table, binding.column)) != binding.db_type:
-                # The migrations gave this column another type (a VARCHAR, or another enum):
-                # the model's declaration is not what the database stores into.
-                continue
-        key = (binding.enum or ("labels", binding.labels), binding.db_type)
-        groups.setdefault(key, []).append(binding)
-    pairs = []
-    for (_, db_type), group in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        key = binding.enum or ("labels", binding.labels)
+        other = _column_says_otherwise(model, binding)
+        if other is not None:
+            skipped.setdefault(key, other)
+            continue
+        groups.setdefault((key, binding.db_type), []).append(binding)
+    pairs: list[BoundPair] = []
+    unchecked: dict[object, NotChecked] = {}
+    for (key, db_type), group in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         group.sort(key=lambda b: (b.by_fallback, b.location))
-        migrated = model.db_enum(db_type)
-        # `audit --database-url`: also compare with the live type when it differs from the replay
-        # (when it is the same, the migration pair already says everything).
-        live = model.live_enum(db_type)
-        candidates = [migrated]
-        if live is not None and (migrated is None or live.label_values != migrated.label_values):
-            candidates.append(live)
-        for db in candidates:
-            if db is None or not db.certain:
-                continue  # no such type, or created from code whose labels enumguard cannot read
-            first = group[0]
-            if not first.enum:
-                labels = tuple(Persisted(label, first.location, None) for label in first.labels)
-                pairs.append(BoundPair(None, db, first, labels))
-                continue
-            enum = model.enum(first.enum)
-            if enum is None or enum.in_migration or enum.open or not enum.members:
-                continue
-            labels = persisted(enum, db, group)
-            if labels is not None:
-                pairs.append(BoundPair(enum, db, first, labels))
-    return tuple(pairs)
+        made = _pairs(model, group, db_type)
+        if isinstance(made, NotChecked):
+            unchecked.setdefault(key, made)
+        else:
+            pairs.extend(made)
+    done = {p.enum.qualname if p.enum is not None else ("labels", p.binding.labels) for p in pairs}
+    for key, why in skipped.items():
+        if key not in done and key not in unchecked and not any(k == key for k, _ in groups):
+            unchecked[key] = why
+    return tuple(pairs), tuple(sorted(v for k, v in unchecked.items() if k not in done))
+
+
+def _column_says_otherwise(model: Model, binding: Binding) -> NotChecked | None:
+    """Why the model's declaration of this column is not what PostgreSQL stores into: the
+    migrations gave the column another type, or created its table without it."""
+    if binding.table is None or binding.column is None:
+        return None
+    key = (binding.table, binding.column)
+    column = f"`{binding.table.removeprefix('public.')}.{binding.column}`"
+    enum = binding.enum
+    if key in model.plain_columns:
+        return NotChecked(f"the migrations give column {column} a type that is no enum", binding.location, None, enum)
+    typed = {(c.table, c.column): c.type_name for c in model.columns}
+    if key in typed:
+        if typed[key] != binding.db_type:
+            shown = display_type(typed[key])
+            return NotChecked(f"the migrations type column {column} `{shown}`", binding.location, None, enum)
+        return None
+    if binding.table in model.tables:
+        # the migrations create the table, and not with this enum column
+        return NotChecked(f"no migration gives column {column} an enum type", binding.location, None, enum)
+    return None  # a table made outside the migrations: the model is the evidence of its columns
+
+
+def _pairs(model: Model, group: list[Binding], db_type: str) -> list[BoundPair] | NotChecked:
+    """The pairs of one enum's bindings to one DB type (the migrated type, and the live one when
+    it differs), or why they are not checked."""
+    first = group[0]
+    migrated = model.db_enum(db_type)
+    live = model.live_enum(db_type)
+    candidates = [migrated] if migrated is not None else []
+    if live is not None and (migrated is None or live.label_values != migrated.label_values):
+        candidates.append(live)
+    shown = display_type(db_type)
+    if not candidates:
+        return NotChecked(f"no migration creates DB type `{shown}`", first.location, db_type, first.enum)
+    enum = model.enum(first.enum) if first.enum else None
+    if first.enum:
+        if enum is None or enum.in_migration:
+            return []
+        if enum.open or not enum.members:
+            return NotChecked(f"the members of `{enum.name}` are not all known", enum.location, db_type, first.enum)
+    if all(b.by_fallback for b in group) and not any(c.type_name == db_type and c.doubt is None for c in model.columns):
+        return NotChecked(
+            f"linked to `{shown}` by name only, and no column of that type remains after the migrations",
+            first.location,
+            db_type,
+            first.enum,
+        )
+    out: list[BoundPair] = []
+    for db in candidates:
+        if not db.certain:
+            assert db.doubt is not None
+            return NotChecked(db.doubt.reason, db.doubt.location, db_type, first.enum)
+        if enum is None:
+            labels = tuple(Persisted(label, first.location, None) for label in first.labels)
+            out.append(BoundPair(None, db, first, labels))
+            continue
+        stored = persisted(enum, db, group, model.drivers)
+        if stored is None:
+            return NotChecked(
+                f"what `{enum.name}` stores in `{shown}` is not certain (member names or values)",
+                first.location,
+                db_type,
+                first.enum,
+            )
+        out.append(BoundPair(enum, db, first, stored))
+    return out
 
 
 def compare(pair: BoundPair) -> Drift:

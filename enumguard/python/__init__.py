@@ -9,6 +9,7 @@ every name across the tree (enumguard.python.resolve).
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Iterator
@@ -27,6 +28,9 @@ from enumguard.python.resolve import Resolver
 from enumguard.python.scan_file import extract, syntax_problem
 
 PARALLEL_MIN_FILES = 48
+# How application code reaches PostgreSQL; which one decides what an enum member is sent as.
+DRIVERS = ("sqlalchemy", "sqlmodel", "psycopg2", "psycopg", "asyncpg")
+_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+(sqlalchemy|sqlmodel|psycopg2|psycopg|asyncpg)\b", re.M)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class PythonModel:
     literals: tuple[LiteralUse, ...] = ()  # server_default= literals
     problems: tuple[Finding, ...] = ()
     column_values: tuple[ColumnValue, ...] = ()  # literals sent to table columns
+    drivers: frozenset[str] = frozenset()  # database packages the application imports (DRIVERS)
 
 
 Job = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # path, text, enum-ish names, model names
@@ -141,7 +146,19 @@ def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = fro
         raw_bindings=tuple(raw),
         problems=problems,
         column_values=column_values.resolve(facts, resolver, migration_paths),
+        drivers=drivers(files, migration_paths),
     )
+
+
+def drivers(files, migration_paths: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The database packages application code imports (migrations left out: every Alembic
+    revision imports sqlalchemy, whatever the application uses)."""
+    found: set[str] = set()
+    for f in files:
+        if f.path in migration_paths or not any(d in f.text for d in DRIVERS):
+            continue
+        found.update(_IMPORT.findall(f.text))
+    return frozenset(found)
 
 
 def resolver_for(tree: SourceTree, config: Config, migration_paths: frozenset[str] = frozenset()) -> Resolver:

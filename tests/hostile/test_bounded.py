@@ -95,7 +95,8 @@ def test_deep_python_is_a_syntax_error_finding_not_a_crash(tmp_path, name, sourc
     ],
 )
 def test_hostile_sql_is_reported_where_it_starts_and_what_precedes_it_is_read(tmp_path, capsys, name, sql, expected):
-    before = "CREATE TYPE color AS ENUM ('red', 'green');\n"  # green: missing-in-code proves this was read
+    # green: missing-in-code proves this was read (the column is what links Color to the type by name)
+    before = "CREATE TYPE color AS ENUM ('red', 'green');\nCREATE TABLE paints (id int, color color);\n"
     report, seconds = _audit(_repo(tmp_path, {"migrations/0001.sql": before + sql}), capsys=capsys)
     problems = _about(report, "migrations/0001.sql")
     assert (
@@ -103,7 +104,7 @@ def test_hostile_sql_is_reported_where_it_starts_and_what_precedes_it_is_read(tm
         and "missing-in-code: DB type `color` (from migrations) has label `green` that `Color` does not persist"
         in problems
     )
-    assert [f["line"] for f in report["findings"] if f["rule"] == "unsupported-sql"] == [2]
+    assert [f["line"] for f in report["findings"] if f["rule"] == "unsupported-sql"] == [3]
     assert seconds < 20
 
 

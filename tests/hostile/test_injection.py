@@ -40,7 +40,9 @@ HEAD_FILES = {
     "app/__init__.py": "",
     "app/models.py": "import enum\n\n\nclass Color(enum.Enum):\n    red = 'red'\n",
     EVIL_FILE: "def broken(:\n",
-    "migrations/0001_color.sql": f"CREATE TYPE color AS ENUM ('red', {_sql_string(LABEL)});\n",
+    # the column is the evidence that links Color to the type by name
+    "migrations/0001_color.sql": f"CREATE TYPE color AS ENUM ('red', {_sql_string(LABEL)});\n"
+    "CREATE TABLE paints (id int, color color);\n",
 }
 
 
