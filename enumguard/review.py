@@ -47,6 +47,7 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
         head=head_sha,
         preexisting=preexisting,
         changes=enum_changes(head_report.model, base_report.model, changeset),
+        scope=tuple(frozenset(s) for s in scope_names(head_report.model, base_report.model, changeset)),
         notices=_unread_notices(base_read, fork, head_read, head_sha) + head_report.notices,
     )
 
@@ -151,6 +152,23 @@ def _type_forms(name: str) -> set[str]:
 
 def scope(head: Model, base: Model, changeset: ChangeSet):
     """A predicate: does the change touch this finding's file, enum or DB type?"""
+    changed = changeset.changed
+    enums, types = scope_names(head, base, changeset)
+    names = set().union(*(_type_forms(t) for t in types)) if types else set()
+
+    def in_scope(f: Finding) -> bool:
+        return (
+            f.path in changed
+            or (f.enum is not None and f.enum in enums)
+            or (f.db_type is not None and f.db_type in names)
+        )
+
+    return in_scope
+
+
+def scope_names(head: Model, base: Model, changeset: ChangeSet) -> tuple[set[str], set[str]]:
+    """The enums (qualnames) and DB types (qualified) a change touches: enums defined in its
+    files, types its migrations change, and both sides of the bindings it changes."""
     changed, removed = changeset.changed, changeset.removed
     enums = {e.qualname for e in head.enums if e.location.path in changed}
     enums |= {e.qualname for e in base.enums if e.location.path in removed}
@@ -164,16 +182,10 @@ def scope(head: Model, base: Model, changeset: ChangeSet):
             enums.add(b.enum)
         if b.db_type:
             types.add(b.db_type)
-    names = set().union(*(_type_forms(t) for t in types)) if types else set()
-
-    def in_scope(f: Finding) -> bool:
-        return (
-            f.path in changed
-            or (f.enum is not None and f.enum in enums)
-            or (f.db_type is not None and f.db_type in names)
-        )
-
-    return in_scope
+    for b in head.bindings:  # the type an enum of the change is stored in
+        if b.enum in enums and b.db_type:
+            types.add(b.db_type)
+    return enums, types
 
 
 def touched(head: Model, base: Model, changeset: ChangeSet):

@@ -4,6 +4,7 @@ migration-only PR, made from Finding/EnumChange/EnumOp objects so they depend on
 from __future__ import annotations
 
 from enumguard.finding import Finding, Location, Related, Severity
+from enumguard.link import link
 from enumguard.model import Binding, DbEnum, EnumClass, EnumOp, Label, Member, Model, Reference
 from enumguard.report import EnumChange, Report
 from enumguard.rules import RULE_NAMES
@@ -23,21 +24,30 @@ def incident_model() -> Model:
         Reference(ENUM, m, "attribute", Location("app/services/scheduler.py", line, 9))
         for m, line in (("submitted", 9), ("Completed", 10), ("failed", 11), ("Error", 12), ("queued", 19))
     )
-    return Model(
-        enums=(EnumClass(ENUM, "app.models", "SitemapAnalysisStatusEnum", Location("app/models.py", 14, 1), members),),
-        references=refs,
-        bindings=(
-            Binding(
-                ENUM, TYPE, "values", Location("app/models.py", 30, 9), table="sitemap_analysis_jobs", column="status"
+    return link(
+        Model(
+            enums=(
+                EnumClass(ENUM, "app.models", "SitemapAnalysisStatusEnum", Location("app/models.py", 14, 1), members),
             ),
-        ),
-        db_enums=(
-            DbEnum(
-                TYPE,
-                tuple(Label(v, Location(MIGRATION, 3 + i, 5)) for i, v in enumerate(LABELS)),
-                Location(MIGRATION, 2, 1),
+            references=refs,
+            bindings=(
+                Binding(
+                    ENUM,
+                    TYPE,
+                    "values",
+                    Location("app/models.py", 30, 9),
+                    table="sitemap_analysis_jobs",
+                    column="status",
+                ),
             ),
-        ),
+            db_enums=(
+                DbEnum(
+                    TYPE,
+                    tuple(Label(v, Location(MIGRATION, 3 + i, 5)) for i, v in enumerate(LABELS)),
+                    Location(MIGRATION, 2, 1),
+                ),
+            ),
+        )
     )
 
 

@@ -45,8 +45,13 @@ def repo_with_old_error(tmp_path: Path) -> Path:
 
 def test_audit_json_keeps_the_stable_shape_without_diff_keys():
     doc = json.loads(json_.render(reports.audit_report(2)))
-    assert list(doc) == ["version", "findings", "summary"]
+    assert list(doc) == ["version", "findings", "summary", "coverage"]
     assert doc["version"] == 1 and doc["summary"]["total"] == 2 and "new" not in doc["findings"][0]
+    assert doc["coverage"] == {
+        "db_types": {"checked": 1, "total": 1},
+        "enums": {"checked": 1, "total": 1},
+        "not_checked": [],
+    }
 
 
 def test_diff_json_lists_base_head_preexisting_and_enum_changes():

@@ -9,6 +9,7 @@ from typing import Sequence
 from enumguard.finding import Finding
 from enumguard.model import display_type
 from enumguard.report.changes import Segment, describe
+from enumguard.report.coverage import subject
 from enumguard.report.report import Report
 from enumguard.rules import ALL_RULES
 
@@ -88,9 +89,9 @@ def references_item(report: Report, listed: Sequence[Finding] | None = None) -> 
 
 
 def checked_bindings(report: Report) -> int:
-    """Bindings the drift rules could compare: bound to a DB type whose labels are known."""
-    known = {db.name for db in report.model.db_enums if db.certain}
-    return sum(1 for b in report.model.bindings if b.db_type is not None and b.db_type in known)
+    """Bindings the drift rules compared: those of a pair whose every fact is certain."""
+    pairs = {(p.binding.enum, p.binding.labels, p.db.name) for p in report.model.pairs}
+    return sum(1 for b in report.model.bindings if (b.enum, b.labels if not b.enum else (), b.db_type) in pairs)
 
 
 def sync_item(report: Report, listed: Sequence[Finding] | None = None) -> Item:
@@ -104,6 +105,15 @@ def sync_item(report: Report, listed: Sequence[Finding] | None = None) -> Item:
         return Item(text, False, _found(report, listed, DRIFT_FINDINGS, "difference"))
     if _unparsed(report):
         return Item(text, False, f"not verified: {_plural(_unparsed(report), 'file')} could not be parsed")
+    unchecked = report.not_checked_in_scope()
+    if unchecked:
+        what = "the change touches" if report.mode == "diff" else "the repository has"
+        listed = ", ".join(subject(e) for e in unchecked[:3]) + (", ..." if len(unchecked) > 3 else "")
+        return Item(
+            text,
+            False,
+            f"not verified: {what} {_plural(len(unchecked), 'type or enum')} enumguard could not check ({listed}; see below)",
+        )
     if not compared:
         return Item(text, False, "not verified: no Python enum is bound to a known database enum type")
     return Item(text, True, f"verified by enumguard: {_plural(compared, 'binding')} compared, no drift")

@@ -8,6 +8,7 @@ from typing import Any
 
 from enumguard.finding import Finding, Fix
 from enumguard.model import EnumOp, display_type
+from enumguard.report import coverage
 from enumguard.report.report import EnumChange, Report
 
 
@@ -83,4 +84,5 @@ def render(report: Report) -> str:
         doc["changes"] = [change_dict(c) for c in report.changes]
     if report.notices:
         doc["notices"] = list(report.notices)
+    doc["coverage"] = coverage.as_dict(report.model.coverage)
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -13,6 +13,7 @@ import jinja2
 from enumguard.finding import Finding, Severity
 from enumguard.model import display_type
 from enumguard.report import mdescape  # a submodule, not the package namespace
+from enumguard.report import coverage
 from enumguard.report.changes import describe
 from enumguard.report.checklist import checklist
 from enumguard.report.report import Report
@@ -194,6 +195,7 @@ def _context(
         # The checklist counts exactly the findings this comment lists.
         "checklist": checklist(report, listed=rows + listed_pre),
         "notices": list(report.notices),
+        "coverage": coverage.line(report.model.coverage) or "",
         "base": (report.base or "")[:12],
         "head": (report.head or "")[:12],
         "truncated": False,

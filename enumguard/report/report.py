@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from enumguard.finding import Finding, Severity
-from enumguard.model import EnumOp, Model
+from enumguard.model import EnumOp, Model, NotChecked
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,16 @@ class Report:
     changes: tuple[EnumChange, ...] = ()
     # Names of the rules that ran; the PR checklist ticks only what a rule actually verified.
     rules: tuple[str, ...] = ()
+    # Diff mode: the (enums, DB types) the change touches; None in an audit (everything).
+    scope: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def not_checked_in_scope(self) -> list[NotChecked]:
+        """What the rules could not check among what the report is about."""
+        entries = self.model.coverage.not_checked
+        if self.scope is None:
+            return list(entries)
+        enums, types = self.scope
+        return [e for e in entries if (e.enum and e.enum in enums) or (e.db_type and e.db_type in types)]
 
     def counts(self) -> dict[str, int]:
         counts = {str(s): 0 for s in sorted(Severity, reverse=True)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from enumguard.report import coverage
 from enumguard.report.changes import phrase
 from enumguard.report.report import Report
 from enumguard.rules import url_of
@@ -50,6 +51,9 @@ def render(report: Report) -> str:
         lines.extend(f"  {one_line(phrase(change))}" for change in report.changes)
     for notice in report.notices:
         lines.append(f"enumguard: warning: {one_line(notice)}")
+    checked = coverage.line(report.model.coverage)
+    if checked:
+        lines.append(one_line(checked))
     counts = report.counts()
     parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items()]
     summary = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({', '.join(parts)}) in {report.files} files"

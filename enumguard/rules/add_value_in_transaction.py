@@ -122,7 +122,9 @@ class AddValueInTransactionRule(Rule):
                 position += 1
                 found = added.get((history.type_id_at(lit.after_op, lit.type_name), lit.value))
                 if found is not None and lit.transaction is not None and lit.transaction == found[0].transaction:
-                    yield self._use(found[0], lit)
+                    # a statement enumguard could not read in between may have committed
+                    if not any(o.kind == "unknown" for o in model.ops[found[1] : lit.after_op]):
+                        yield self._use(found[0], lit)
             if op is None:
                 break
             if op.kind == "create":

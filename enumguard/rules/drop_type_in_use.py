@@ -105,25 +105,27 @@ class DropTypeInUseRule(Rule):
     def check(self, model: Model) -> Iterator[Finding]:
         last: dict[str, EnumOp] = {}
         for op in model.ops:
-            last[op.type_name] = op
-            if op.kind == "drop" and op.in_use and not op.cascade:
+            if op.kind != "unknown":
+                last[op.type_name] = op
+            in_use = tuple(c for c in op.in_use if c.doubt is None)  # an unread statement may have retyped the rest
+            if op.kind == "drop" and in_use and not op.cascade:
                 shown = display_type(op.type_name)
-                columns = ", ".join(f"`{_table(c.table)}.{c.column}`" for c in op.in_use)
+                columns = ", ".join(f"`{_table(c.table)}.{c.column}`" for c in in_use)
                 yield self.finding(
                     op.location,
                     f"`DROP TYPE {shown}` fails: "
-                    + (f"columns {columns} still use it" if len(op.in_use) > 1 else f"column {columns} still uses it"),
+                    + (f"columns {columns} still use it" if len(in_use) > 1 else f"column {columns} still uses it"),
                     help="alter or drop the columns first, or use another type for them",
                     related=tuple(
-                        Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here")
-                        for c in op.in_use
+                        Related(c.location, f"`{_table(c.table)}.{c.column}` is typed `{shown}` here") for c in in_use
                     ),
                     db_type=shown,
                 )
         dropped: dict[str, list[Binding]] = {}
+        final = model.history.state_before(len(model.ops))
         for binding in model.bindings:
             name = binding.db_type
-            if not name or model.db_enum(name) is not None:
+            if not name or model.db_enum(name) is not None or final.may_exist(name) or binding.by_fallback:
                 continue
             drop = last.get(name)
             if drop is not None and drop.kind == "drop":

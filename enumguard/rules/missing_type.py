@@ -78,8 +78,8 @@ class MissingTypeRule(Rule):
 
     def check(self, model: Model) -> Iterator[Finding]:
         for use, state in model.history.walk(model.type_uses):
-            if state.exists(use.type_name):
-                continue
+            if state.exists(use.type_name) or state.may_exist(use.type_name):
+                continue  # created, or maybe created by a statement enumguard could not read
             yield self._finding(use, model)
 
     def _finding(self, use: TypeUse, model: Model) -> Finding:

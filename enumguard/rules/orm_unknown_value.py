@@ -124,18 +124,22 @@ class OrmUnknownValueRule(Rule):
 
     def check(self, model: Model) -> Iterator[Finding]:
         plain = model.plain_columns
-        migrated = {(c.table, c.column): c.type_name for c in model.columns}
+        columns = {(c.table, c.column): c for c in model.columns}
+        migrated = {key: c.type_name for key, c in columns.items() if c.doubt is None}
         bound: dict[tuple[str, str], set[Binding]] = {}
         for b in model.bindings:
             if b.table and b.column and b.db_type and not b.by_fallback:
                 bound.setdefault((b.table, b.column), set()).add(b)
         for cv in model.column_values:
             key = (cv.table or "", cv.column or "")
-            if key in plain:
-                continue
+            if key in plain or (key in columns and key not in migrated):
+                continue  # a VARCHAR, or a column an unread statement may have retyped
+            # The model is the evidence of a column's type only where no migration creates the
+            # table (nor may have changed it unread): the migrations' columns are what exists.
+            model_says = cv.table not in model.tables and model.table_doubt(cv.table or "") is None
             if cv.via == "sql":
                 type_name = cv.type_name or migrated.get(key)
-                if type_name is None:
+                if type_name is None and model_says:
                     types = {b.db_type for b in bound.get(key, ())}
                     type_name = next(iter(types)) if len(types) == 1 else None
                 db = model.db_enum(type_name) if type_name else None
@@ -158,6 +162,8 @@ class OrmUnknownValueRule(Rule):
             binding = next(iter(bindings))
             if key in migrated and migrated[key] != binding.db_type:
                 continue  # the migrations type the column otherwise: which one is real is unclear
+            if key not in migrated and not model_says:
+                continue  # the migrations create the table without this enum column
             db = model.db_enum(binding.db_type or "")
             if db is None or not db.certain:
                 continue

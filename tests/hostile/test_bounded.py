@@ -124,7 +124,8 @@ def test_statements_are_read_in_linear_time():
         return time.perf_counter() - start
 
     cost(1000)  # warm up
-    small, large = cost(10_000), cost(40_000)
+    # the best of three runs each: on a loaded machine a single run measures the neighbours
+    small, large = min(cost(10_000) for _ in range(3)), min(cost(40_000) for _ in range(3))
     assert large < 8 * small + 0.5  # linear is 4x; quadratic would be 16x
 
 
