@@ -84,6 +84,21 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives")
     fix.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
     fix.set_defaults(fail_on=None)
+    show = sub.add_parser("show", help="print the model enumguard checks: DB types, linked enums, certainty")
+    show.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument("--output", "-o", metavar="FILE", help="write it here instead of stdout")
+    show.add_argument(
+        "--config",
+        type=lambda s: Path(s) if s else None,
+        metavar="FILE",
+        help="enumguard.toml or pyproject.toml to read",
+    )
+    show.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    show.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
+    show.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives")
+    show.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
+    show.set_defaults(fail_on=None, select=None, ignore=None)
     pr = sub.add_parser("pr", help="GitHub Action entry point: review a pull request and publish")
     _add_common(pr)
     pr.add_argument("--mode", choices=("auto", "diff", "audit"), default="auto")
@@ -163,6 +178,19 @@ def cmd_fix(args: argparse.Namespace) -> int:
     return command.run(load_config(args), args.write, sys.stdout, sys.stderr)
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    from enumguard import project
+    from enumguard.emit import write_text
+    from enumguard.report import show
+
+    if not Path(args.path).is_dir():
+        raise EnumguardError(f"{args.path}: not a directory")
+    located = project.locate(Path(args.path), explicit_config=args.config is not None)
+    model = pipeline.model_of(load_config(args, located.root))
+    write_text(show.render_json(model) if args.format == "json" else show.render_text(model), args.output)
+    return 0
+
+
 def cmd_pr(args: argparse.Namespace) -> int:
     from enumguard import pr
 
@@ -205,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_pr(args)
         if args.command == "fix":
             return cmd_fix(args)
+        if args.command == "show":
+            return cmd_show(args)
         parser.print_usage(sys.stderr)
         print("enumguard: error: choose a command: audit, diff, pr or fix", file=sys.stderr)
         return 2

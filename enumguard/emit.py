@@ -13,7 +13,11 @@ from enumguard.report import RENDERERS, Report
 
 def emit(report: Report, format: str, output: str | None) -> None:
     """Render `report` as `format` into the file `output`, or to stdout."""
-    rendered = RENDERERS[format](report)
+    write_text(RENDERERS[format](report), output)
+
+
+def write_text(rendered: str, output: str | None) -> None:
+    """Write rendered text into the file `output`, or to stdout."""
     if output:
         try:
             Path(output).write_text(rendered, encoding="utf-8", errors="backslashreplace")

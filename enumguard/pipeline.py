@@ -44,6 +44,11 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
     )
 
 
+def model_of(config: Config) -> Model:
+    """The linked model of config.root, as the rules see it (`enumguard show`)."""
+    return link.link(build_model(collect.collect(config), config))
+
+
 def selected_rules(config: Config) -> list[Rule]:
     chosen = []
     for rule in ALL_RULES:

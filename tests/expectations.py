@@ -13,6 +13,7 @@ from pathlib import Path
 from enumguard import config as config_mod
 from enumguard import pipeline
 from enumguard.docs import toml_value
+from enumguard.model import display_type
 from enumguard.report import Report
 from enumguard.rules import RULE_NAMES
 
@@ -35,6 +36,34 @@ def markers_in(path: str, text: str) -> Counter[tuple[str, int, str]]:
                 assert rule in RULE_NAMES, f"{path}:{number}: marker names unknown rule {rule!r}"
                 found[(path, number, rule)] += 1
     return found
+
+
+NOT_CHECKED = "not-checked:"
+
+
+def not_checked_markers(root: Path) -> Counter[tuple[str, int, str]]:
+    """`# not-checked: mood, Mood` on the line that made a DB type (or an enum) uncertain."""
+    found: Counter[tuple[str, int, str]] = Counter()
+    for file in sorted(root.rglob("*")):
+        if not (file.is_file() and file.suffix in (".py", ".sql")):
+            continue
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            at = line.find(NOT_CHECKED)
+            if at < 0:
+                continue
+            names = line[at + len(NOT_CHECKED) :].split("#", 1)[0].split("--", 1)[0]
+            for name in names.split(","):
+                if name.strip():
+                    found[(file.relative_to(root).as_posix(), number, name.strip())] += 1
+    return found
+
+
+def not_checked(report: Report) -> Counter[tuple[str, int, str]]:
+    """What the report says it could not check: (path, line, enum class or DB type name)."""
+    return Counter(
+        (e.location.path, e.location.line, e.enum.rpartition(".")[2] if e.enum else display_type(e.db_type or ""))
+        for e in report.model.coverage.not_checked
+    )
 
 
 def expected(root: Path) -> Counter[tuple[str, int, str]]:

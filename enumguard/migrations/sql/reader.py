@@ -315,9 +315,14 @@ class Reader:
         parts, error, _ = sql_statements.tokenize(raw)
         if error is not None or len(parts) != 1 or string_value(parts[0]) is None:
             # EXECUTE format(...) or concatenation: built at run time
-            if _TYPE_WORDS.search(raw):
-                where = self.loc(offset + raw_start)
-                inner.events.append(unread_sql(raw, "changed by EXECUTE of SQL built at run time", where))
+            # (the tokenizer's offsets of such a raw token are not its start: name its line by its text)
+            at = body.find(token.text)
+            # the statement is the text of the strings `format()` or `||` put together
+            pieces, _, _ = sql_statements.tokenize(token.text)
+            text = " ".join(v for p in pieces if (v := string_value(p)) is not None)
+            if _TYPE_WORDS.search(text):
+                where = self.loc(offset + (at if at >= 0 else raw_start))
+                inner.events.append(unread_sql(text, "changed by EXECUTE of SQL built at run time", where))
             return
         sub = Reader(self.path, self.migration, self.lines, in_body=True)
         sub.schema = self.schema
