@@ -92,3 +92,14 @@ def test_the_code_digest_follows_the_parsers_of_both_sides_and_not_the_reports(t
             fh.write("\n# changed\n")
         assert digest() != before, changed
         before = digest()
+
+
+def test_code_digest_covers_every_parser_module_in_subfolders():
+    # a change to any parser module (migrations/alembic/*, migrations/sql/*) must invalidate the cache
+    from enumguard import cache as cache_mod
+
+    package = Path(cache_mod.__file__).resolve().parent
+    digested = {p for pattern in cache_mod._DIGESTED for p in package.glob(pattern)}
+    parsers = {p for folder in ("python", "migrations") for p in (package / folder).rglob("*.py")}
+    assert parsers and parsers <= digested
+    assert package / "migrations" / "alembic" / "ops.py" in digested

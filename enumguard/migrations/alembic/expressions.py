@@ -87,7 +87,7 @@ class Scope:
         self.reassigned: set[str] = set()  # names assigned more than once (see Walker.bind)
         self.assigned: dict[str, list[cst.BaseExpression]] = {}  # every value each name is given
         self.classes: dict[str, cst.ClassDef] = {}
-        self.functions: set[str] = set()  # functions the script defines, upgrade() aside
+        self.functions: dict[str, cst.FunctionDef] = {}  # functions the script defines, upgrade() aside
         self._collect(module.body)
 
     def _collect(self, body) -> None:
@@ -95,7 +95,7 @@ class Scope:
             if isinstance(stmt, cst.ClassDef):
                 self.classes[stmt.name.value] = stmt
             elif isinstance(stmt, cst.FunctionDef) and stmt.name.value not in ("upgrade", "downgrade"):
-                self.functions.add(stmt.name.value)
+                self.functions[stmt.name.value] = stmt
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     self.assign(small)

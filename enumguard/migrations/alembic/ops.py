@@ -5,6 +5,7 @@ sync_enum_values. Positions are resolved only when an event needs one."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import libcst as cst
@@ -61,6 +62,14 @@ class LazyPositions:
         if self.resolved is None:
             self.resolved = self.wrapper.resolve(PositionProvider)
         return self.resolved[node]
+
+
+_SQL_WORDS = re.compile(r"\b(execute|exec_driver_sql|create_all|DDL|create|drop|alter_column|add_column|sync_enum_values)\b")
+
+
+def _may_run_sql(function: cst.FunctionDef) -> bool:
+    """Whether a helper's body could run SQL or DDL (its text names an execute, a create or an op)."""
+    return bool(_SQL_WORDS.search(cst.Module([]).code_for_node(function)))
 
 
 class Walker:
@@ -245,6 +254,8 @@ class Walker:
             return False
         head = name.split(".")[0]
         local = head in self.scope.functions and "." not in name
+        if local and not _may_run_sql(self.scope.functions[head]):
+            return False  # a helper of this script that runs no SQL (an ORM data copy, a log line)
         if not local and not self.scope.in_project(qualified(call.func, self.scope.table) or ""):
             return False
         self.statements += 1
