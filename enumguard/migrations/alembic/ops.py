@@ -64,7 +64,9 @@ class LazyPositions:
         return self.resolved[node]
 
 
-_SQL_WORDS = re.compile(r"\b(execute|exec_driver_sql|create_all|DDL|create|drop|alter_column|add_column|sync_enum_values)\b")
+_SQL_WORDS = re.compile(
+    r"\b(execute|exec_driver_sql|create_all|DDL|create|drop|alter_column|add_column|sync_enum_values)\b"
+)
 
 
 def _may_run_sql(function: cst.FunctionDef) -> bool:
@@ -305,9 +307,9 @@ class Walker:
         if sql is None:
             sql = rendered(literal, self.scope)
         if sql is None:
-            kind = dynamic_sql(literal, self.scope) or (
-                "a `text()` of a value known only at run time" if in_text else None
-            )
+            kind = dynamic_sql(literal, self.scope)
+            if in_text and kind in (None, "the result of a call"):
+                kind = "a `text()` of a value known only at run time"
             visible = visible_text(literal, self.scope)
             if kind is not None and may_change_enums(visible):
                 self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")

@@ -13,6 +13,11 @@ from enumguard.migrations.alembic.expressions import Scope, qualified
 from enumguard.sqlalchemy_names import DDL, TEXT
 
 SQL_TEXT = TEXT | DDL | {"text"}
+# Methods that build SQLAlchemy Core statements (`table.update().where(...).values(...)`).
+_CORE_METHODS = frozenset(
+    "insert update delete select values where returning filter filter_by order_by limit execution_options "
+    "params bindparams from_select on_conflict_do_nothing on_conflict_do_update".split()
+)
 CANDIDATES = "\x01"  # between the statements a name may hold (visible_text)
 
 
@@ -26,9 +31,13 @@ def dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
     if isinstance(node, cst.Call):
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "replace"):
             return "string formatting"
-        if qualified(node.func, scope.table) in SQL_TEXT:
+        name = qualified(node.func, scope.table) or ""
+        if name in SQL_TEXT:
             return "a `text()` of a value known only at run time"
-        return None
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+        if name.startswith(("sqlalchemy.", "alembic.")) or method in _CORE_METHODS:
+            return None  # a SQLAlchemy Core statement (`sa.update(t).values(...)`): data, no DDL
+        return "the result of a call"
     if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
         return "a variable"
     return None
