@@ -223,6 +223,10 @@ class LiteralUse:
     # Migration literals: how many of Model.ops ran before this use (the type's state then);
     # None (Python server_default) means the final state.
     after_op: int | None = None
+    # Written to a column of a table no migration creates: `type_name` is "" until the model's
+    # binding of that column gives it (enumguard.link); then these say which column it was.
+    table: str | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)

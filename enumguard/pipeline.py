@@ -29,7 +29,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
         ops=db.ops,
         db_enums=db.db_enums,
         columns=db.columns,
-        literals=db.literals + py.literals + defaults,
+        literals=link.column_literals(db.literals, bound) + py.literals + defaults,
         type_uses=db.type_uses,
         column_values=py.column_values,
         problems=py.problems + db.problems,

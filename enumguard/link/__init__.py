@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from enumguard.link.bindings import bind, server_default_literals
+from enumguard.link.bindings import bind, column_literals, server_default_literals
 from enumguard.link.coverage import coverage
 from enumguard.link.pairs import bound_pairs
 from enumguard.model import Model
 
-__all__ = ["bind", "link", "server_default_literals"]
+__all__ = ["bind", "column_literals", "link", "server_default_literals"]
 
 
 def link(model: Model) -> Model:

@@ -236,6 +236,24 @@ def _fallback(out: list[Binding], enums: tuple[EnumClass, ...], db_enums: tuple[
     return result
 
 
+def column_literals(literals: tuple[LiteralUse, ...], bound: tuple[Binding, ...]) -> tuple[LiteralUse, ...]:
+    """Migration literals written to a column of a table no migration creates get the type the
+    model binds that column to (one type, by code); those whose column no model binds are dropped."""
+    types: dict[tuple[str, str], set[str]] = {}
+    for b in bound:
+        if b.table and b.column and b.db_type and not b.by_fallback:
+            types.setdefault((b.table, b.column), set()).add(b.db_type)
+    out = []
+    for lit in literals:
+        if lit.type_name:
+            out.append(lit)
+            continue
+        found = types.get((lit.table or "", lit.column or ""), set())
+        if len(found) == 1:
+            out.append(replace(lit, type_name=next(iter(found))))
+    return tuple(out)
+
+
 def server_default_literals(
     raw: tuple[RawBinding, ...], bound: tuple[Binding, ...], enums: tuple[EnumClass, ...]
 ) -> tuple[LiteralUse, ...]:

@@ -302,5 +302,15 @@ def _literal(event: LiteralEvent, state: TypeState, columns: dict, out: Result, 
         col = columns.get((event.table or "", event.column or ""))
         # a column an unread statement may have retyped: its type is not certain
         name = col.type_name if col is not None and col.doubt is None else None
+        table = event.table or ""
+        if col is None and event.column and table not in out.tables and not _doubted(out, table):
+            # a table made outside the migrations: the model's binding of the column types it
+            out.literals.append(
+                LiteralUse("", event.value, event.context, event.location, tx, len(out.ops), table, event.column)
+            )
     if name is not None:
         out.literals.append(LiteralUse(name, event.value, event.context, event.location, tx, len(out.ops)))
+
+
+def _doubted(out: Result, table: str) -> bool:
+    return table in out.table_doubts or EVERY_TYPE in out.table_doubts

@@ -12,12 +12,9 @@ MAX_LISTED = 10
 
 
 def subject(entry: NotChecked) -> str:
-    """`podcast_status`, `Status` (-> `job_status`): what was not checked."""
-    enum = entry.enum.rpartition(".")[2] if entry.enum else None
-    if enum and entry.db_type:
-        return f"{enum} (linked to {display_type(entry.db_type)})"
-    if enum:
-        return enum
+    """`podcast_status` (a DB type) or `Status` (an enum): what was not checked."""
+    if entry.enum:
+        return entry.enum.rpartition(".")[2]
     if entry.enum == "" and entry.db_type:
         return f"sa.Enum labels of {display_type(entry.db_type)}"
     return display_type(entry.db_type or "?")

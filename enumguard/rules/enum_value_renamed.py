@@ -58,6 +58,7 @@ def cancel(job):
     job.status = Status.canceled  # expect: enum-value-renamed
 """,
             **_MIGRATIONS,
+            LATER: "ALTER TYPE job_status RENAME VALUE 'canceled' TO 'cancelled';  -- expect: missing-in-code\n",
         },
         title="code still uses the label a migration renamed",
     ),
@@ -70,8 +71,8 @@ class EnumValueRenamedRule(Rule):
     After `ALTER TYPE t RENAME VALUE 'a' TO 'b'`, a reference to a member that persists `a`
     (in an enum bound to `t`) still writes or compares the old label. One finding per renamed
     member, at its first use in code, with the other uses as related locations; the member's
-    definition gets `missing-in-db`, and the new label `b` is not also reported as
-    `missing-in-code`. A literal `'a'` used as a value of `t` afterwards (a `server_default=`, a
+    definition gets `missing-in-db`, and the new label `b`, which no member persists, gets
+    `missing-in-code` (reading a row that holds it fails). A literal `'a'` used as a value of `t` afterwards (a `server_default=`, a
     later migration) is `sql-unknown-value`.
 
     ## Why is this bad?

@@ -12,19 +12,6 @@ from enumguard.rules.drift_text import enum_id, subject, values_behind_names
 from enumguard.rules.example_parts import ANNOTATED_JOB, HEAD, INIT, LATER
 
 
-def renamed_into(model: Model, pair, history) -> frozenset[str]:
-    """New labels of RENAME VALUEs on the pair's type whose old label the enum still persists:
-    one rename, reported once (by missing-in-db on the member and enum-value-renamed on its uses)
-    rather than again as a DB label the code lacks."""
-    persisted = {p.label for p in pair.persisted}
-    found = set()
-    for op in model.ops:
-        if op.kind == "rename_value" and op.new_label and op.label in persisted:
-            if history.final_name(op) == pair.db.name and pair.db.label(op.label) is None:
-                found.add(op.new_label)
-    return frozenset(found)
-
-
 def _status_example(members: str, later: str, title: str) -> Example:
     """`status` created with 'queued', 'done'; `later` adds 'archived'; the enum has `members`."""
     return Example(
@@ -94,9 +81,8 @@ class MissingInCodeRule(Rule):
     INVALID = MISSING_IN_CODE_INVALID
 
     def check(self, model: Model) -> Iterator[Finding]:
-        history = model.history
         for pair in model.pairs:
-            explained = renamed_into(model, pair, history) | values_behind_names(pair)
+            explained = values_behind_names(pair)
             for label in compare(pair).missing_in_code:
                 if label.value in explained:
                     continue
