@@ -104,7 +104,9 @@ def test_composite_pins_actions_by_sha_and_keeps_inputs_out_of_scripts():
     text = (ROOT / "action.yml").read_text()
     for step in steps:
         if "uses" in step:
-            assert re.fullmatch(r"actions/(setup-python|cache)@[0-9a-f]{40}", step["uses"]), step["uses"]
+            assert re.fullmatch(r"actions/(setup-python|cache/restore|cache/save)@[0-9a-f]{40}", step["uses"]), step[
+                "uses"
+            ]
             assert re.search(re.escape(step["uses"]) + r" # v\d+\.\d+\.\d+", text)  # the version it pins
         else:
             assert "${{" not in step["run"], step["name"]  # no expression spliced into a script
@@ -123,8 +125,10 @@ def test_composite_pins_actions_by_sha_and_keeps_inputs_out_of_scripts():
 
 def test_composite_restores_the_fact_cache_enumguard_uses_keyed_by_version_and_sources():
     steps = ACTION["runs"]["steps"]
-    caches = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
-    facts = next(s for s in caches if "enumguard-facts" in s["with"]["path"])
+    restores = [s for s in steps if s.get("uses", "").startswith("actions/cache/restore@")]
+    saves = [s for s in steps if s.get("uses", "").startswith("actions/cache/save@")]
+    assert not [s for s in steps if s.get("uses", "").startswith("actions/cache@")]  # its post step needs success()
+    facts = next(s for s in restores if "enumguard-facts" in s["with"]["path"])
     [main] = [s for s in steps if s.get("id") == "enumguard"]
     assert main["env"]["ENUMGUARD_CACHE_DIR"] == facts["with"]["path"]
     key = facts["with"]["key"]
@@ -132,9 +136,17 @@ def test_composite_restores_the_fact_cache_enumguard_uses_keyed_by_version_and_s
     prefix = key.split("${{ hashFiles(")[0]
     assert facts["with"]["restore-keys"].strip() == prefix  # a partial hit restores the newest facts
     assert steps.index(facts) < steps.index(main)
-    pip = next(s for s in caches if "enumguard-pip" in s["with"]["path"])
+    pip = next(s for s in restores if "enumguard-pip" in s["with"]["path"])
     [install] = [s for s in steps if s.get("name") == "Install enumguard"]
     assert install["env"]["PIP_CACHE_DIR"] == pip["with"]["path"]
+    # each restored cache is saved at the end, whatever the verdict, under the key it was looked up by
+    for restore in (facts, pip):
+        [save] = [s for s in saves if s["with"]["path"] == restore["with"]["path"]]
+        assert steps.index(save) > steps.index(main)
+        assert (
+            save["if"].startswith("always() && ") and f"steps.{restore['id']}.outputs.cache-hit != 'true'" in save["if"]
+        )
+        assert save["with"]["key"] == f"${{{{ steps.{restore['id']}.outputs.cache-primary-key }}}}"
     assert '--constraint "$GITHUB_ACTION_PATH/constraints/action.txt"' in install["run"]
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert setup["with"]["update-environment"] is False  # the job's own Python is left alone
