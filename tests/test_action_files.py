@@ -364,8 +364,8 @@ def test_composite_steps_run_enumguard_pr_with_inputs_from_the_environment(tmp_p
     assert json.loads((repo / "enumguard.sarif").read_text())["version"] == "2.1.0"
     # the fact cache went where the cache step saves it from
     assert sorted(p.name for p in (runner_temp / "enumguard-facts").iterdir()) == [
-        "migration-facts.pickle",
-        "python-facts.pickle",
+        "migration-facts.json",
+        "python-facts.json",
     ]
     summary = (tmp_path / "summary.md").read_text()
     assert "database-url" in summary and "s3cret" not in proc.stdout + proc.stderr + summary  # via env, masked

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from enumguard import cache as cache_mod
+from enumguard.cachecodec import Codec
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import alembic, replay
-from enumguard.migrations.alembic import environments
+from enumguard.migrations.alembic import environments, revisions
 from enumguard.migrations.events import Event
 from enumguard.migrations.sql import files as sql_files_mod
 from enumguard.migrations.sql.reader import Reader
@@ -40,6 +41,10 @@ class SqlFacts:
     statements: int
     file_transaction: bool | None
     adds_value: bool
+
+
+# What the migration-facts store holds: SQL files' facts and Alembic revisions' facts.
+FACTS = Codec(SqlFacts | revisions._Cached)
 
 
 def _read_sql(path: str, text: str) -> SqlFacts:
@@ -76,7 +81,7 @@ def _looks_like_revision(text: str) -> bool:
 
 def load(tree: SourceTree, config: Config) -> MigrationModel:
     """Read every migration, order them, and replay their enum DDL."""
-    store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir)
+    store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir, FACTS)
     units: list[replay.Unit] = []
     statements = 0
     items = [(item, tree.get(item.path)) for item in sql_files_mod.sql_files(tree, config)]

@@ -14,19 +14,23 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from enumguard import cache as cache_mod
+from enumguard.cachecodec import Codec
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import ColumnValue, EnumClass, LiteralUse, Reference
 from enumguard.progress import Progress
 from enumguard.python import column_values
-from enumguard.python.binding_sites import RawBinding
+from enumguard.python.binding_sites import BindingSite, RawBinding
+from enumguard.python.column_values import ColumnFacts
 from enumguard.python.file_facts import FileFacts
 from enumguard.python.names import TextNames, candidates_of, module_infos, text_names
 from enumguard.python.resolve import Resolver
 from enumguard.python.scan_file import extract, syntax_problem
 
 PARALLEL_MIN_FILES = 48
+# What the python-facts store holds (FileFacts.binding_sites and .column_facts are loosely typed).
+FACTS = Codec(FileFacts | TextNames, loose=(BindingSite, ColumnFacts))
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def _extract_job(job: Job) -> FileFacts:
 def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
     """FileFacts per Python file, from the cache where the text and its inputs are unchanged."""
     files = tree.python_files()
-    store = cache_mod.open_store("python-facts", config.cache, config.cache_dir)
+    store = cache_mod.open_store("python-facts", config.cache, config.cache_dir, FACTS)
     digest = cache_mod.code_digest()
     hashes = {f.path: cache_mod.key(f.text) for f in files}
     names = _text_names(files, hashes, store, digest)
