@@ -320,6 +320,8 @@ def test_composite_steps_run_enumguard_pr_with_inputs_from_the_environment(tmp_p
             "runner.temp": str(runner_temp),
             "runner.os": "Linux",
             "steps.python.outputs.python-path": sys.executable,
+            "github.action_repository": "",  # as for a local `uses: ./`
+            "github.action_ref": "",
         }
     )
     with FakeGitHub() as gh:

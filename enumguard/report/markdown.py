@@ -39,7 +39,11 @@ class LinkContext:
         return f"{self.server_url.rstrip('/')}/{self.repo}/blob/{self.sha}/{mdescape.url_path(path)}#L{line}"
 
     def rule_url(self, rule: str) -> str | None:
-        return f"{self.rules_base.rstrip('/')}/{mdescape.url_path(rule)}.md" if self.rules_base else None
+        """The rule's page in the repository of the running action when known, else in
+        enumguard's home (None while that is unknown, and for a name that is no rule)."""
+        if self.rules_base and rule in RULE_NAMES:
+            return f"{self.rules_base.rstrip('/')}/{mdescape.url_path(rule)}.md"
+        return url_of(rule)
 
 
 def rules_base(server_url: str, action_repo: str, action_ref: str) -> str:
@@ -89,7 +93,7 @@ GROUP_ABOVE = 10  # more findings than this: grouped by rule and file, rows coll
 def _rule(rule: str, context: LinkContext | None) -> mdescape.Md:
     """The rule's name in code, linked to its page: in the action repository the workflow runs
     when known (the pages of that very version), else enumguard's home (rules.url_of)."""
-    url = (context.rule_url(rule) if context is not None and rule in RULE_NAMES else None) or url_of(rule)
+    url = context.rule_url(rule) if context is not None else url_of(rule)
     return mdescape.Md(f"[{mdescape.code(rule)}]({url})") if url else mdescape.code(rule)
 
 
