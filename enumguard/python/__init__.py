@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Iterator
 
+from enumguard import budget
 from enumguard import cache as cache_mod
 from enumguard.cachecodec import Codec
 from enumguard.collect import SourceTree
@@ -46,15 +47,19 @@ class PythonModel:
 Job = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # path, text, enum-ish names, model names
 
 
-def _extract_job(job: Job) -> FileFacts:
+def _extract_job(job: Job) -> tuple[FileFacts, bool]:
+    """The file's facts, and whether they may be cached (not when the time bound cut them)."""
     path, text, relevant, models = job
     try:
-        return extract(path, text, relevant, relevant, models)
+        with budget.per_file():
+            return extract(path, text, relevant, relevant, models), True
+    except budget.OverBudget as over:
+        return FileFacts(path, problems=(syntax_problem(path, 1, f"{over}; it is not analysed"),)), False
     except RecursionError:
-        return FileFacts(path, problems=(syntax_problem(path, 1, "nested too deeply to analyse"),))
+        return FileFacts(path, problems=(syntax_problem(path, 1, "nested too deeply to analyse"),)), True
     except Exception as exc:  # a scanner bug on odd input must not stop the audit of the rest
         message = f"enumguard could not analyse it ({type(exc).__name__}: {exc})"
-        return FileFacts(path, problems=(syntax_problem(path, 1, message),))
+        return FileFacts(path, problems=(syntax_problem(path, 1, message),)), True
 
 
 def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
@@ -81,9 +86,10 @@ def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
         else:
             todo.append((f.path, f.text, relevant, mapped))
     with Progress("parsing Python files", len(todo), config.progress) as progress:
-        for fact in _run(todo, config.jobs):
+        for fact, complete in _run(todo, config.jobs):
             facts[fact.path] = fact
-            store.put(keys[fact.path], fact)
+            if complete:
+                store.put(keys[fact.path], fact)
             progress.tick()
     cache_mod.close(store)
     return facts
@@ -103,7 +109,7 @@ def _text_names(files, hashes: dict[str, str], store: cache_mod.FactCache, diges
     return out
 
 
-def _run(todo: list[Job], jobs: int) -> Iterator[FileFacts]:
+def _run(todo: list[Job], jobs: int) -> Iterator[tuple[FileFacts, bool]]:
     """Facts of each job as soon as it is done."""
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
@@ -116,9 +122,9 @@ def _run(todo: list[Job], jobs: int) -> Iterator[FileFacts]:
             context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
             chunk = max(1, min(32, len(todo) // (workers * 8)))
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for fact in pool.map(_extract_job, todo, chunksize=chunk):
+                for result in pool.map(_extract_job, todo, chunksize=chunk):
                     done += 1
-                    yield fact
+                    yield result
             return
         except (OSError, RuntimeError, ImportError):
             todo = todo[done:]  # no process support here (sandbox): the rest in this process

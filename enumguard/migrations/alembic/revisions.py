@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from enumguard import budget
 from enumguard import cache as cache_mod
 from enumguard.collect import SourceTree
 from enumguard.config import Config
@@ -115,9 +116,11 @@ class _Cached:
 def _read_safely(tree, path: str, out: Revisions) -> _Script | None:
     """A script that trips the reader is reported and skipped; the run goes on."""
     try:
-        return _read(tree, path)
-    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
-        message = f"enumguard could not read this revision ({type(exc).__name__}); its enum DDL is not replayed"
+        with budget.per_file():
+            return _read(tree, path)
+    except (Exception, budget.OverBudget) as exc:  # noqa: BLE001 - one odd file must not stop the audit
+        why = str(exc) if isinstance(exc, budget.OverBudget) else type(exc).__name__
+        message = f"enumguard could not read this revision ({why}); its enum DDL is not replayed"
         out.problems.append(Finding(Location(path), "unsupported-sql", message, Severity.INFO))
         if isinstance(tree, _Reads):
             tree.failed = True
