@@ -16,8 +16,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import functools
 import hashlib
 import itertools
+import operator
 import types
 import typing
 from typing import Any, Callable, Iterable
@@ -292,7 +294,7 @@ def _shape(tp: Any, codec: Codec) -> tuple[str, tuple]:
         rest = tuple(a for a in args if a is not type(None))
         optional = len(rest) < len(args)
         if all(a in codec._fields for a in rest) and len(rest) > 1:
-            return ("optional", (typing.Union[rest],)) if optional else ("union", rest)
+            return ("optional", (functools.reduce(operator.or_, rest),)) if optional else ("union", rest)
         if len(rest) == 1:
             return ("optional", rest) if optional else _shape(rest[0], codec)
         if all(a in _SCALARS for a in rest):

@@ -104,7 +104,7 @@ class TypeHistory:
     id_changes: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, ops: tuple[EnumOp, ...]) -> "TypeHistory":
+    def of(cls, ops: tuple[EnumOp, ...]) -> TypeHistory:
         # One backward pass: the final name of each name after op i, following RENAME TO / SET SCHEMA.
         final_of: dict[str, str] = {}
         finals: list[str] = []

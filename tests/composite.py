@@ -353,7 +353,7 @@ def _run_step(
 def _uses(uses: str, with_: dict[str, str], cache: CacheStore) -> dict[str, str]:
     action = uses.split("@", 1)[0]
     if action == "actions/setup-python":
-        return {"python-path": sys.executable, "python-version": "%d.%d.%d" % sys.version_info[:3]}
+        return {"python-path": sys.executable, "python-version": ".".join(map(str, sys.version_info[:3]))}
     if action == "actions/cache/restore":
         return cache.restore(with_)
     if action == "actions/cache/save":

@@ -21,8 +21,8 @@ from urllib.parse import unquote
 import pytest
 
 import enumguard
-from enumguard import cli, pipeline
 from enumguard import config as config_mod
+from enumguard import pipeline
 from enumguard.report import RENDERERS
 from enumguard.rules import ALL_RULES, DOCS_URL_PAGES, RULE_NAMES, rule_url
 from tests import gitutil

@@ -70,7 +70,7 @@ class Tuning:
     timeout: int = 30
 
     @classmethod
-    def from_env(cls, env) -> "Tuning":
+    def from_env(cls, env) -> Tuning:
         """ENUMGUARD_GITHUB_WRITE_SPACING / _BACKOFF / _MAX_WAIT / _RETRIES override the defaults
         (the tests set 0 spacing and tiny waits)."""
         values = {}

@@ -310,7 +310,7 @@ def _members(fact: ClassFact, kind: str, mixin: str | None, custom: bool, custom
     out: list[Member] = []
     last: list[object] = []
     by_value: dict[object, str] = {}
-    for i, m in enumerate(fact.members):
+    for m in fact.members:
         known, value = False, None
         if m.kind == "literal":
             known, value = _convert(m.value, kind, mixin)

@@ -34,7 +34,7 @@ class StringLines(Lines):
     """Lines of SQL inside a Python string, placed where the string starts (looked up only when
     an event needs a location)."""
 
-    def __init__(self, sql: str, node: cst.CSTNode, positions: "LazyPositions") -> None:
+    def __init__(self, sql: str, node: cst.CSTNode, positions: LazyPositions) -> None:
         super().__init__(sql)
         self.node = node
         self.positions = positions

@@ -103,7 +103,7 @@ class _Reads:
 @dataclass(frozen=True)
 class _Cached:
     reads: tuple[tuple[str, str | None], ...]  # (path, content key or None when absent)
-    script: "_Script | None"
+    script: _Script | None
 
     def valid(self, tree: SourceTree) -> bool:
         for path, seen in self.reads:

@@ -293,7 +293,7 @@ class Reader:
                 self.execute_string(tokens[i + 1], body, offset, inner)
         self.events.extend(inner.events)
 
-    def execute_string(self, token: Token, body: str, offset: int, inner: "Reader") -> None:
+    def execute_string(self, token: Token, body: str, offset: int, inner: Reader) -> None:
         """`EXECUTE 'ALTER TYPE ...'` with one constant string: the tokenizer hands the rest of
         the EXECUTE over raw; tokenize it, and read the DDL in the string's value."""
         raw_start = token.start
