@@ -93,8 +93,8 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
     store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir, FACTS)
     units: list[replay.Unit] = []
     statements = 0
-    items = [(item, tree.get(item.path)) for item in sql_files_mod.sql_files(tree, config)]
-    items = [(item, source) for item, source in items if source is not None]
+    found = [(item, tree.get(item.path)) for item in sql_files_mod.sql_files(tree, config)]
+    items = [(item, source) for item, source in found if source is not None]
     digest = cache_mod.code_digest()
     keys = {item.path: cache_mod.key(digest, "sql", item.path, source.text) for item, source in items}
     todo = sum(1 for item, _ in items if not isinstance(store.get(keys[item.path]), SqlFacts))

@@ -6,9 +6,10 @@ sync_enum_values. Positions are resolved only when an event needs one."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Mapping, cast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
 from enumguard.libcst_helpers import arg, dotted, string
@@ -54,7 +55,7 @@ class LazyPositions:
 
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.wrapper = wrapper
-        self.resolved = None
+        self.resolved: Mapping[cst.CSTNode, CodeRange] | None = None
 
     def __getitem__(self, node: cst.CSTNode):
         if self.resolved is None:
@@ -172,7 +173,7 @@ class Walker:
         if not isinstance(loop.target, cst.Name) or values is None or loop.orelse is not None or len(values) > 100:
             return False
         name, missing = loop.target.value, object()
-        before, start = self.scope.values.get(name, missing), len(self.events)
+        before, start = self.scope.values.get(name, cast(cst.BaseExpression, missing)), len(self.events)
         for value in values:
             self.scope.values[name] = cst.SimpleString(repr(value))
             self.body(block_statements(loop.body))
@@ -230,7 +231,7 @@ class Walker:
             self.statements += 1
             handler(node)
 
-    def _is_bind(self, receiver: cst.BaseExpression) -> bool:
+    def _is_bind(self, receiver: cst.BaseExpression | None) -> bool:
         receiver = self.scope.resolve(receiver)
         return isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_bind")
 
@@ -240,7 +241,8 @@ class Walker:
         literal = self.scope.resolve(target)
         in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in SQL_TEXT
         if in_text:
-            literal = self.scope.resolve(arg(literal, "text", 0) or arg(literal, "statement", 0))
+            call_ = cast(cst.Call, literal)  # in_text: a text() call
+            literal = self.scope.resolve(arg(call_, "text", 0) or arg(call_, "statement", 0))
         sql = string(literal)
         if sql is None:
             sql = rendered(literal, self.scope)
@@ -255,7 +257,7 @@ class Walker:
         first = literal
         while isinstance(first, cst.ConcatenatedString):
             first = first.left
-        reader = Reader(self.path, self.path, StringLines(sql, first, self.positions))
+        reader = Reader(self.path, self.path, StringLines(sql, cast(cst.CSTNode, first), self.positions))
         self.events.extend(reader.read(sql))
 
     def _created_with_unknown_labels(self, node: cst.BaseExpression | None, call: cst.Call) -> None:
@@ -272,7 +274,7 @@ class Walker:
         self.events.append(
             EnumOp(
                 "create",
-                enum.name,
+                cast(str, enum.name),  # called for named types only
                 self.loc(enum.node),
                 self.path,
                 labels=enum.labels,
@@ -286,7 +288,7 @@ class Walker:
         schema = string(arg(call, "schema")) or "public"
         return f"{schema}.{name}" if name else None
 
-    def _column(self, column: cst.BaseExpression, table: str, kind: str, context: str, creates: bool) -> None:
+    def _column(self, column: cst.BaseExpression | None, table: str, kind: str, context: str, creates: bool) -> None:
         column = self.scope.resolve(column)
         if not isinstance(column, cst.Call) or not (
             qualified(column.func, self.scope.table) in CORE_COLUMNS or (dotted(column.func) or "").endswith("Column")

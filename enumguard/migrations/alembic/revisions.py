@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from enumguard import budget
 from enumguard import cache as cache_mod
-from enumguard.collect import SourceTree
+from enumguard.collect import SourceFile, SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.libcst_helpers import string
@@ -68,7 +69,7 @@ def _read_all(
 ) -> list[_Script | None]:
     """Each revision's facts, from the cache when its text and every file it read are unchanged."""
     digest = cache_mod.code_digest()
-    keys = {p: cache_mod.key(digest, "alembic", p, tree.get(p).text) for p in paths}
+    keys = {p: cache_mod.key(digest, "alembic", p, cast(SourceFile, tree.get(p)).text) for p in paths}  # all exist
     found: dict[str, _Script | None] = {}
     for path in paths:
         hit = store.get(keys[path])

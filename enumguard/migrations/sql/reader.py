@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
@@ -58,7 +59,7 @@ class Reader:
             )
         )
 
-    def op(self, kind: str, type_name: str, offset: int, **kw: object) -> None:
+    def op(self, kind: str, type_name: str, offset: int, **kw: Any) -> None:
         if self.in_body:
             if kind in ("create", "add_value"):
                 kw["if_not_exists"] = True
@@ -151,7 +152,7 @@ class Reader:
         elif first == "SELECT":
             values = [string_value(t) for t in toks if string_value(t) is not None]
             if len(values) >= 2:
-                schemas = [part.strip() for part in values[1].split(",")]
+                schemas = [part.strip() for part in cast(str, values[1]).split(",")]  # not None, as tested
         kept = [s.strip('"') for s in schemas if s and s.strip('"') not in ("$user", "pg_catalog", "pg_temp")]
         kept = [s for s in kept if "." not in s and "|" not in s]
         self.schema = "public" if not kept or kept == ["public"] else "?" + "|".join(kept)
