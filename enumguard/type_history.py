@@ -7,7 +7,7 @@ The migration replay builds the final types with TypeState; rules read the histo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator, Protocol, TypeVar, cast
 
 from enumguard.finding import Location
 from enumguard.model import DbEnum, EnumOp, Label
@@ -86,7 +86,14 @@ class TypeState:
         )
 
 
-T = TypeVar("T")
+class _Placed(Protocol):
+    """Something placed between two ops: after the first `after_op` of them (None: unplaced)."""
+
+    @property
+    def after_op(self) -> int | None: ...
+
+
+T = TypeVar("T", bound=_Placed)
 
 
 @dataclass(frozen=True)
@@ -145,8 +152,8 @@ class TypeHistory:
         just before it (one replay for all items; the state is live, read it before the next)."""
         state = TypeState()
         done = 0
-        for item in sorted(items, key=lambda x: x.after_op):
-            while done < min(item.after_op, len(self.ops)):
+        for item in sorted(items, key=lambda x: cast(int, x.after_op)):  # placed items only
+            while done < min(cast(int, item.after_op), len(self.ops)):
                 state.apply(self.ops[done])
                 done += 1
             yield item, state

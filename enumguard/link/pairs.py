@@ -117,6 +117,7 @@ def bound_pairs(model: Model) -> tuple[BoundPair, ...]:
         candidates = [migrated]
         if live is not None and (migrated is None or live.label_values != migrated.label_values):
             candidates.append(live)
+        labels: tuple[Persisted, ...] | None
         for db in candidates:
             if db is None or not getattr(db, "labels_known", True):
                 continue  # no such type, or created from code whose labels enumguard cannot read
