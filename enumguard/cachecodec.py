@@ -50,7 +50,9 @@ class Codec:
         self.encode: Encoder = self._encoder(root)
         self.decode: Decoder = self._decoder(root)
         # what the data's shape depends on: a change to a registered class makes old data foreign
-        shape = [(tag, [(n, repr(t)) for n, t in self._fields[cls]]) for tag, cls in sorted(self.classes.items())]
+        shape: list[tuple[str, Any]] = [
+            (tag, [(n, repr(t)) for n, t in self._fields[cls]]) for tag, cls in sorted(self.classes.items())
+        ]
         shape.append(("enums", sorted(self.enums)))
         self.schema = hashlib.sha256(repr((repr(root), shape)).encode()).hexdigest()[:16]
 
@@ -174,9 +176,9 @@ class Codec:
             container = {"variadic": tuple, "list": list, "frozenset": frozenset}[kind]
             item_kind, item_args = _shape(args[0], self)
             if item_kind == "scalar":  # names, words: checked and built in C, not item by item
-                allowed = frozenset(_types(item_args))
+                item_types = frozenset(_types(item_args))
                 return lambda d: (
-                    container(d) if type(d) is list and allowed.issuperset(map(type, d)) else _corrupt(d, tp)
+                    container(d) if type(d) is list and item_types.issuperset(map(type, d)) else _corrupt(d, tp)
                 )
             item = self._decoder(args[0])
             return lambda d: container([item(x) for x in d]) if type(d) is list else _corrupt(d, tp)
@@ -229,7 +231,7 @@ class Codec:
             def decode_record(d: Any) -> Any:
                 if type(d) is not list or tuple(map(type, d)) not in signatures:
                     return _corrupt(d, cls)
-                obj = new(cls)
+                obj: Any = new(cls)
                 obj.__dict__.update(zip(names, d[start:]))
                 return obj
 
@@ -239,7 +241,7 @@ class Codec:
         def decode(d: Any) -> Any:
             if type(d) is not list or len(d) != size:
                 return _corrupt(d, cls)
-            obj = new(cls)
+            obj: Any = new(cls)
             obj.__dict__.update(zip(names, [f(x) for f, x in zip(decoders, d[start:])]))
             return obj
 

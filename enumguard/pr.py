@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping, TextIO
+from typing import Mapping, TextIO, cast
 
 from enumguard import pipeline
 from enumguard.config import Config
@@ -114,7 +114,12 @@ def publish(
         author = author_of(gh, env, ctx.token)
         if want_comment:
             result = comment.upsert(
-                gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor, create=create
+                gh,
+                cast(int, ctx.pr_number),
+                author,
+                markdown.render(report, links),
+                tuning.backoff_factor,
+                create=create,
             )
             if result.action == "skipped":
                 out.write("enumguard: no PR comment (comment: on-findings, and no new findings)\n")
@@ -131,7 +136,7 @@ def publish(
                 return
             posted = inline.post(
                 gh,
-                ctx.pr_number,
+                cast(int, ctx.pr_number),  # is_pr
                 ctx.head_sha or report.head or ctx.sha,
                 author,
                 shown(report),

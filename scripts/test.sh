@@ -18,7 +18,8 @@ PYTHON="${PYTHON:-python3}"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
 # The project's own linters first (configured in pyproject.toml): a new warning fails like a test.
-echo "lint: ruff check, ruff format --check"
+echo "lint: ruff check, ruff format --check, mypy"
 .venv/bin/python -m ruff check --quiet .
 .venv/bin/python -m ruff format --check --quiet .
+.venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, cast
 
-from enumguard.finding import Finding
+from enumguard.finding import Finding, Fix
 from enumguard.fixes import edits
 from enumguard.publish.client import GitHubClient, PullFile
 from enumguard.report import mdescape
@@ -55,7 +55,7 @@ def suggested_line(f: Finding, root: Path) -> str | None:
         return None
     new, applied, _ = edits.apply_to_text(f.path, text, planned)
     lines = new.splitlines()
-    if not applied or not 1 <= f.line <= len(lines) or "\n" in f.fix.replacement:
+    if not applied or not 1 <= f.line <= len(lines) or "\n" in cast(Fix, f.fix).replacement:  # planned: a fix
         return None
     return lines[f.line - 1]
 

@@ -104,8 +104,8 @@ def _fence(text: str) -> str:
 def _row(f: Finding, context: LinkContext | None) -> dict[str, Any]:
     where = f"{f.path}:{f.line}"
     linked = context is not None and not f.path.startswith("database:")  # a live-database object: no file
-    location = mdescape.link(where, context.url(f.path, f.line)) if linked else mdescape.code(where)
-    line = mdescape.link(f"line {f.line}", context.url(f.path, f.line)) if linked else mdescape.code(where)
+    location = mdescape.link(where, context.url(f.path, f.line)) if context and linked else mdescape.code(where)
+    line = mdescape.link(f"line {f.line}", context.url(f.path, f.line)) if context and linked else mdescape.code(where)
     row: dict[str, Any] = {
         "icon": ICONS[f.severity],
         "severity": str(f.severity),
