@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,22 @@ def test_ci_workflow_runs_the_readme_test_command():
     ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
     steps = [s.get("run", "") for job in ci["jobs"].values() for s in job["steps"]]
     assert "bash .ci/run" in steps
+
+
+def test_the_readme_test_command_runs_ruff_and_mypy_before_the_tests():
+    lines = [line.strip() for line in (ROOT / "scripts" / "test.sh").read_text().splitlines()]
+    order = [
+        lines.index(".venv/bin/python -m ruff check --quiet ."),
+        lines.index(".venv/bin/python -m ruff format --check --quiet ."),
+        lines.index(".venv/bin/python -m mypy"),
+        lines.index('exec .venv/bin/python -m pytest "$@"'),
+    ]
+    assert order == sorted(order) and "set -euo pipefail" in lines  # a linter's warning stops the run
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert {"E4", "E7", "E9", "F", "I"} <= set(project["tool"]["ruff"]["lint"]["select"])
+    assert project["tool"]["mypy"]["files"] == ["enumguard"]
+    test_extra = " ".join(project["project"]["optional-dependencies"]["test"])
+    assert "ruff>=" in test_extra and "mypy>=" in test_extra
 
 
 def test_self_review_workflow_has_least_permissions():
