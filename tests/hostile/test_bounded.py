@@ -225,7 +225,9 @@ def test_a_file_over_the_time_bound_is_reported_and_the_run_goes_on(tmp_path, ki
 
 
 def test_what_the_bound_cut_is_not_cached_and_is_read_when_the_bound_allows(tmp_path, capsys):
-    files = {"migrations/0001.sql": "CREATE TYPE color AS ENUM ('red', 'green');\n" + "SELECT 1;\n" * 60_000}
+    # the column is what links Color to the type by name; green is missing-in-code once the file is read
+    schema = "CREATE TYPE color AS ENUM ('red', 'green');\nCREATE TABLE paints (id int, color color);\n"
+    files = {"migrations/0001.sql": schema + "SELECT 1;\n" * 60_000}
     root = _repo(tmp_path / "repo", {**files, "enumguard.toml": BOUND})
     argv = ["audit", str(root), "--format", "json", "--jobs", "1", "--cache-dir", str(tmp_path / "cache")]
     for _ in range(2):  # the second run meets the bound again: the cut result was not cached

@@ -16,7 +16,8 @@ import pytest
 from enumguard import cache, cli
 
 MODELS = "import enum\n\n\nclass Mood(enum.Enum):\n    ok = 'ok'\n    sad = 'sad'\n\n\nMood.happy\n"
-MIGRATION = "CREATE TYPE mood AS ENUM ('ok', 'sad', 'meh');\n"  # meh: missing-in-code
+# meh: missing-in-code (the column is what links Mood to the type by name)
+MIGRATION = "CREATE TYPE mood AS ENUM ('ok', 'sad', 'meh');\nCREATE TABLE people (id int, mood mood);\n"
 NAMES = ("python-facts", "migration-facts")
 
 
