@@ -26,9 +26,10 @@ import libcst as cst
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic_repo import generate  # noqa: E402
-from enumguard import collect, config as config_mod, pipeline  # noqa: E402
-from enumguard.python.scan_file import BINDING_HINTS  # noqa: E402
+from enumguard import collect, pipeline  # noqa: E402
+from enumguard import config as config_mod
 from enumguard.python.names import candidate_names, words  # noqa: E402
+from enumguard.python.scan_file import BINDING_HINTS  # noqa: E402
 from enumguard.rules import RULE_NAMES  # noqa: E402
 
 

@@ -87,7 +87,8 @@ def pick_change(repo: Path) -> str:
 def ast_parse_seconds(repo: Path) -> tuple[float, float]:
     """ast.parse of the Python files enumguard reads (tracked, not excluded), in this process."""
     sys.path.insert(0, str(ROOT))
-    from enumguard import collect, config as config_mod
+    from enumguard import collect
+    from enumguard import config as config_mod
     from enumguard.rules import RULE_NAMES
 
     tree = collect.collect(config_mod.load(repo, rule_names=RULE_NAMES))
@@ -172,10 +173,10 @@ def main() -> None:
 
             # The cold audit and the cold diff swap places every other run, so that a burst of
             # load from the machine's other jobs does not always land on the same one.
-            def cold_diff() -> None:
+            def cold_diff(base: str = base, clone: Path = clone, caches: dict[str, Path] = caches) -> None:
                 note("diff, empty cache", enumguard(["diff", "--base", base, "."], clone, caches["diff"]))
 
-            def base_audits() -> None:
+            def base_audits(clone: Path = clone, caches: dict[str, Path] = caches) -> None:
                 """The base audited cold (its cache is "the previous run of the base"), again
                 warm, and ast.parse of the same files."""
                 note("audit, cold (baseline)", enumguard(["audit", "."], clone, caches["base"]))

@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from enumguard import __version__, pipeline
 from enumguard import config as config_mod
@@ -120,7 +120,7 @@ def load_config(args: argparse.Namespace, root: Path | None = None) -> config_mo
     if not root.is_dir():
         raise EnumguardError(f"{args.path}: not a directory")
     config = config_mod.load(root, args.config, RULE_NAMES)
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if args.fail_on:
         overrides["fail_on"] = args.fail_on
     if args.select:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from enumguard import budget
 from enumguard.errors import EnumguardError
 from enumguard.finding import Severity
 
@@ -50,6 +51,8 @@ class Config:
     cache: bool = True
     jobs: int = 0  # 0: one worker per core
     max_file_bytes: int = 2_000_000  # a larger file is skipped with a notice (bounded work per file)
+    # CPU seconds to parse and read one file; past them the file is reported and the run goes on (0: no bound)
+    max_file_seconds: float = budget.DEFAULT_SECONDS
     cache_dir: Path | None = None  # --cache-dir; None: $ENUMGUARD_CACHE_DIR or the XDG cache
     progress: bool = False  # a progress line on stderr when it is a terminal (the CLI, without --quiet)
     source: str = "defaults"  # the file the settings came from, for messages
@@ -62,6 +65,7 @@ FAIL_ON = ("error", "warning", "never")
 _LIST_KEYS = {"include", "exclude", "select", "ignore", "sql_migrations", "migration_order", "alembic_versions"}
 _BOOL_KEYS = {"name_fallback", "cache"}
 _INT_KEYS = {"postgres_version", "idle_threshold_seconds", "jobs", "max_file_bytes"}
+_NUMBER_KEYS = {"max_file_seconds"}
 _NOT_IN_FILE = {"root", "source", "cache_dir", "progress"}
 _PATH_KEYS = {"sql_migrations", "migration_order", "alembic_versions"}  # globs/folders in the repository
 
@@ -154,6 +158,10 @@ def from_table(table: dict[str, Any], root: Path, source: str, rule_names: froze
             if not isinstance(raw, bool):
                 raise EnumguardError(f"{where} must be true or false")
             values[name] = raw
+        elif name in _NUMBER_KEYS:
+            if not isinstance(raw, (int, float)) or isinstance(raw, bool) or not 0 <= raw < float("inf"):
+                raise EnumguardError(f"{where} must be a non-negative number")
+            values[name] = float(raw)
         elif name in _INT_KEYS:
             if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
                 raise EnumguardError(f"{where} must be a non-negative integer")

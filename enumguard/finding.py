@@ -17,7 +17,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> "Severity":
+    def parse(cls, text: str) -> Severity:
         return cls[text.strip().upper()]
 
 
@@ -103,5 +103,5 @@ class Finding:
             "" if (self.enum or self.db_type or self.member or self.value) else self.message,
         )
 
-    def with_new(self, new: bool) -> "Finding":
+    def with_new(self, new: bool) -> Finding:
         return replace(self, new=new)

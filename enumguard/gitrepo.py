@@ -276,12 +276,14 @@ class GitRepo:
             )
         except FileNotFoundError:
             raise EnumguardError("`git` is not installed or not on PATH; `enumguard diff` needs it") from None
+        assert proc.stdin is not None and proc.stdout is not None  # both are pipes
+        stdin = proc.stdin
         request = "".join(f"{sha}\n" for _, sha in blobs).encode()
 
         def feed() -> None:
             try:
-                proc.stdin.write(request)
-                proc.stdin.close()
+                stdin.write(request)
+                stdin.close()
             except OSError:  # git exited early; the reader reports it
                 pass
 

@@ -7,7 +7,7 @@ nodes. Every class here is a frozen dataclass so stages can be cached, compared 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from enumguard.finding import Finding, Location, Related
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from enumguard.type_history import TypeHistory
 
 # A member value as far as it is statically known.
-Value = Union[str, int, float, bool, bytes, None, tuple]
+Value = str | int | float | bool | bytes | None | tuple
 
 
 @dataclass(frozen=True, order=True)
@@ -156,7 +156,7 @@ class EnumOp:
     label_locations: tuple[Location, ...] = ()  # create: where each label is written, if known
     labels_known: bool = True  # create: False when the labels come from code enumguard cannot read
     # drop: the columns typed with this type when it was dropped (CASCADE drops them too)
-    in_use: tuple["ColumnUse", ...] = ()
+    in_use: tuple[ColumnUse, ...] = ()
     reason: str | None = None  # unknown: why the type is uncertain from here on
 
 
@@ -443,7 +443,7 @@ class Model:
         return None
 
     @property
-    def history(self) -> "TypeHistory":
+    def history(self) -> TypeHistory:
         """The enum types through the ops: state before op i, final name of an op's type.
         Built on each access (one linear pass); read it once per rule."""
         from enumguard.type_history import (

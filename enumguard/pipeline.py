@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from enumguard import collect, link, migrations, python, suppress
+from enumguard import budget, collect, link, migrations, python, suppress
 from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import Model, Settings
@@ -16,6 +16,7 @@ from enumguard.rules import ALL_RULES, Rule
 
 def build_model(tree: collect.SourceTree, config: Config) -> Model:
     """Parse the tree into the dialect-neutral model the rules read (pairs not yet linked)."""
+    budget.configure(config.max_file_seconds)
     migration_paths = migrations.migration_paths(tree, config)
     db = migrations.load(tree, config)
     py = python.scan(tree, config, migration_paths)

@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping, TextIO
+from typing import Mapping, TextIO, cast
 
 from enumguard import pipeline
 from enumguard.config import Config
@@ -20,7 +20,7 @@ from enumguard.errors import EnumguardError
 from enumguard.finding import Finding
 from enumguard.publish import comment, context, inline, workflow
 from enumguard.publish.client import INSTALLATION_BOT, GitHubClient, GitHubError, PyGithubClient, Tuning
-from enumguard.report import RENDERERS, Report, markdown, mdescape
+from enumguard.report import RENDERERS, Report, markdown, mdescape, sarif
 from enumguard.report.markdown import LinkContext
 
 # Where the `database-url` input arrives: action.yml maps it to ENUMGUARD_DATABASE_URL, and
@@ -114,7 +114,12 @@ def publish(
         author = author_of(gh, env, ctx.token)
         if want_comment:
             result = comment.upsert(
-                gh, ctx.pr_number, author, markdown.render(report, links), tuning.backoff_factor, create=create
+                gh,
+                cast(int, ctx.pr_number),
+                author,
+                markdown.render(report, links),
+                tuning.backoff_factor,
+                create=create,
             )
             if result.action == "skipped":
                 out.write("enumguard: no PR comment (comment: on-findings, and no new findings)\n")
@@ -130,7 +135,13 @@ def publish(
                 )
                 return
             posted = inline.post(
-                gh, ctx.pr_number, ctx.head_sha or report.head or ctx.sha, author, shown(report), config.root
+                gh,
+                cast(int, ctx.pr_number),  # is_pr
+                ctx.head_sha or report.head or ctx.sha,
+                author,
+                shown(report),
+                config.root,
+                links.rule_url,
             )
             out.write(f"enumguard: {posted} inline review comment(s) posted\n")
     except GitHubError as exc:
@@ -174,7 +185,8 @@ def main(
         report_path = workflow.relative_to_workspace(Path(args.output), ctx.workspace)
     if args.sarif_file:
         try:
-            Path(args.sarif_file).write_text(RENDERERS["sarif"](report), encoding="utf-8", errors="backslashreplace")
+            page = links.rule_url if links else None
+            Path(args.sarif_file).write_text(sarif.render(report, page), encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             raise EnumguardError(f"{args.sarif_file}: cannot write SARIF ({exc.strerror})") from None
     workflow.append_summary(markdown.render_summary(report, links), dict(env))

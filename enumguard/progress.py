@@ -47,7 +47,7 @@ class Progress:
         except (OSError, ValueError):  # a closed terminal must not stop the audit
             self.enabled = False
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,7 +17,7 @@ from enumguard.collect import is_text, links_notice, listed, matches
 from enumguard.config import DEFAULT_EXCLUDE, Config
 from enumguard.finding import Finding
 from enumguard.gitrepo import ChangeSet, GitRepo, Tree
-from enumguard.model import Binding, EnumOp, Model, display_type
+from enumguard.model import Binding, ColumnUse, EnumOp, LiteralUse, Model, TypeUse, display_type
 from enumguard.report import EnumChange, Report
 from enumguard.report.changes import Segment, describe, phrase
 
@@ -47,9 +47,13 @@ def diff(config: Config, base: str, head: str | None = None) -> Report:
         head=head_sha,
         preexisting=preexisting,
         changes=enum_changes(head_report.model, base_report.model, changeset),
-        scope=tuple(frozenset(s) for s in scope_names(head_report.model, base_report.model, changeset)),
+        scope=_frozen(*scope_names(head_report.model, base_report.model, changeset)),
         notices=_unread_notices(base_read, fork, head_read, head_sha) + head_report.notices,
     )
+
+
+def _frozen(enums: set[str], types: set[str]) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(enums), frozenset(types)
 
 
 def _run_at(repo: GitRepo, commit: str, config: Config) -> tuple[Report, Tree]:
@@ -204,7 +208,8 @@ def touched(head: Model, base: Model, changeset: ChangeSet):
         for op in model.ops:
             if op.migration in paths or op.location.path in paths:
                 types.update(n for n in (op.type_name, op.new_name) if n)
-        for use in (*model.columns, *model.literals, *model.type_uses):
+        uses: tuple[ColumnUse | LiteralUse | TypeUse, ...] = (*model.columns, *model.literals, *model.type_uses)
+        for use in uses:
             if use.location.path in paths:
                 types.add(use.type_name)
     # A type renamed (RENAME TO, SET SCHEMA) is one type under each of its names.

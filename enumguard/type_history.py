@@ -7,7 +7,7 @@ The migration replay builds the final types with TypeState; rules read the histo
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator, Protocol, TypeVar, cast
 
 from enumguard.finding import Location
 from enumguard.model import DbEnum, Doubt, EnumOp, Label
@@ -83,7 +83,8 @@ class TypeState:
     def _change(self, op: EnumOp, t: _Type) -> bool:
         values = [label.value for label in t.labels]
         if op.kind == "add_value":
-            if op.label is None or op.label in values:
+            label = op.label
+            if label is None or label in values:
                 return False
             index = len(values)
             anchor = op.before or op.after
@@ -96,7 +97,7 @@ class TypeState:
                 index = values.index(op.before)
             elif op.after is not None:
                 index = values.index(op.after) + 1
-            t.labels.insert(index, Label(op.label, op.location))
+            t.labels.insert(index, Label(label, op.location))
             return True
         if op.kind == "rename_value":
             if op.new_label is None or op.new_label in values:
@@ -134,7 +135,14 @@ class TypeState:
         return tuple(DbEnum(name, tuple(t.labels), t.location, doubt=t.doubt) for name, t in sorted(self.types.items()))
 
 
-T = TypeVar("T")
+class _Placed(Protocol):
+    """Something placed between two ops: after the first `after_op` of them (None: unplaced)."""
+
+    @property
+    def after_op(self) -> int | None: ...
+
+
+T = TypeVar("T", bound=_Placed)
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,7 @@ class TypeHistory:
     id_changes: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, ops: tuple[EnumOp, ...]) -> "TypeHistory":
+    def of(cls, ops: tuple[EnumOp, ...]) -> TypeHistory:
         # One backward pass: the final name of each name after op i, following RENAME TO / SET SCHEMA.
         final_of: dict[str, str] = {}
         finals: list[str] = []
@@ -193,8 +201,8 @@ class TypeHistory:
         just before it (one replay for all items; the state is live, read it before the next)."""
         state = TypeState()
         done = 0
-        for item in sorted(items, key=lambda x: x.after_op):
-            while done < min(item.after_op, len(self.ops)):
+        for item in sorted(items, key=lambda x: cast(int, x.after_op)):  # placed items only
+            while done < min(cast(int, item.after_op), len(self.ops)):
                 state.apply(self.ops[done])
                 done += 1
             yield item, state

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs (a virtualenv with the test extras, and the
-# PostgreSQL server binaries when missing), then runs the whole suite. Tests start and stop
-# their own PostgreSQL server; nothing needs to be running beforehand.
+# PostgreSQL server binaries when missing), runs the linters (ruff, mypy), then the whole
+# suite. Tests start and stop their own PostgreSQL server; nothing needs to be running beforehand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +16,10 @@ fi
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+# The project's own linters first (configured in pyproject.toml): a new warning fails like a test.
+echo "lint: ruff check, ruff format --check, mypy"
+.venv/bin/python -m ruff check --quiet .
+.venv/bin/python -m ruff format --check --quiet .
+.venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"

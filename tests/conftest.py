@@ -11,13 +11,16 @@ from tests.pg_fixtures import pg_db, pg_server  # noqa: E402,F401
 
 @pytest.fixture(autouse=True, scope="session")
 def _fact_cache_outside_home(tmp_path_factory):
-    """The suite's fact caches go to a temporary folder, never to the user's ~/.cache."""
+    """The suite's fact caches go to a temporary folder, never to the user's ~/.cache nor to the
+    folder $ENUMGUARD_CACHE_DIR names (which would win over XDG_CACHE_HOME and hold earlier facts)."""
     import os
 
-    previous = os.environ.get("XDG_CACHE_HOME")
+    previous = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "ENUMGUARD_CACHE_DIR")}
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ.pop("ENUMGUARD_CACHE_DIR", None)
     yield
-    if previous is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

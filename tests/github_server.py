@@ -385,7 +385,7 @@ class FakeGitHub:
         self.state.base = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> "FakeGitHub":
+    def __enter__(self) -> FakeGitHub:
         self._thread.start()
         return self
 

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,9 @@ def test_composite_pins_actions_by_sha_and_keeps_inputs_out_of_scripts():
     text = (ROOT / "action.yml").read_text()
     for step in steps:
         if "uses" in step:
-            assert re.fullmatch(r"actions/(setup-python|cache)@[0-9a-f]{40}", step["uses"]), step["uses"]
+            assert re.fullmatch(r"actions/(setup-python|cache/restore|cache/save)@[0-9a-f]{40}", step["uses"]), step[
+                "uses"
+            ]
             assert re.search(re.escape(step["uses"]) + r" # v\d+\.\d+\.\d+", text)  # the version it pins
         else:
             assert "${{" not in step["run"], step["name"]  # no expression spliced into a script
@@ -123,8 +126,10 @@ def test_composite_pins_actions_by_sha_and_keeps_inputs_out_of_scripts():
 
 def test_composite_restores_the_fact_cache_enumguard_uses_keyed_by_version_and_sources():
     steps = ACTION["runs"]["steps"]
-    caches = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
-    facts = next(s for s in caches if "enumguard-facts" in s["with"]["path"])
+    restores = [s for s in steps if s.get("uses", "").startswith("actions/cache/restore@")]
+    saves = [s for s in steps if s.get("uses", "").startswith("actions/cache/save@")]
+    assert not [s for s in steps if s.get("uses", "").startswith("actions/cache@")]  # its post step needs success()
+    facts = next(s for s in restores if "enumguard-facts" in s["with"]["path"])
     [main] = [s for s in steps if s.get("id") == "enumguard"]
     assert main["env"]["ENUMGUARD_CACHE_DIR"] == facts["with"]["path"]
     key = facts["with"]["key"]
@@ -132,9 +137,17 @@ def test_composite_restores_the_fact_cache_enumguard_uses_keyed_by_version_and_s
     prefix = key.split("${{ hashFiles(")[0]
     assert facts["with"]["restore-keys"].strip() == prefix  # a partial hit restores the newest facts
     assert steps.index(facts) < steps.index(main)
-    pip = next(s for s in caches if "enumguard-pip" in s["with"]["path"])
+    pip = next(s for s in restores if "enumguard-pip" in s["with"]["path"])
     [install] = [s for s in steps if s.get("name") == "Install enumguard"]
     assert install["env"]["PIP_CACHE_DIR"] == pip["with"]["path"]
+    # each restored cache is saved at the end, whatever the verdict, under the key it was looked up by
+    for restore in (facts, pip):
+        [save] = [s for s in saves if s["with"]["path"] == restore["with"]["path"]]
+        assert steps.index(save) > steps.index(main)
+        assert (
+            save["if"].startswith("always() && ") and f"steps.{restore['id']}.outputs.cache-hit != 'true'" in save["if"]
+        )
+        assert save["with"]["key"] == f"${{{{ steps.{restore['id']}.outputs.cache-primary-key }}}}"
     assert '--constraint "$GITHUB_ACTION_PATH/constraints/action.txt"' in install["run"]
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert setup["with"]["update-environment"] is False  # the job's own Python is left alone
@@ -163,6 +176,22 @@ def test_ci_workflow_runs_the_readme_test_command():
     ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
     steps = [s.get("run", "") for job in ci["jobs"].values() for s in job["steps"]]
     assert "bash .ci/run" in steps
+
+
+def test_the_readme_test_command_runs_ruff_and_mypy_before_the_tests():
+    lines = [line.strip() for line in (ROOT / "scripts" / "test.sh").read_text().splitlines()]
+    order = [
+        lines.index(".venv/bin/python -m ruff check --quiet ."),
+        lines.index(".venv/bin/python -m ruff format --check --quiet ."),
+        lines.index(".venv/bin/python -m mypy"),
+        lines.index('exec .venv/bin/python -m pytest "$@"'),
+    ]
+    assert order == sorted(order) and "set -euo pipefail" in lines  # a linter's warning stops the run
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert {"E4", "E7", "E9", "F", "I"} <= set(project["tool"]["ruff"]["lint"]["select"])
+    assert project["tool"]["mypy"]["files"] == ["enumguard"]
+    test_extra = " ".join(project["project"]["optional-dependencies"]["test"])
+    assert "ruff>=" in test_extra and "mypy>=" in test_extra
 
 
 def test_self_review_workflow_has_least_permissions():
@@ -308,6 +337,8 @@ def test_composite_steps_run_enumguard_pr_with_inputs_from_the_environment(tmp_p
             "runner.temp": str(runner_temp),
             "runner.os": "Linux",
             "steps.python.outputs.python-path": sys.executable,
+            "github.action_repository": "",  # as for a local `uses: ./`
+            "github.action_ref": "",
         }
     )
     with FakeGitHub() as gh:
@@ -352,8 +383,8 @@ def test_composite_steps_run_enumguard_pr_with_inputs_from_the_environment(tmp_p
     assert json.loads((repo / "enumguard.sarif").read_text())["version"] == "2.1.0"
     # the fact cache went where the cache step saves it from
     assert sorted(p.name for p in (runner_temp / "enumguard-facts").iterdir()) == [
-        "migration-facts.pickle",
-        "python-facts.pickle",
+        "migration-facts.json",
+        "python-facts.json",
     ]
     summary = (tmp_path / "summary.md").read_text()
     assert "database-url" in summary and "s3cret" not in proc.stdout + proc.stderr + summary  # via env, masked

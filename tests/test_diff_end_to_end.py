@@ -260,7 +260,7 @@ def test_a_second_diff_reads_every_fact_from_the_cache(tmp_path: Path, monkeypat
     assert parsed == Counter() and second.findings == first.findings
     # one file per kind of fact, whatever temporary folder the base was exported to
     cached = tmp_path / "cache" / "enumguard"
-    assert sorted(p.name for p in cached.iterdir()) == ["migration-facts.pickle", "python-facts.pickle"]
+    assert sorted(p.name for p in cached.iterdir()) == ["migration-facts.json", "python-facts.json"]
 
 
 # --------------------------------------------------------------------------- issue 10: drift a change introduces

@@ -3,19 +3,26 @@ a file they import changes, and the cache is dropped whenever enumguard's own pa
 
 from __future__ import annotations
 
-import pickle
+import json
 import shutil
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from enumguard import cache, migrations
+import pytest
+
+from enumguard import cache, collect, migrations, python
+from enumguard import config as config_mod
 from enumguard.collect import SourceFile, SourceTree
 from enumguard.config import Config
 from enumguard.migrations.alembic import revisions as alembic
+from enumguard.python.file_facts import FileFacts
+from enumguard.rules import RULE_NAMES
 from tests.test_migrations_alembic import repo, revision
 
 ROOT = Path(__file__).resolve().parent.parent
+REPOS = ROOT / "tests" / "fixtures" / "repos"
+NAMES = ("python-facts", "migration-facts")
 
 
 def load(files: dict[str, str], tmp_path: Path) -> migrations.MigrationModel:
@@ -68,12 +75,40 @@ def test_a_sql_migration_is_read_again_only_when_its_text_changes(tmp_path, monk
     assert read == Counter({path: 1})
 
 
-def test_a_cache_file_written_by_other_enumguard_code_is_not_used(tmp_path):
-    target = tmp_path / "python-facts.pickle"
-    target.write_bytes(pickle.dumps(("0123456789abcdef", {"k": "stale"})))
-    assert cache.FactCache("python-facts", directory=tmp_path).get("k") is None
-    target.write_bytes(pickle.dumps((cache.code_digest(), {"k": "fresh"})))
-    assert cache.FactCache("python-facts", directory=tmp_path).get("k") == "fresh"
+def _document(digest: str, entries: dict) -> str:
+    return json.dumps(
+        {"format": cache.FORMAT, "version": cache.FORMAT_VERSION, "digest": digest, "schema": python.FACTS.schema}
+        | {"entries": entries}
+    )
+
+
+def test_a_cache_file_written_by_other_enumguard_code_is_not_used(tmp_path, capsys):
+    facts = FileFacts("m.py", class_names=("A",))
+    target = tmp_path / "python-facts.json"
+    target.write_text(_document("0123456789abcdef", {"k": python.FACTS.encode(facts)}))
+    assert cache.FactCache("python-facts", directory=tmp_path, codec=python.FACTS).get("k") is None
+    target.write_text(_document(cache.code_digest(), {"k": python.FACTS.encode(facts)}))
+    assert cache.FactCache("python-facts", directory=tmp_path, codec=python.FACTS).get("k") == facts
+    assert capsys.readouterr().err == ""  # another version's cache is dropped quietly
+
+
+@pytest.mark.parametrize("repo", sorted(p for p in REPOS.iterdir() if p.is_dir()), ids=lambda p: p.name)
+def test_the_facts_of_every_fixture_repository_come_back_from_the_cache_as_they_were(repo, tmp_path, capsys):
+    """Each codec stores every fact the parsers produce for the fixture repositories (no value it
+    cannot write), and reads back values equal to the parsed ones."""
+    config = replace(config_mod.load(repo, rule_names=RULE_NAMES), cache=True, cache_dir=tmp_path / "facts", jobs=1)
+    tree = collect.collect(config)
+    parsed, models = python.file_facts(tree, config), migrations.load(tree, config)
+    files = {name: tmp_path / "facts" / f"{name}.json" for name in NAMES}
+    written = {name: json.loads(f.read_text())["entries"] if f.exists() else {} for name, f in files.items()}
+    stored = [data for data in written["python-facts"].values() if data[0] == "FileFacts"]
+    assert len(stored) == len(tree.python_files())  # none the codec could not write
+    assert python.file_facts(tree, config) == parsed and migrations.load(tree, config) == models
+    for name, codec in (("python-facts", python.FACTS), ("migration-facts", migrations.FACTS)):
+        for data in written[name].values():
+            value = codec.decode(data)
+            assert codec.decode(json.loads(json.dumps(codec.encode(value)))) == value
+    assert capsys.readouterr().err == ""
 
 
 def test_the_code_digest_follows_the_parsers_of_both_sides_and_not_the_reports(tmp_path, monkeypatch):

@@ -78,7 +78,7 @@ def test_repeated_scan_reads_facts_from_the_cache_and_sees_edits(tmp_path: Path,
         {"m.py": "import enum\nclass A(enum.Enum):\n    x = 1\n", "u.py": "from m import A\nv = A.y\n"},
     )
     first = python.scan(collect.collect(cfg), cfg)
-    assert (cache.cache_dir() / "python-facts.pickle").is_file()
+    assert (cache.cache_dir() / "python-facts.json").is_file()
     calls = []
     real = python.extract
     monkeypatch.setattr(python, "extract", lambda *a: calls.append(a[0]) or real(*a))

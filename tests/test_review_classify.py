@@ -25,7 +25,10 @@ def cs(changed=(), removed=(), renames=None) -> ChangeSet:
     return ChangeSet(frozenset(changed), frozenset(removed), renames or {})
 
 
-def report(*findings: Finding, model: Model = Model()) -> Report:
+EMPTY = Model()
+
+
+def report(*findings: Finding, model: Model = EMPTY) -> Report:
     return Report(root=".", findings=tuple(sorted(findings)), model=model)
 
 

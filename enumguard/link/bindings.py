@@ -4,6 +4,7 @@ literals): code first, then [tool.enumguard.bindings], then the name fallback.""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 from enumguard.config import Config
 from enumguard.model import Binding, DbEnum, EnumClass, LiteralUse, qualify
@@ -259,6 +260,7 @@ def server_default_literals(
 ) -> tuple[LiteralUse, ...]:
     """A `server_default=` of a bound enum column is a literal of its DB type (for sql-unknown-value)."""
     by_location: dict[object, Binding] = {}
+    binding: Binding | None
     for binding in bound:
         if binding.db_type is not None and not binding.by_fallback:
             by_location.setdefault(binding.location, binding)
@@ -274,7 +276,7 @@ def server_default_literals(
             value = _member_label(by_name.get(binding.enum), binding.stores, site.server_default_member)
         if value is None:
             continue
-        out.append(LiteralUse(binding.db_type, value, "server_default", site.server_default_location))
+        out.append(LiteralUse(cast(str, binding.db_type), value, "server_default", site.server_default_location))
     return tuple(out)
 
 

@@ -118,11 +118,15 @@ def persisted(
     return tuple(seen.values())
 
 
+# What is linked: an enum's qualname, or ("labels", labels) of `sa.Enum("a", "b", name=..)`.
+Key = str | tuple[str, tuple[str, ...]]
+
+
 def bound_pairs(model: Model) -> tuple[tuple[BoundPair, ...], tuple[NotChecked, ...]]:
     """Each (enum, DB type) once, where every fact the comparison rests on is certain: the type's
     labels, the link, and what the enum stores. The others, with why, as NotChecked."""
-    groups: dict[tuple[object, str], list[Binding]] = {}
-    skipped: dict[object, NotChecked] = {}
+    groups: dict[tuple[Key, str], list[Binding]] = {}
+    skipped: dict[Key, NotChecked] = {}
     for binding in model.bindings:
         if binding.db_type is None:
             continue
@@ -133,7 +137,7 @@ def bound_pairs(model: Model) -> tuple[tuple[BoundPair, ...], tuple[NotChecked, 
             continue
         groups.setdefault((key, binding.db_type), []).append(binding)
     pairs: list[BoundPair] = []
-    unchecked: dict[object, NotChecked] = {}
+    unchecked: dict[Key, NotChecked] = {}
     for (key, db_type), group in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         group.sort(key=lambda b: (b.by_fallback, b.location))
         made = _pairs(model, group, db_type)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from enumguard import budget
 from enumguard import cache as cache_mod
+from enumguard.cachecodec import Codec
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations import alembic, replay
-from enumguard.migrations.alembic import environments
-from enumguard.migrations.events import Event
+from enumguard.migrations.alembic import environments, revisions
+from enumguard.migrations.events import Event, Unread
 from enumguard.migrations.sql import files as sql_files_mod
 from enumguard.migrations.sql.reader import Reader
 from enumguard.migrations.sql.statements import Lines
@@ -42,12 +44,24 @@ class SqlFacts:
     statements: int
     file_transaction: bool | None
     adds_value: bool
+    complete: bool = True  # False when the time bound cut the reading: never cached
+
+
+# What the migration-facts store holds: SQL files' facts and Alembic revisions' facts.
+FACTS = Codec(SqlFacts | revisions._Cached)
 
 
 def _read_sql(path: str, text: str) -> SqlFacts:
     reader = Reader(path, path, Lines(text))
     try:
-        events = reader.read(text)
+        with budget.per_file():
+            events = reader.read(text)
+    except budget.OverBudget as over:  # what was read stands; the rest is unknown
+        rest = f"after its first {reader.statements} statements" if reader.statements else "of the file"
+        message = f"{over}: the rest {rest} is not read"
+        unread = Unread(f"{over}", Location(path), "any")
+        events = [*reader.events, Finding(Location(path), "unsupported-sql", message, Severity.INFO), unread]
+        return SqlFacts(tuple(events), reader.statements, reader.file_transaction, reader.adds_value, complete=False)
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
         message = f"enumguard could not read this migration ({type(exc).__name__}); its enum DDL is not replayed"
         events = [Finding(Location(path), "unsupported-sql", message, Severity.INFO)]
@@ -78,11 +92,11 @@ def _looks_like_revision(text: str) -> bool:
 
 def load(tree: SourceTree, config: Config) -> MigrationModel:
     """Read every migration, order them, and replay their enum DDL."""
-    store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir)
+    store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir, FACTS)
     units: list[replay.Unit] = []
     statements = 0
-    items = [(item, tree.get(item.path)) for item in sql_files_mod.sql_files(tree, config)]
-    items = [(item, source) for item, source in items if source is not None]
+    found = [(item, tree.get(item.path)) for item in sql_files_mod.sql_files(tree, config)]
+    items = [(item, source) for item, source in found if source is not None]
     digest = cache_mod.code_digest()
     keys = {item.path: cache_mod.key(digest, "sql", item.path, source.text) for item, source in items}
     todo = sum(1 for item, _ in items if not isinstance(store.get(keys[item.path]), SqlFacts))
@@ -91,7 +105,8 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
             facts = store.get(keys[item.path])
             if not isinstance(facts, SqlFacts):
                 facts = _read_sql(item.path, source.text)
-                store.put(keys[item.path], facts)
+                if facts.complete:
+                    store.put(keys[item.path], facts)
                 progress.tick()
             statements += facts.statements
             mode = item.mode

@@ -4,7 +4,6 @@ column changes, literal uses, transaction boundaries. Replay turns a stream of t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from enumguard.finding import Finding, Location
 from enumguard.model import EnumOp
@@ -75,4 +74,4 @@ class Unread:
     names: frozenset[str] = frozenset()
 
 
-Event = Union[EnumOp, ColumnEvent, LiteralEvent, TxEvent, Unread, Finding]
+Event = EnumOp | ColumnEvent | LiteralEvent | TxEvent | Unread | Finding

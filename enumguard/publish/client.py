@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol, TypeVar
+from typing import Any, Callable, Iterator, Protocol, TypeVar, cast
 
 import github
 from github import Auth, Github, GithubException, GithubRetry
+from github.PullRequest import ReviewComment as PullReviewComment
 
 T = TypeVar("T")
 
@@ -70,10 +71,10 @@ class Tuning:
     timeout: int = 30
 
     @classmethod
-    def from_env(cls, env) -> "Tuning":
+    def from_env(cls, env) -> Tuning:
         """ENUMGUARD_GITHUB_WRITE_SPACING / _BACKOFF / _MAX_WAIT / _RETRIES override the defaults
         (the tests set 0 spacing and tiny waits)."""
-        values = {}
+        values: dict[str, Any] = {}
         for key, name, kind in (
             ("WRITE_SPACING", "seconds_between_writes", float),
             ("BACKOFF", "backoff_factor", float),
@@ -214,7 +215,8 @@ class PyGithubClient:
     def create_review(self, number: int, commit_sha: str, body: str, comments: list[dict]) -> None:
         pull = self._repo.get_pull(number)
         commit = self._repo.get_commit(commit_sha)
-        self._call(lambda: pull.create_review(commit=commit, body=body, event="COMMENT", comments=comments))
+        review = cast("list[PullReviewComment]", comments)  # path, line, side, body: inline.review_comments
+        self._call(lambda: pull.create_review(commit=commit, body=body, event="COMMENT", comments=review))
 
 
 def sleep(seconds: float) -> None:

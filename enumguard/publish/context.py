@@ -4,7 +4,9 @@ commits, which API and token (GitHub passes the action input as INPUT_GITHUB-TOK
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping
 
 from enumguard.errors import EnumguardError
@@ -72,6 +74,26 @@ def read(env: Mapping[str, str]) -> GitHubContext:
         pr_number=int(number) if number else None,
         head_sha=head,
         base_sha=base,
-        action_repo=env.get("GITHUB_ACTION_REPOSITORY", "").strip(),
-        action_ref=env.get("GITHUB_ACTION_REF", "").strip(),
+        **dict(zip(("action_repo", "action_ref"), running_action(env))),
     )
+
+
+def running_action(env: Mapping[str, str]) -> tuple[str, str]:
+    """(owner/name, ref) of the action this step runs, when its rule pages can be linked; else
+    ("", ""). The runner leaves GITHUB_ACTION_REPOSITORY/REF empty in a composite action's steps,
+    so action.yml also passes `github.action_repository`/`github.action_ref` as ENUMGUARD_ACTION_*.
+    Where the action's own checkout is on disk (GITHUB_ACTION_PATH, under the runner's
+    `_actions/<owner>/<name>/<ref>`), it must be that repository at that ref and hold docs/rules:
+    a composite action wrapping this one reports its own repository instead, whose pages 404."""
+    repo, ref = env.get("GITHUB_ACTION_REPOSITORY", "").strip(), env.get("GITHUB_ACTION_REF", "").strip()
+    if not repo:
+        repo, ref = env.get("ENUMGUARD_ACTION_REPOSITORY", "").strip(), env.get("ENUMGUARD_ACTION_REF", "").strip()
+    if not repo or not ref:
+        return "", ""
+    path = env.get("GITHUB_ACTION_PATH", "").strip()
+    if path and os.path.isdir(path):
+        root = Path(path)
+        checkout = next((d for d in (root, root.parent) if (d / "docs" / "rules").is_dir()), None)
+        if checkout is None or not checkout.as_posix().lower().endswith(f"/{repo}/{ref}".lower()):
+            return "", ""
+    return repo, ref

@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Callable, cast
 
-from enumguard.finding import Finding
+from enumguard.finding import Finding, Fix
 from enumguard.fixes import edits
 from enumguard.publish.client import GitHubClient, PullFile
 from enumguard.report import mdescape
@@ -54,13 +55,13 @@ def suggested_line(f: Finding, root: Path) -> str | None:
         return None
     new, applied, _ = edits.apply_to_text(f.path, text, planned)
     lines = new.splitlines()
-    if not applied or not 1 <= f.line <= len(lines) or "\n" in f.fix.replacement:
+    if not applied or not 1 <= f.line <= len(lines) or "\n" in cast(Fix, f.fix).replacement:  # planned: a fix
         return None
     return lines[f.line - 1]
 
 
-def body(f: Finding, suggestion: str | None) -> str:
-    url = url_of(f.rule)
+def body(f: Finding, suggestion: str | None, rule_url: Callable[[str], str | None] = url_of) -> str:
+    url = rule_url(f.rule)
     rule = mdescape.link(f.rule, url) if url else mdescape.text(f.rule)
     text = f"{marker(f)}\n**enumguard {rule}**: {mdescape.message(f.message)}"
     if f.help:
@@ -72,7 +73,11 @@ def body(f: Finding, suggestion: str | None) -> str:
 
 
 def review_comments(
-    findings: list[Finding], files: list[PullFile], root: Path, seen: set[tuple[str, str]]
+    findings: list[Finding],
+    files: list[PullFile],
+    root: Path,
+    seen: set[tuple[str, str]],
+    rule_url: Callable[[str], str | None] = url_of,
 ) -> list[dict]:
     """API `comments` entries for new findings on added lines, skipping (path, marker) pairs
     already posted."""
@@ -81,14 +86,24 @@ def review_comments(
     for f in findings:
         if f.line not in changed.get(f.path, ()) or (f.path, marker(f)) in seen:
             continue
-        out.append({"path": f.path, "line": f.line, "side": "RIGHT", "body": body(f, suggested_line(f, root))})
+        text = body(f, suggested_line(f, root), rule_url)
+        out.append({"path": f.path, "line": f.line, "side": "RIGHT", "body": text})
         if len(out) == MAX_COMMENTS:
             break
     return out
 
 
-def post(gh: GitHubClient, number: int, head_sha: str, author: str, findings: list[Finding], root: Path) -> int:
-    """Post one review with the new inline comments; returns how many were posted."""
+def post(
+    gh: GitHubClient,
+    number: int,
+    head_sha: str,
+    author: str,
+    findings: list[Finding],
+    root: Path,
+    rule_url: Callable[[str], str | None] = url_of,
+) -> int:
+    """Post one review with the new inline comments; returns how many were posted. Rule names
+    link to `rule_url(rule)` when it is known (the pages of the running action)."""
     # Live-database findings (`database:public.status`) have no line in the diff.
     candidates = [f for f in findings if f.new is not False and not f.path.startswith("database:")]
     if not candidates:
@@ -100,7 +115,7 @@ def post(gh: GitHubClient, number: int, head_sha: str, author: str, findings: li
             m = re.match(r"<!-- enumguard:review [0-9a-f]+ -->", c.body)
             if m:
                 seen.add((c.path, m.group(0)))
-    comments = review_comments(candidates, files, root, seen)
+    comments = review_comments(candidates, files, root, seen, rule_url)
     if comments:
         gh.create_review(
             number, head_sha, f"enumguard: {len(comments)} new finding(s) on lines this pull request adds.", comments

@@ -1,8 +1,6 @@
 """Findings in, GitHub Actions workflow commands out: annotations within GitHub's per-step caps,
 the job summary (GITHUB_STEP_SUMMARY) and step outputs (GITHUB_OUTPUT)."""
 
-from __future__ import annotations
-
 import os
 import re
 import secrets

@@ -14,14 +14,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Iterator
 
+from enumguard import budget
 from enumguard import cache as cache_mod
+from enumguard.cachecodec import Codec
 from enumguard.collect import SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import ColumnValue, EnumClass, LiteralUse, Reference
 from enumguard.progress import Progress
 from enumguard.python import column_values
-from enumguard.python.binding_sites import RawBinding
+from enumguard.python.binding_sites import BindingSite, RawBinding
+from enumguard.python.column_values import ColumnFacts
 from enumguard.python.file_facts import FileFacts
 from enumguard.python.names import TextNames, candidates_of, module_infos, text_names
 from enumguard.python.resolve import Resolver
@@ -31,6 +34,8 @@ PARALLEL_MIN_FILES = 48
 # How application code reaches PostgreSQL; which one decides what an enum member is sent as.
 DRIVERS = ("sqlalchemy", "sqlmodel", "psycopg2", "psycopg", "asyncpg")
 _IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+(sqlalchemy|sqlmodel|psycopg2|psycopg|asyncpg)\b", re.M)
+# What the python-facts store holds (FileFacts.binding_sites and .column_facts are loosely typed).
+FACTS = Codec(FileFacts | TextNames, loose=(BindingSite, ColumnFacts))
 
 
 @dataclass(frozen=True)
@@ -47,21 +52,25 @@ class PythonModel:
 Job = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # path, text, enum-ish names, model names
 
 
-def _extract_job(job: Job) -> FileFacts:
+def _extract_job(job: Job) -> tuple[FileFacts, bool]:
+    """The file's facts, and whether they may be cached (not when the time bound cut them)."""
     path, text, relevant, models = job
     try:
-        return extract(path, text, relevant, relevant, models)
+        with budget.per_file():
+            return extract(path, text, relevant, relevant, models), True
+    except budget.OverBudget as over:
+        return FileFacts(path, problems=(syntax_problem(path, 1, f"{over}; it is not analysed"),)), False
     except RecursionError:
-        return FileFacts(path, problems=(syntax_problem(path, 1, "nested too deeply to analyse"),))
+        return FileFacts(path, problems=(syntax_problem(path, 1, "nested too deeply to analyse"),)), True
     except Exception as exc:  # a scanner bug on odd input must not stop the audit of the rest
         message = f"enumguard could not analyse it ({type(exc).__name__}: {exc})"
-        return FileFacts(path, problems=(syntax_problem(path, 1, message),))
+        return FileFacts(path, problems=(syntax_problem(path, 1, message),)), True
 
 
 def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
     """FileFacts per Python file, from the cache where the text and its inputs are unchanged."""
     files = tree.python_files()
-    store = cache_mod.open_store("python-facts", config.cache, config.cache_dir)
+    store = cache_mod.open_store("python-facts", config.cache, config.cache_dir, FACTS)
     digest = cache_mod.code_digest()
     hashes = {f.path: cache_mod.key(f.text) for f in files}
     names = _text_names(files, hashes, store, digest)
@@ -82,9 +91,10 @@ def file_facts(tree: SourceTree, config: Config) -> dict[str, FileFacts]:
         else:
             todo.append((f.path, f.text, relevant, mapped))
     with Progress("parsing Python files", len(todo), config.progress) as progress:
-        for fact in _run(todo, config.jobs):
+        for fact, complete in _run(todo, config.jobs):
             facts[fact.path] = fact
-            store.put(keys[fact.path], fact)
+            if complete:
+                store.put(keys[fact.path], fact)
             progress.tick()
     cache_mod.close(store)
     return facts
@@ -104,7 +114,7 @@ def _text_names(files, hashes: dict[str, str], store: cache_mod.FactCache, diges
     return out
 
 
-def _run(todo: list[Job], jobs: int) -> Iterator[FileFacts]:
+def _run(todo: list[Job], jobs: int) -> Iterator[tuple[FileFacts, bool]]:
     """Facts of each job as soon as it is done."""
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
@@ -117,9 +127,9 @@ def _run(todo: list[Job], jobs: int) -> Iterator[FileFacts]:
             context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
             chunk = max(1, min(32, len(todo) // (workers * 8)))
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for fact in pool.map(_extract_job, todo, chunksize=chunk):
+                for result in pool.map(_extract_job, todo, chunksize=chunk):
                     done += 1
-                    yield fact
+                    yield result
             return
         except (OSError, RuntimeError, ImportError):
             todo = todo[done:]  # no process support here (sandbox): the rest in this process

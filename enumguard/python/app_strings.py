@@ -9,10 +9,12 @@ import ast
 import io
 import re
 import tokenize
+from typing import cast
 
 from enumguard.finding import Location
 from enumguard.migrations.app_sql import literals
 from enumguard.model import ColumnValue
+from enumguard.python.mapped_classes import StringConstant
 
 TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"})
 # DB-API cursors and SQLAlchemy connections (execute), asyncpg connections and pools (fetch*).
@@ -43,18 +45,20 @@ class Source:
             return byte_offset + 1
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
-    def location(self, node: ast.AST) -> Location:
-        return Location(self.path, node.lineno, self.column(node.lineno, node.col_offset))  # type: ignore[attr-defined]
+    def location(self, node: ast.expr) -> Location:
+        return Location(self.path, node.lineno, self.column(node.lineno, node.col_offset))
 
-    def segment(self, node: ast.AST) -> str:
-        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+    def segment(self, node: ast.expr) -> str:
+        # the parser sets where every expression ends
+        end_line, end_col = cast(int, node.end_lineno), cast(int, node.end_col_offset)
+        first, last = node.lineno - 1, end_line - 1
         chunk = [line.encode("utf-8") for line in self.lines[first : last + 1]]
         if not chunk:
             return ""
         if len(chunk) == 1:
-            return chunk[0][node.col_offset : node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
-        chunk[0] = chunk[0][node.col_offset :]  # type: ignore[attr-defined]
-        chunk[-1] = chunk[-1][: node.end_col_offset]  # type: ignore[attr-defined]
+            return chunk[0][node.col_offset : end_col].decode("utf-8", "replace")
+        chunk[0] = chunk[0][node.col_offset :]
+        chunk[-1] = chunk[-1][:end_col]
         return b"".join(chunk).decode("utf-8", "replace")
 
 
@@ -66,7 +70,7 @@ def quotes(segment: str, value: str) -> tuple[str, str] | None:
     return match.group(1) + match.group(2), match.group(2)
 
 
-def sql_values(node: ast.Constant, source: Source) -> list[ColumnValue]:
+def sql_values(node: StringConstant, source: Source) -> list[ColumnValue]:
     """The literals of the SQL a string literal holds, each located in the Python file."""
     sql = node.value
     found = literals(sql)

@@ -4,7 +4,7 @@ type_annotation_map entries and class bases -> BindingSites."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import Any, Sequence, TypeGuard, cast
 
 import libcst as cst
 
@@ -64,7 +64,7 @@ class SiteVisitor:
             return True
         return self.imports.get(head, "").startswith(_NON_ENUM_MODULES)
 
-    def is_enum_call(self, node: cst.BaseExpression) -> bool:
+    def is_enum_call(self, node: cst.BaseExpression) -> TypeGuard[cst.Call]:
         return isinstance(node, cst.Call) and self.qualify_expr(node.func) in ENUM_TYPES
 
     # ------------------------------------------------------------------ traversal
@@ -347,6 +347,7 @@ class SiteVisitor:
     def enum_site(self, call: cst.Call, location: Location, table_schema: str | None = None) -> BindingSite | None:
         """The facts of one Enum(...) call; None when its first argument is not understood."""
         positional = [a for a in call.args if a.keyword is None]
+        labels: tuple[str, ...]
         enum_expr, labels, stores, helper = None, (), "names", None
         if len(positional) == 1 and positional[0].star == "*":
             comp = comprehension_attr(positional[0].value, None)
@@ -363,7 +364,7 @@ class SiteVisitor:
             # The labels are listed as strings: the type is named only by name=.
             labels_mode = True
         elif positional and all(a.star == "" and str_value(a.value) is not None for a in positional):
-            labels = tuple(str_value(a.value) for a in positional)  # type: ignore[misc]
+            labels = tuple(cast(str, str_value(a.value)) for a in positional)  # all strings, as tested
             labels_mode = True
         elif len(positional) == 1 and positional[0].star == "" and dotted(positional[0].value) is not None:
             enum_expr = dotted(positional[0].value)
@@ -441,7 +442,7 @@ class SiteVisitor:
             )
 
 
-def _replace_site(site: BindingSite, **changes: object) -> BindingSite:
+def _replace_site(site: BindingSite, **changes: Any) -> BindingSite:
     return replace(site, **changes)
 
 

@@ -21,7 +21,7 @@ from enumguard.finding import Location
 from enumguard.model import ColumnValue
 from enumguard.python import app_strings
 from enumguard.python.app_strings import Source
-from enumguard.python.mapped_classes import TableClass, dotted, instances, table_class
+from enumguard.python.mapped_classes import StringConstant, TableClass, dotted, instances, table_class
 from enumguard.python.mapped_classes import is_string as _string
 
 # Query methods that keep the entity filter_by() applies to (a join or select_from changes it).
@@ -163,6 +163,7 @@ class _Scope:
     """The names one function (or the module) binds, read only when a value needs them."""
 
     __slots__ = ("body", "args", "_names")
+    _names: dict[str, str | None] | None
 
     def __init__(self, body: list, args: ast.arguments | None) -> None:
         self.body, self.args, self._names = body, args, None
@@ -185,8 +186,8 @@ class _Visitor(ast.NodeVisitor):
         self.imports: dict[str, str] = {}
         self.models = models
         self.tables: list[TableClass] = []
-        self.values: list[tuple[str, str, ast.Constant, str]] = []
-        self.sql: list[ast.Constant] = []
+        self.values: list[tuple[str, str, StringConstant, str]] = []
+        self.sql: list[StringConstant] = []
         # per scope: name -> class dotted (None: bound otherwise), computed when first needed
         self.scopes: list[_Scope] = []
         self.classes: list[str] = []  # enclosing class statements
@@ -335,11 +336,11 @@ class _Visitor(ast.NodeVisitor):
                 if entity is not None and node.args and isinstance(node.args[0], ast.Dict):
                     for key, value in zip(node.args[0].keys, node.args[0].values):
                         if _string(key) and _string(value):
-                            self.values.append((entity, key.value, value, "values"))  # type: ignore[union-attr]
+                            self.values.append((entity, key.value, value, "values"))
                 return
         if app_strings.runs_sql(func, self.qualified(func)):
             if node.args and _string(node.args[0]):
-                self.sql.append(node.args[0])  # type: ignore[arg-type]
+                self.sql.append(node.args[0])
             return
         entity = self.entity(func)
         if entity is not None and entity.split(".")[-1] in self.models:
@@ -350,7 +351,7 @@ class _Visitor(ast.NodeVisitor):
             return
         for kw in call.keywords:
             if kw.arg is not None and _string(kw.value):
-                self.values.append((entity, kw.arg, kw.value, context))  # type: ignore[arg-type]
+                self.values.append((entity, kw.arg, kw.value, context))
 
     def query_entity(self, node: ast.AST) -> str | None:
         """`session.query(M)` / `select(M)` / `M.query`, through methods that keep the entity."""

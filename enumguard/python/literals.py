@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import libcst as cst
+
+from enumguard.model import Value
 
 
 def string_value(node: cst.CSTNode) -> str | None:
@@ -10,7 +14,7 @@ def string_value(node: cst.CSTNode) -> str | None:
     return value if ok and isinstance(value, str) else None
 
 
-def literal_value(node: cst.CSTNode) -> tuple[bool, object]:
+def literal_value(node: Any) -> tuple[bool, Value]:  # a libcst node, dispatched on its exact type
     """(True, value) for a literal Python can evaluate without running code, else (False, None)."""
     kind = type(node)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from enumguard.model import qualify
 
@@ -39,7 +40,13 @@ class TableClass:
     columns: tuple[tuple[str, str], ...]
 
 
-def is_string(node: ast.AST | None) -> bool:
+class StringConstant(ast.Constant):
+    """For the type checker only: an ast.Constant that is_string() accepted."""
+
+    value: str
+
+
+def is_string(node: ast.AST | None) -> TypeGuard[StringConstant]:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
@@ -108,7 +115,7 @@ def _annotated(annotation: ast.AST | None) -> str | None:
     """E, Optional[E], E | None, Union[E, None], "E" -> "E"; anything else -> None."""
     if is_string(annotation):
         try:
-            annotation = ast.parse(annotation.value, mode="eval").body  # type: ignore[union-attr]
+            annotation = ast.parse(annotation.value, mode="eval").body
         except SyntaxError:
             return None
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
@@ -139,11 +146,11 @@ def table_class(node: ast.ClassDef) -> TableClass | None:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__tablename__":
             returns = [s for s in stmt.body if not (isinstance(s, ast.Expr) and is_string(s.value))]
             if len(returns) == 1 and isinstance(returns[0], ast.Return) and is_string(returns[0].value):
-                table = returns[0].value.value  # type: ignore[union-attr]
+                table = returns[0].value.value
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
             if target == "__tablename__":
-                table = stmt.value.value if is_string(stmt.value) else None  # type: ignore[attr-defined]
+                table = stmt.value.value if is_string(stmt.value) else None
             elif target == "__table_args__":
                 schema = _table_args_schema(stmt.value)
             else:
@@ -177,8 +184,8 @@ def _table_args_schema(node: ast.AST) -> str | None:
         node = node.elts[-1]
     if isinstance(node, ast.Dict):
         for key, value in zip(node.keys, node.values):
-            if is_string(key) and key.value == "schema" and is_string(value):  # type: ignore[union-attr]
-                return value.value  # type: ignore[union-attr]
+            if is_string(key) and key.value == "schema" and is_string(value):
+                return value.value
     return None
 
 
@@ -194,8 +201,8 @@ def _column_name(value: ast.AST | None, attr: str) -> str | None:
     if func not in COLUMN_CALLS:
         return attr
     if value.args and is_string(value.args[0]):
-        return value.args[0].value  # type: ignore[attr-defined]
+        return value.args[0].value
     for kw in value.keywords:
         if kw.arg == "name":
-            return kw.value.value if is_string(kw.value) else None  # type: ignore[attr-defined]
+            return kw.value.value if is_string(kw.value) else None
     return attr

@@ -9,9 +9,11 @@ an enum name is never taken for the enum.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, Sequence
 
 import libcst as cst
 
+from enumguard.model import Value
 from enumguard.python import guards
 from enumguard.python.literals import literal_value, string_value
 
@@ -77,7 +79,7 @@ def chain_of(node: cst.BaseExpression) -> list[cst.Name] | None:
 class RawRef:
     __slots__ = ("chain", "form", "nodes", "literal", "handled")
 
-    def __init__(self, chain: tuple[str, ...], form: str, nodes: list[cst.CSTNode], literal: object = None):
+    def __init__(self, chain: tuple[str, ...], form: str, nodes: Sequence[cst.CSTNode], literal: Value = None):
         self.chain, self.form, self.nodes, self.literal = chain, form, nodes, literal
         self.handled: frozenset[str] = frozenset()  # exceptions expected where it is written
 
@@ -155,7 +157,7 @@ class Walker:
     def suite(self, suite: cst.BaseSuite) -> None:
         self.block(suite.body)
 
-    def stmt(self, node: cst.CSTNode) -> None:
+    def stmt(self, node: Any) -> None:  # a libcst node, dispatched on its exact type
         kind = type(node)
         if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
             for small in node.body:
@@ -204,7 +206,7 @@ class Walker:
         else:
             self.generic(node)
 
-    def small(self, node: cst.CSTNode) -> None:
+    def small(self, node: Any) -> None:  # a libcst node, dispatched on its exact type
         kind = type(node)
         if kind is cst.Assign:
             for target in node.targets:
@@ -274,7 +276,7 @@ class Walker:
                 local = alias.asname.name.value
             self.import_name(local, base, name, level)
 
-    def target(self, node: cst.CSTNode) -> None:
+    def target(self, node: Any) -> None:  # a libcst node, dispatched on its exact type
         kind = type(node)
         if kind is cst.Name:
             self.bind(node.value)
@@ -353,7 +355,7 @@ class Walker:
         self.functional.append((qual, value, target))
 
     # ------------------------------------------------------------------ expressions
-    def expr(self, node: cst.CSTNode) -> None:
+    def expr(self, node: Any) -> None:  # a libcst node, dispatched on its exact type
         kind = type(node)
         if kind in _LEAVES:
             return
@@ -430,7 +432,7 @@ class Walker:
             chain = tuple(n.value for n in names)
             if chain == ("getattr",) and len(args) == 2 and not args[0].keyword and not args[1].keyword:
                 target = chain_of(args[0].value)
-                literal = string_value(args[1].value)
+                literal: Value = string_value(args[1].value)
                 if target is not None and literal is not None:
                     tchain = tuple(n.value for n in target)
                     if self.relevant_chain(tchain, len(tchain)):

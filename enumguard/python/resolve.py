@@ -7,7 +7,9 @@ claim, or a chain through something that is not a module or a class resolves to 
 
 from __future__ import annotations
 
-from enumguard.model import EnumClass, Member, Reference
+from typing import Any
+
+from enumguard.model import EnumClass, Member, Reference, Value
 from enumguard.python.file_facts import ClassFact, FileFacts, ImportFact
 from enumguard.python.names import ModuleInfo
 
@@ -223,6 +225,7 @@ class Resolver:
         for _, cls in lineage:
             api.update(cls.api)
             defines.update(cls.defines)
+        mixin: str | None
         for mixin in mixins:
             api.update(n for n in dir(BUILTIN_MIXINS[mixin]) if not n.startswith("_"))
         if kind in ("StrEnum",):
@@ -277,9 +280,9 @@ class Resolver:
         return out
 
 
-def _table(fact: FileFacts) -> dict[str, object]:
+def _table(fact: FileFacts) -> dict[str, Any]:
     """Module-level name -> "class" | ImportFact | "ambiguous"; "*" -> star imports."""
-    table: dict[str, object] = {}
+    table: dict[str, Any] = {}
     stars = []
     functional = {c.qual for c in fact.classes if c.functional and "." not in c.qual}
     counts: dict[str, int] = {}
@@ -308,9 +311,9 @@ def _table(fact: FileFacts) -> dict[str, object]:
 def _members(fact: ClassFact, kind: str, mixin: str | None, custom: bool, custom_auto: bool) -> tuple[Member, ...]:
     """Members with values as Python computes them (auto(), mixin conversion), aliases marked."""
     out: list[Member] = []
-    last: list[object] = []
+    last: list[Value] = []
     by_value: dict[object, str] = {}
-    for i, m in enumerate(fact.members):
+    for m in fact.members:
         known, value = False, None
         if m.kind == "literal":
             known, value = _convert(m.value, kind, mixin)
@@ -331,7 +334,7 @@ def _members(fact: ClassFact, kind: str, mixin: str | None, custom: bool, custom
     return tuple(out)
 
 
-def _convert(value: object, kind: str, mixin: str | None) -> tuple[bool, object]:
+def _convert(value: Value, kind: str, mixin: str | None) -> tuple[bool, Value]:
     if kind == "StrEnum" or mixin == "str":
         return (True, value) if isinstance(value, str) else (False, None)
     if kind in ("IntEnum", "IntFlag") or mixin == "int":
@@ -341,7 +344,7 @@ def _convert(value: object, kind: str, mixin: str | None) -> tuple[bool, object]
     return True, value
 
 
-def _auto(name: str, start: object, kind: str, mixin: str | None, last: list[object]) -> tuple[bool, object]:
+def _auto(name: str, start: Value, kind: str, mixin: str | None, last: list[Value]) -> tuple[bool, Value]:
     if kind == "StrEnum":
         return True, name.lower()
     if mixin is not None:

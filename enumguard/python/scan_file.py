@@ -12,6 +12,7 @@ import ast
 import bisect
 import re
 import warnings
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -182,7 +183,7 @@ def _text_positions(refs, text: str, path: str) -> list[tuple[Location, ...]] | 
             return None
         for i, offsets in zip(indexes, spots):
             out[i] = tuple(_location(path, starts, o) for o in offsets)
-    return out  # type: ignore[return-value]
+    return cast(list[tuple[Location, ...]], out)  # every index was filled, or None returned
 
 
 _CLASS_AT = re.compile(r"(?<![\w.])class[ \t]+(\w+)")
@@ -196,6 +197,7 @@ def _text_definitions(walker, module: cst.Module, text: str, path: str, cand: se
     if not walker.classes and not walker.functional:
         return out
     found: dict[str, list[int]] = {}
+    match: re.Match[str] | None
     for match in _CLASS_AT.finditer(text):
         found.setdefault(match.group(1), []).append(match.start(1))
     seen: dict[str, int] = {}
@@ -370,7 +372,7 @@ def functional_fact(qual: str, call: cst.Call, target: cst.Name, loc) -> ClassFa
     """`Enum("Name", "a b c")` and its list / tuple / dict forms; open when not all literal."""
     func = chain_of(call.func)
     names_arg = None
-    start = 1
+    start: int | None = 1
     for i, arg in enumerate(call.args):
         if arg.keyword is None and i == 1:
             names_arg = arg.value
@@ -388,6 +390,7 @@ def functional_fact(qual: str, call: cst.Call, target: cst.Name, loc) -> ClassFa
     def auto(name: str) -> None:
         members.append(MemberFact(name, "auto", start, where))
 
+    element: cst.BaseElement | cst.BaseDictElement
     ok, literal = literal_value(names_arg)
     if ok and isinstance(literal, str):
         for name in literal.replace(",", " ").split():

@@ -108,11 +108,11 @@ def sync_item(report: Report, listed: Sequence[Finding] | None = None) -> Item:
     unchecked = report.not_checked_in_scope()
     if unchecked:
         what = "the change touches" if report.mode == "diff" else "the repository has"
-        listed = ", ".join(subject(e) for e in unchecked[:3]) + (", ..." if len(unchecked) > 3 else "")
+        names = ", ".join(subject(e) for e in unchecked[:3]) + (", ..." if len(unchecked) > 3 else "")
         return Item(
             text,
             False,
-            f"not verified: {what} {_plural(len(unchecked), 'type or enum')} enumguard could not check ({listed}; see below)",
+            f"not verified: {what} {_plural(len(unchecked), 'type or enum')} enumguard could not check ({names}; see below)",
         )
     if not compared:
         return Item(text, False, "not verified: no Python enum is bound to a known database enum type")

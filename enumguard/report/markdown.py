@@ -12,8 +12,10 @@ import jinja2
 
 from enumguard.finding import Finding, Severity
 from enumguard.model import display_type
-from enumguard.report import mdescape  # a submodule, not the package namespace
-from enumguard.report import coverage
+from enumguard.report import (
+    coverage,
+    mdescape,  # a submodule, not the package namespace
+)
 from enumguard.report.changes import describe
 from enumguard.report.checklist import checklist
 from enumguard.report.report import Report
@@ -40,7 +42,11 @@ class LinkContext:
         return f"{self.server_url.rstrip('/')}/{self.repo}/blob/{self.sha}/{mdescape.url_path(path)}#L{line}"
 
     def rule_url(self, rule: str) -> str | None:
-        return f"{self.rules_base.rstrip('/')}/{mdescape.url_path(rule)}.md" if self.rules_base else None
+        """The rule's page in the repository of the running action when known, else in
+        enumguard's home (None while that is unknown, and for a name that is no rule)."""
+        if self.rules_base and rule in RULE_NAMES:
+            return f"{self.rules_base.rstrip('/')}/{mdescape.url_path(rule)}.md"
+        return url_of(rule)
 
 
 def rules_base(server_url: str, action_repo: str, action_ref: str) -> str:
@@ -90,7 +96,7 @@ GROUP_ABOVE = 10  # more findings than this: grouped by rule and file, rows coll
 def _rule(rule: str, context: LinkContext | None) -> mdescape.Md:
     """The rule's name in code, linked to its page: in the action repository the workflow runs
     when known (the pages of that very version), else enumguard's home (rules.url_of)."""
-    url = (context.rule_url(rule) if context is not None and rule in RULE_NAMES else None) or url_of(rule)
+    url = context.rule_url(rule) if context is not None else url_of(rule)
     return mdescape.Md(f"[{mdescape.code(rule)}]({url})") if url else mdescape.code(rule)
 
 
@@ -101,8 +107,8 @@ def _fence(text: str) -> str:
 def _row(f: Finding, context: LinkContext | None) -> dict[str, Any]:
     where = f"{f.path}:{f.line}"
     linked = context is not None and not f.path.startswith("database:")  # a live-database object: no file
-    location = mdescape.link(where, context.url(f.path, f.line)) if linked else mdescape.code(where)
-    line = mdescape.link(f"line {f.line}", context.url(f.path, f.line)) if linked else mdescape.code(where)
+    location = mdescape.link(where, context.url(f.path, f.line)) if context and linked else mdescape.code(where)
+    line = mdescape.link(f"line {f.line}", context.url(f.path, f.line)) if context and linked else mdescape.code(where)
     row: dict[str, Any] = {
         "icon": ICONS[f.severity],
         "severity": str(f.severity),

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+from typing import Callable
 
 from enumguard import __version__
 from enumguard.finding import Finding, Location, Severity
 from enumguard.report.report import Report
-from enumguard.rules import ALL_RULES, rule_url
+from enumguard.rules import ALL_RULES, url_of
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -24,19 +25,22 @@ SECURITY_SEVERITY = {Severity.ERROR: "7.0", Severity.WARNING: "4.0", Severity.IN
 DATABASE = "database:"  # live.location's pseudo-path prefix
 
 
-def _rule(rule) -> dict:
+def _rule(rule, page: Callable[[str], str | None]) -> dict:
     doc = inspect.cleandoc(rule.__doc__ or "")
     first = doc.splitlines()[0] if doc else rule.name
-    return {
+    out = {
         "id": rule.name,
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": first},
         "fullDescription": {"text": doc or first},
         "help": {"text": doc or first, "markdown": doc or first},
-        "helpUri": rule_url(rule.name),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": ["enum", "postgresql"], "security-severity": SECURITY_SEVERITY[rule.severity]},
     }
+    url = page(rule.name)
+    if url:  # only a page that exists: the full text is in `help` anyway
+        out["helpUri"] = url
+    return out
 
 
 def in_database(loc: Location) -> bool:
@@ -121,8 +125,10 @@ def _notification(f: Finding, index: dict[str, int]) -> dict:
     }
 
 
-def render(report: Report) -> str:
-    rules = [_rule(r) for r in ALL_RULES]
+def render(report: Report, rule_page: Callable[[str], str | None] | None = None) -> str:
+    """`rule_page(rule)` -> the URL of a rule's page when one is known (the Action's own
+    repository); by default enumguard's home, when it has one."""
+    rules = [_rule(r, rule_page or url_of) for r in ALL_RULES]
     index = {r["id"]: i for i, r in enumerate(rules)}
     in_files = [f for f in report.findings if not in_database(f.location)]
     notifications = [_notification(f, index) for f in report.findings if in_database(f.location)]

@@ -1,4 +1,5 @@
-"""Report -> terminal text: `path:line:col: rule: message`, the help and the rule's page indented below."""
+"""Report -> terminal text: `path:line:col: rule: message`, the help and the command that prints the
+rule's page indented below."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from enumguard.report import coverage
 from enumguard.report.changes import phrase
 from enumguard.report.report import Report
-from enumguard.rules import url_of
+from enumguard.rules import RULE_NAMES
 
 _BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
@@ -23,10 +24,10 @@ def _finding(f, lines: list[str], indent: str = "") -> None:
     lines.append(f"{indent}{one_line(f.location)}: {f.rule}: {one_line(f.message)}{new}")
     if f.help:
         lines.append(f"{indent}    help: {one_line(f.help)}")
-        # The rule's page belongs to the advice: a finding without help keeps its one line.
-        url = url_of(f.rule)
-        if url:
-            lines.append(f"{indent}    docs: {url}")
+        # The rule's page belongs to the advice: a finding without help keeps its one line. The
+        # installed enumguard prints it, offline and for its own version.
+        if f.rule in RULE_NAMES:
+            lines.append(f"{indent}    docs: enumguard --explain {f.rule}")
     for r in f.related:
         lines.append(f"{indent}    see {one_line(r.location)}: {one_line(r.message)}")
     if f.fix is not None and f.fix.kind == "edit":

@@ -53,7 +53,8 @@ def by_name(name: str) -> type[Rule] | None:
 
 
 def url_of(name: str) -> str | None:
-    """The page of a registered rule; None for a name that is not one (e.g. a test's own rule)."""
+    """The page of a registered rule in enumguard's home; None for a name that is not one (e.g.
+    a test's own rule) and while the home is unknown."""
     return rule_url(name) if name in RULE_NAMES else None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, cast
 
 from enumguard.finding import Finding, Related, Severity
 from enumguard.model import EnumOp, Model, display_type
@@ -114,13 +114,15 @@ class AddValueInTransactionRule(Rule):
         history = model.history
         created_in: dict[int, tuple[str | None, str]] = {}
         added: dict[tuple[int, str], tuple[EnumOp, int]] = {}  # (type, label) -> uncommitted ADD VALUE
-        literals = sorted((lit for lit in model.literals if lit.after_op is not None), key=lambda x: x.after_op)
+        literals = sorted(
+            (lit for lit in model.literals if lit.after_op is not None), key=lambda x: cast(int, x.after_op)
+        )
         position = 0
         for index, op in enumerate([*model.ops, None]):
-            while position < len(literals) and literals[position].after_op <= index:
+            while position < len(literals) and cast(int, literals[position].after_op) <= index:
                 lit = literals[position]
                 position += 1
-                found = added.get((history.type_id_at(lit.after_op, lit.type_name), lit.value))
+                found = added.get((history.type_id_at(cast(int, lit.after_op), lit.type_name), lit.value))
                 if found is not None and lit.transaction is not None and lit.transaction == found[0].transaction:
                     # a statement enumguard could not read in between may have committed
                     if not any(o.kind == "unknown" for o in model.ops[found[1] : lit.after_op]):

@@ -5,18 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterator
 
+import enumguard
 from enumguard.finding import Finding, Fix, Location, Related, Severity
 from enumguard.model import Model
 
-# Every finding links to its rule's page, docs/rules/<name>.md in enumguard's repository
-# (the repository URL as the README's pre-commit snippet writes it).
-REPOSITORY_URL = "https://github.com/OWNER/enumguard"
-DOCS_URL_PAGES = "docs/rules"  # where enumguard.docs writes the pages, in that repository
+DOCS_URL_PAGES = "docs/rules"  # where enumguard.docs writes the pages, in enumguard's repository
 
 
-def rule_url(name: str) -> str:
-    """The documentation page of the rule `name`."""
-    return f"{REPOSITORY_URL}/blob/main/{DOCS_URL_PAGES}/{name}.md"
+def rule_url(name: str) -> str | None:
+    """The page of the rule `name` in enumguard's home at the installed version's release tag
+    (the release workflow makes the tag); None while the home is unknown (enumguard.HOME_URL)."""
+    home = enumguard.HOME_URL
+    if not home:
+        return None
+    return f"{home.rstrip('/')}/blob/v{enumguard.__version__}/{DOCS_URL_PAGES}/{name}.md"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ naming the file, the rest of the repository is still checked, and nothing is qua
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -181,3 +182,61 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path, caps
     code = cli.main(["audit", str(root), "--no-cache", "--format", fmt, "--output", str(out)])
     assert code == 1 and capsys.readouterr().err == ""  # the canary's error; no internal error
     assert "\\udcff\\udcfe.py" in out.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the time bound per file
+
+BOUND = "max-file-seconds = 0.3\n"  # CPU seconds; each file below takes several unbounded
+REVISION = 'revision = "0001"\ndown_revision = None\nfrom alembic import op\n\n\ndef upgrade():\n'
+SLOW = {
+    "python": (
+        {"app/slow.py": "import enum\n" + "".join(f"class E{i}(enum.Enum):\n    A = 1\nE{i}.B\n" for i in range(8000))},
+        "app/slow.py",
+        "syntax-error: cannot parse `app/slow.py`: reading it took more than 0.3 s of CPU time (`max-file-seconds`); "
+        "it is not analysed",
+    ),
+    "sql": (
+        {"migrations/0002_slow.sql": "".join(f"SELECT {i};\n" for i in range(120_000))},
+        "migrations/0002_slow.sql",
+        "unsupported-sql: reading it took more than 0.3 s of CPU time (`max-file-seconds`): the rest of the file is "
+        "not read",
+    ),
+    "alembic": (
+        {
+            "alembic.ini": "[alembic]\nscript_location = alembic\n",
+            "alembic/versions/0001_slow.py": REVISION
+            + "".join(f"    op.execute(\"ALTER TYPE color ADD VALUE 'x{i}'\")\n" for i in range(8000)),
+        },
+        "alembic/versions/0001_slow.py",
+        "unsupported-sql: enumguard could not read this revision (reading it took more than 0.3 s of CPU time "
+        "(`max-file-seconds`)); its enum DDL is not replayed",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SLOW))
+def test_a_file_over_the_time_bound_is_reported_and_the_run_goes_on(tmp_path, kind):
+    files, path, expected = SLOW[kind]
+    root = _repo(tmp_path, {**files, "enumguard.toml": BOUND})
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report, _ = _audit(root, in_process=False)  # the canary is still found
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert expected in _about(report, path)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert cpu < 3.5  # start-up, the other files and the bound; unbounded this file alone takes longer
+
+
+def test_what_the_bound_cut_is_not_cached_and_is_read_when_the_bound_allows(tmp_path, capsys):
+    # the column is what links Color to the type by name; green is missing-in-code once the file is read
+    schema = "CREATE TYPE color AS ENUM ('red', 'green');\nCREATE TABLE paints (id int, color color);\n"
+    files = {"migrations/0001.sql": schema + "SELECT 1;\n" * 60_000}
+    root = _repo(tmp_path / "repo", {**files, "enumguard.toml": BOUND})
+    argv = ["audit", str(root), "--format", "json", "--jobs", "1", "--cache-dir", str(tmp_path / "cache")]
+    for _ in range(2):  # the second run meets the bound again: the cut result was not cached
+        cli.main(argv)
+        report = json.loads(capsys.readouterr().out)
+        assert [f["rule"] for f in report["findings"] if f["path"] == "migrations/0001.sql"] == ["unsupported-sql"]
+    (root / "enumguard.toml").write_text("max-file-seconds = 0\n")  # no bound
+    cli.main(argv)
+    report = json.loads(capsys.readouterr().out)
+    assert [f["rule"] for f in report["findings"] if f["path"] == "migrations/0001.sql"] == ["missing-in-code"]

@@ -4,6 +4,7 @@ literal strings, and SQLAlchemy Enum types (name, labels, create_type) as a migr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import libcst as cst
 
@@ -219,7 +220,7 @@ class Scope:
             return None
         if by_value:
             values = [v for _, v in members]
-            return tuple(values) if all(isinstance(v, str) for v in values) else None
+            return tuple(cast(list[str], values)) if all(isinstance(v, str) for v in values) else None
         return tuple(n for n, _ in members)
 
     def _imported_class(self, name: str) -> cst.ClassDef | None:
@@ -244,11 +245,11 @@ class Scope:
         return None
 
 
-def _members(cls: cst.ClassDef) -> list[tuple[str, object]] | None:
+def _members(cls: cst.ClassDef) -> list[tuple[str, str | int]] | None:
     """(name, value) of an enum class whose members are all literal assignments."""
     if not any((dotted(b.value) or "") in ENUM_BASES or (dotted(b.value) or "").endswith("Enum") for b in cls.bases):
         return None
-    out: list[tuple[str, object]] = []
+    out: list[tuple[str, str | int]] = []
     body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
     for stmt in body:
         if not isinstance(stmt, cst.SimpleStatementLine):
@@ -264,7 +265,7 @@ def _members(cls: cst.ClassDef) -> list[tuple[str, object]] | None:
                 target = small.targets[0].target.value
                 if target.startswith("_"):
                     continue
-                value = string(small.value)
+                value: str | int | None = string(small.value)
                 if value is None:
                     if isinstance(small.value, cst.Integer):
                         value = small.value.evaluated_value

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Mapping, cast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from enumguard.finding import Finding, Location, Severity
 from enumguard.libcst_helpers import arg, dotted, string
@@ -36,7 +37,7 @@ class StringLines(Lines):
     """Lines of SQL inside a Python string, placed where the string starts (looked up only when
     an event needs a location)."""
 
-    def __init__(self, sql: str, node: cst.CSTNode, positions: "LazyPositions") -> None:
+    def __init__(self, sql: str, node: cst.CSTNode, positions: LazyPositions) -> None:
         super().__init__(sql)
         self.node = node
         self.positions = positions
@@ -56,7 +57,7 @@ class LazyPositions:
 
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.wrapper = wrapper
-        self.resolved = None
+        self.resolved: Mapping[cst.CSTNode, CodeRange] | None = None
 
     def __getitem__(self, node: cst.CSTNode):
         if self.resolved is None:
@@ -187,7 +188,7 @@ class Walker:
         if not isinstance(loop.target, cst.Name) or values is None or loop.orelse is not None or len(values) > 100:
             return False
         name, missing = loop.target.value, object()
-        before, start = self.scope.values.get(name, missing), len(self.events)
+        before, start = self.scope.values.get(name, cast(cst.BaseExpression, missing)), len(self.events)
         for value in values:
             self.scope.values[name] = cst.SimpleString(repr(value))
             self.body(block_statements(loop.body))
@@ -292,7 +293,7 @@ class Walker:
         reason = f"changed in a run-time branch (`{keyword} {shown}`)"
         self.events.append(Unread(reason, self.loc(stmt), "any", frozenset(types | tables)))
 
-    def _is_bind(self, receiver: cst.BaseExpression) -> bool:
+    def _is_bind(self, receiver: cst.BaseExpression | None) -> bool:
         receiver = self.scope.resolve(receiver)
         return isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_bind")
 
@@ -302,7 +303,8 @@ class Walker:
         literal = self.scope.resolve(target)
         in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in SQL_TEXT
         if in_text:
-            literal = self.scope.resolve(arg(literal, "text", 0) or arg(literal, "statement", 0))
+            call_ = cast(cst.Call, literal)  # in_text: a text() call
+            literal = self.scope.resolve(arg(call_, "text", 0) or arg(call_, "statement", 0))
         sql = string(literal)
         if sql is None:
             sql = rendered(literal, self.scope)
@@ -319,7 +321,7 @@ class Walker:
         first = literal
         while isinstance(first, cst.ConcatenatedString):
             first = first.left
-        reader = Reader(self.path, self.path, StringLines(sql, first, self.positions))
+        reader = Reader(self.path, self.path, StringLines(sql, cast(cst.CSTNode, first), self.positions))
         self.events.extend(reader.read(sql))
 
     def _created_with_unknown_labels(self, node: cst.BaseExpression | None, call: cst.Call) -> None:
@@ -336,7 +338,7 @@ class Walker:
         self.events.append(
             EnumOp(
                 "create",
-                enum.name,
+                cast(str, enum.name),  # called for named types only
                 self.loc(enum.node),
                 self.path,
                 labels=enum.labels,
@@ -350,7 +352,7 @@ class Walker:
         schema = string(arg(call, "schema")) or "public"
         return f"{schema}.{name}" if name else None
 
-    def _column(self, column: cst.BaseExpression, table: str, kind: str, context: str, creates: bool) -> None:
+    def _column(self, column: cst.BaseExpression | None, table: str, kind: str, context: str, creates: bool) -> None:
         column = self.scope.resolve(column)
         if not isinstance(column, cst.Call) or not (
             qualified(column.func, self.scope.table) in CORE_COLUMNS or (dotted(column.func) or "").endswith("Column")
@@ -394,7 +396,7 @@ class Walker:
         if isinstance(node, cst.Call):
             node = node.func
         name = qualified(node, self.scope.table) if node is not None else None
-        return bool(name) and name.startswith("sqlalchemy.") and name not in ENUM_TYPES
+        return name is not None and name.startswith("sqlalchemy.") and name not in ENUM_TYPES
 
     def op_create_table(self, call: cst.Call) -> None:
         table = self._table(call)

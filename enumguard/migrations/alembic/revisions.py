@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from enumguard import budget
 from enumguard import cache as cache_mod
-from enumguard.collect import SourceTree
+from enumguard.collect import SourceFile, SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.libcst_helpers import string
@@ -67,7 +69,7 @@ def _read_all(
 ) -> list[_Script | None]:
     """Each revision's facts, from the cache when its text and every file it read are unchanged."""
     digest = cache_mod.code_digest()
-    keys = {p: cache_mod.key(digest, "alembic", p, tree.get(p).text) for p in paths}
+    keys = {p: cache_mod.key(digest, "alembic", p, cast(SourceFile, tree.get(p)).text) for p in paths}  # all exist
     found: dict[str, _Script | None] = {}
     for path in paths:
         hit = store.get(keys[path])
@@ -102,7 +104,7 @@ class _Reads:
 @dataclass(frozen=True)
 class _Cached:
     reads: tuple[tuple[str, str | None], ...]  # (path, content key or None when absent)
-    script: "_Script | None"
+    script: _Script | None
 
     def valid(self, tree: SourceTree) -> bool:
         for path, seen in self.reads:
@@ -115,9 +117,11 @@ class _Cached:
 def _read_safely(tree, path: str, out: Revisions) -> _Script | None:
     """A script that trips the reader is reported and skipped; the run goes on."""
     try:
-        return _read(tree, path)
-    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
-        message = f"enumguard could not read this revision ({type(exc).__name__}); its enum DDL is not replayed"
+        with budget.per_file():
+            return _read(tree, path)
+    except (Exception, budget.OverBudget) as exc:  # noqa: BLE001 - one odd file must not stop the audit
+        why = str(exc) if isinstance(exc, budget.OverBudget) else type(exc).__name__
+        message = f"enumguard could not read this revision ({why}); its enum DDL is not replayed"
         out.problems.append(Finding(Location(path), "unsupported-sql", message, Severity.INFO))
         if isinstance(tree, _Reads):
             tree.failed = True

@@ -58,6 +58,7 @@ def literal_parts(node: cst.BaseExpression | None, scope: Scope | None = None) -
             if isinstance(piece, cst.FormattedStringText):
                 current += piece.value
                 continue
+            assert isinstance(piece, cst.FormattedStringExpression)  # the other kind of part
             known = None
             if scope is not None and isinstance(piece.expression, cst.Name) and piece.format_spec is None:
                 known = rendered(piece.expression, scope) if piece.conversion is None else None
@@ -112,6 +113,7 @@ def rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> s
                 return None
             out.append(piece.value.replace("{{", "{").replace("}}", "}"))
             continue
+        assert isinstance(piece, cst.FormattedStringExpression)  # the other kind of part
         value = part(piece.expression) if isinstance(piece.expression, cst.Name) else None
         if value is None or piece.conversion is not None or piece.format_spec is not None:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any, cast
 
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
@@ -64,7 +65,7 @@ class Reader:
         """A statement not read: the types/tables it may touch are uncertain from here on."""
         self.events.append(unread_sql(text, reason, self.loc(offset), names))
 
-    def op(self, kind: str, type_name: str, offset: int, **kw: object) -> None:
+    def op(self, kind: str, type_name: str, offset: int, **kw: Any) -> None:
         if self.in_body:
             if kind in ("create", "add_value"):
                 kw["if_not_exists"] = True
@@ -158,7 +159,7 @@ class Reader:
         elif first == "SELECT":
             values = [string_value(t) for t in toks if string_value(t) is not None]
             if len(values) >= 2:
-                schemas = [part.strip() for part in values[1].split(",")]
+                schemas = [part.strip() for part in cast(str, values[1]).split(",")]  # not None, as tested
         kept = [s.strip('"') for s in schemas if s and s.strip('"') not in ("$user", "pg_catalog", "pg_temp")]
         kept = [s for s in kept if "." not in s and "|" not in s]
         self.schema = "public" if not kept or kept == ["public"] else "?" + "|".join(kept)
@@ -307,7 +308,7 @@ class Reader:
                 self.execute_string(tokens[i + 1], body, offset, inner)
         self.events.extend(inner.events)
 
-    def execute_string(self, token: Token, body: str, offset: int, inner: "Reader") -> None:
+    def execute_string(self, token: Token, body: str, offset: int, inner: Reader) -> None:
         """`EXECUTE 'ALTER TYPE ...'` with one constant string: the tokenizer hands the rest of
         the EXECUTE over raw; tokenize it, and read the DDL in the string's value."""
         raw_start = token.start

@@ -35,7 +35,7 @@ class TreeReader:
     def emit(self, event: Event) -> None:
         self.r.events.append(event)
 
-    def visit(self, tree: exp.Expression) -> None:
+    def visit(self, tree: exp.Expr) -> None:
         if (
             isinstance(tree, exp.Create)
             and isinstance(tree.this, exp.Schema)
@@ -50,7 +50,7 @@ class TreeReader:
             self.update(tree)
         self.casts(tree)
 
-    def casts(self, tree: exp.Expression) -> None:
+    def casts(self, tree: exp.Expr) -> None:
         for cast in tree.find_all(exp.Cast):
             literal, type_name = cast.this, user_type(cast.args.get("to"), self.r.schema)
             if type_name and isinstance(literal, exp.Literal) and literal.is_string:
