@@ -30,7 +30,16 @@ _WORKDIR = re.compile(r"^\s*WORKDIR\s+(\S+)", re.IGNORECASE)
 _FOR = re.compile(r"^\s*for\s+(\w+)\s+in\s+(.*?)\s*(?:;\s*do\b|\s+do\b|$)(.*)$")
 _ASSIGN = re.compile(r"""^\s*(?:export\s+|local\s+|readonly\s+)?(\w+)=(['"]?)([^\s'"$`;|&]*)\2\s*$""")
 _VAR = re.compile(r"\$\{?(\w+)\}?")
-_CONTROL = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+# The script's own folder, as scripts spell it: $(dirname "$0"), ${0%/*}, $(cd "$(dirname "$0")" && pwd)
+_SELF = r"""\$(?:0|\{0\}|\{BASH_SOURCE(?:\[0\])?\}|BASH_SOURCE(?:\[0\])?)"""
+_HERE = re.compile(
+    r"""^["']?(?:\$\(\s*(?:realpath|readlink\s+-f)\s+)?(?:\$\(\s*dirname\s+(?:--\s+)?["']?"""
+    + _SELF
+    + r"""["']?\s*\)|\$\{0%/\*\}|\$\(\s*cd\s+["']?\$\(\s*dirname\s+(?:--\s+)?["']?"""
+    + _SELF
+    + r"""["']?\s*\)["']?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\))\)?["']?"""
+)
+_ROOTED = "@repo/"  # marks a path already relative to the repository root (from the script's folder)
 
 
 @dataclass(frozen=True)
@@ -212,10 +221,21 @@ def _script_runs(path: str, text: str, tree: SourceTree, sql: set[str]) -> list[
         if assign:
             names[assign.group(1)] = [assign.group(3)]
             continue
-        cd = re.match(r"^\s*cd\s+(\S+)", line)
+        selfdir = re.match(r"^\s*(?:export\s+|local\s+|readonly\s+)?(\w+)=(.+)$", line)
+        if selfdir and _HERE.match(selfdir.group(2).strip()):
+            names[selfdir.group(1)] = [_here_path(selfdir.group(2).strip(), here)]
+            continue
+        cd = re.match(r"^\s*cd\s+(.+?)\s*(?:&&|;|\|\||$)", line)
         if cd:
-            target = cd.group(1).strip("'\"")
-            cwd = target if target.startswith("/") else posixpath.normpath(posixpath.join(cwd or here, target))
+            target = _here_path(cd.group(1), here)
+            words = [w for word in _split(target)[:1] for w in _expand(word, names)]
+            target = words[0] if len(words) == 1 else "$"
+            if "$" in target:
+                cwd = None
+            elif target.startswith(_ROOTED):
+                cwd = posixpath.normpath(target[len(_ROOTED) :])
+            else:
+                cwd = target if target.startswith("/") else posixpath.normpath(posixpath.join(cwd or here, target))
         if "psql" not in line:
             continue
         for words, sources in _psql_calls(line):
@@ -226,6 +246,15 @@ def _script_runs(path: str, text: str, tree: SourceTree, sql: set[str]) -> list[
                     runs.extend(found)
     runs = [p for p in dict.fromkeys(runs) if p in sql]
     return [Sequence("script", path, tuple(runs), single)] if runs else []
+
+
+def _here_path(word: str, here: str) -> str:
+    """`$(dirname "$0")/../sql` -> `<the script's folder>/../sql` (repository-relative)."""
+    found = _HERE.match(word.strip())
+    if not found:
+        return word
+    rest = word.strip()[found.end() :].strip("'\"")
+    return _ROOTED + posixpath.normpath(posixpath.join(here, rest.lstrip("/")))
 
 
 def _psql_calls(line: str) -> list[tuple[list[str], list[str]]]:
@@ -283,6 +312,8 @@ def _resolve(tree: SourceTree, word: str, here: str, cwd: str | None, sql: set[s
     own folder or the repository root; an absolute or variable-prefixed path by its tail."""
     if not word or word.startswith("-"):
         return []
+    if word.startswith(_ROOTED):
+        word, cwd, here = posixpath.normpath(word[len(_ROOTED) :]), None, ""
     if "$" in word:
         tail = _VAR.sub("", word).lstrip("/")
         found = by_suffix(tail, tuple(sql), minimum=1) if tail and "$" not in tail else None

@@ -102,14 +102,17 @@ def guessed(paths: list[str], groups: list[str], events: list[list[Event]], hows
         out.after.setdefault(touches[-1].unit, []).append(unread)
         files.update(t.unit for t in touches if t.changes)
     if doubtful:
-        order = [paths[u] for u in sorted(files)]
-        shown = ", ".join(f"{p} ({hows[u]})" for p, u in zip(order[:6], sorted(files)))
-        more = f" and {len(order) - 6} more" if len(order) > 6 else ""
-        suggestion = ", ".join(f'"{p}"' for p in order[:3]) + (", ..." if len(order) > 3 else "")
+        units = sorted(files)
+        shown = ", ".join(f"{paths[u]} ({hows[u]})" for u in units[:6])
+        more = f" and {len(units) - 6} more" if len(units) > 6 else ""
+        # The files that create a type first: an order PostgreSQL can run, for the user to check.
+        creating = {t.unit for name in doubtful for t in by_type[name] if t.creates}
+        runnable = sorted(units, key=lambda u: (u not in creating, u))
+        suggestion = ", ".join(f'"{paths[u]}"' for u in runnable[:4]) + (", ..." if len(units) > 4 else "")
         out.notice = (
             f"apply order guessed for SQL files that change enum types: {shown}{more}; not checked: "
-            f"{', '.join(sorted(doubtful))}. If the project applies them in another order, list them in "
-            f"`migration-order = [{suggestion}]` in [tool.enumguard]"
+            f"{', '.join(sorted(doubtful))}. List them in the order the project applies them under "
+            f"[tool.enumguard], e.g. `migration-order = [{suggestion}]`"
         )
     return out
 

@@ -14,8 +14,9 @@ INCLUDES = {"i": False, "include": False, "ir": True, "include_relative": True} 
 _QUERY_ENDS = {"g", "gx", "gset", "gexec", "gdesc", "crosstabview"}
 _DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z_0-9\x80-\uffff]*)?\$")
 _COMMAND = re.compile(r"\\([A-Za-z_?!.]+|[^\sA-Za-z])")
-_COPY_STDIN = re.compile(r"COPY\b[^;]*?\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL)
-_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
+_COPY_STDIN = re.compile(
+    r"(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*COPY\b[^;]*?\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL
+)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
@@ -74,7 +75,7 @@ def scan(text: str) -> Script:
             i += 1
             if "stdin" in text[start:i].lower():
                 statement = "".join(out[start:i])
-                if _COPY_STDIN.match(statement, _LEADING.match(statement).end()):
+                if _COPY_STDIN.match(statement):
                     i = _blank_copy_data(text, out, i)
             start = i
         elif c == "\\":
