@@ -130,7 +130,8 @@ def extract(tree: ast.Module, text: str, path: str, models: tuple[str, ...]) -> 
     return ColumnFacts(tuple(visitor.tables), values, sql)
 
 
-_QUOTE = re.compile(r"['\"]")
+# A quote, or a call that runs SQL held in a name (`execute(query)`): what a value needs.
+_QUOTE = re.compile(r"['\"]|\b(?:execute|executemany|exec_driver_sql|fetch|fetchrow|fetchval|text)\s*\(\s*\w+\s*[,)]")
 _FORMS = r"filter_by|\.values\s*\(|\.(?:in_|notin_|not_in)\s*\(|\.\w+\s*=\s*[rRuU]?['\"]|execute|fetch|\btext\s*\("
 
 
@@ -190,6 +191,7 @@ class _Visitor(ast.NodeVisitor):
         # per scope: name -> class dotted (None: bound otherwise), computed when first needed
         self.scopes: list[_Scope] = []
         self.classes: list[str] = []  # enclosing class statements
+        self.held: dict[tuple[int, str], ast.Constant | None | bool] = {}  # (scope, name) -> bound_string
 
     # ------------------------------------------------------------------ statements
     def module(self, tree: ast.Module) -> None:
@@ -283,6 +285,18 @@ class _Visitor(ast.NodeVisitor):
             return self.scopes[-1].names.get(node.id)
         return None
 
+    def held_string(self, name: str) -> ast.Constant | None:
+        """The string a name holds where it is used: bound once in the innermost scope that
+        binds it (the function, an enclosing one, the module) to a literal; else None."""
+        for scope in reversed(self.scopes):
+            key = (id(scope), name)
+            if key not in self.held:
+                self.held[key] = app_strings.bound_string(name, scope.body, scope.args)
+            found = self.held[key]
+            if found is not False:
+                return found or None
+        return None
+
     def qualified(self, node: ast.AST) -> str:
         name = dotted(node) or ""
         head, _, rest = name.partition(".")
@@ -340,6 +354,10 @@ class _Visitor(ast.NodeVisitor):
         if app_strings.runs_sql(func, self.qualified(func)):
             if node.args and _string(node.args[0]):
                 self.sql.append(node.args[0])  # type: ignore[arg-type]
+            elif node.args and isinstance(node.args[0], ast.Name):
+                held = self.held_string(node.args[0].id)
+                if held is not None and all(held is not seen for seen in self.sql):
+                    self.sql.append(held)  # the SQL sits in a variable or a module constant
             return
         entity = self.entity(func)
         if entity is not None and entity.split(".")[-1] in self.models:
