@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from enumguard.finding import Location
 from enumguard.model import ColumnValue
-from enumguard.python import app_strings
+from enumguard.python import app_strings, mixins
 from enumguard.python.app_strings import Source
 from enumguard.python.mapped_classes import TableClass, dotted, instances, table_class
 from enumguard.python.mapped_classes import is_string as _string
@@ -85,7 +85,14 @@ def model_names(texts: list[str]) -> frozenset[str]:
 
 
 def worth_parsing(text: str, models: tuple[str, ...]) -> bool:
-    return bool(models) or "__tablename__" in text or "table=True" in text or app_strings.has_sql(text)
+    return (
+        bool(models)
+        or "__tablename__" in text
+        or "table=True" in text
+        or app_strings.has_sql(text)
+        or "declared_attr" in text
+        or "Column(" in text  # a mixin's columns belong to the models that inherit it
+    )
 
 
 # Python 3.14's `except A, B:` (PEP 758), for interpreters before it: the same line parenthesized.
@@ -241,7 +248,7 @@ class _Visitor(ast.NodeVisitor):
 
     def classdef(self, node: ast.ClassDef) -> None:
         if len(self.scopes) == 1 and not self.classes:
-            table = table_class(node)
+            table = table_class(node, mixins=True)
             if table is not None:
                 self.tables.append(table)
         if self.lines.hold(_first_line(node), node.end_lineno or node.lineno):
@@ -402,14 +409,20 @@ class _Visitor(ast.NodeVisitor):
         return self.entity(call.args[0])
 
 
-def resolve(facts: dict, resolver, migration_paths: frozenset[str]) -> tuple[ColumnValue, ...]:
-    """ColumnValues of application code: each OrmValue whose entity resolves to a mapped class
-    with that attribute, and the raw-SQL values (migration scripts are not application code)."""
+def table_classes(facts: dict) -> dict[tuple[str, str], TableClass]:
+    """(path, class) -> the mapped class or mixin read from that module."""
     tables: dict[tuple[str, str], TableClass] = {}
     for path, fact in facts.items():
         cf = getattr(fact, "column_facts", None)
         for table in cf.tables if cf else ():
             tables[(path, table.qual)] = table
+    return tables
+
+
+def resolve(facts: dict, resolver, migration_paths: frozenset[str]) -> tuple[ColumnValue, ...]:
+    """ColumnValues of application code: each OrmValue whose entity resolves to a mapped class
+    with that attribute, and the raw-SQL values (migration scripts are not application code)."""
+    tables = mixins.with_inherited(table_classes(facts), resolver)
     out: list[ColumnValue] = []
     for path in sorted(facts):
         cf = getattr(facts[path], "column_facts", None)
