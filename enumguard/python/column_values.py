@@ -54,6 +54,7 @@ _COMPOUND = (
     + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 )
 _MODEL_CLASS = re.compile(r"^class[ \t]+(\w+)[ \t]*\(", re.M)
+_CLASS = re.compile(r"^class[ \t]", re.M)
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,8 @@ def worth_parsing(text: str, models: tuple[str, ...]) -> bool:
         or "__tablename__" in text
         or "table=True" in text
         or app_strings.has_sql(text)
-        or "declared_attr" in text
-        or "Column(" in text  # a mixin's columns belong to the models that inherit it
+        # a mixin's columns belong to the models that inherit it
+        or (("Column(" in text or "declared_attr" in text) and _CLASS.search(text) is not None)
     )
 
 
