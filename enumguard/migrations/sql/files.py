@@ -172,12 +172,15 @@ def plan(tree: SourceTree, config: Config) -> Plan:
 
 def _plan(tree: SourceTree, config: Config) -> Plan:
     found, _ = _classified(tree, config)
-    for seq in entry.sequences(tree):
+    # A file several scripts run belongs to the longest list (the install script, not a helper
+    # that rebuilds one part); the initdb folder before any script.
+    sequences = sorted(entry.sequences(tree), key=lambda q: (q.kind != "initdb", -len(q.paths), q.source))
+    for index, seq in enumerate(sequences):
         for position, path in enumerate(seq.paths):
             if is_undo(path) or is_shelved(path) or found.get(path, SqlFile("", "", ())).tool in ("initdb", "script"):
                 continue
             group = f"{seq.kind}:{seq.source}"
-            found[path] = SqlFile(path, seq.kind, (seq.source, position), group, seq.source, seq.single_transaction)
+            found[path] = SqlFile(path, seq.kind, (index, position), group, seq.source, seq.single_transaction)
     order = config.migration_order
     configured = frozenset(p for p in found if order and matches(p, order))
     reach = {p: session.closure(tree, p, configured - {p})[1:] for p in found if tree.get(p) is not None}
@@ -200,7 +203,7 @@ def _plan(tree: SourceTree, config: Config) -> Plan:
     def key(item: SqlFile) -> tuple:
         explicit = next((i for i, pattern in enumerate(order) if matches(item.path, (pattern,))), len(order))
         rank = "entry" if item.tool == "plain" and reach.get(item.path) else item.tool
-        folder = posixpath.dirname(item.path) if item.tool not in ("plain", "configured") else ""
+        folder = posixpath.dirname(item.path) if item.tool not in ("plain", "configured", "initdb", "script") else ""
         return (explicit, _RANK[rank], folder, item.key)
 
     files: list[SqlFile] = []
