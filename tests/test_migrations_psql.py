@@ -323,3 +323,22 @@ def test_the_initdb_folder_runs_before_the_migration_tool() -> None:
     }
     model = load(files_)
     assert labels(model) == {"public.mood": ("ok", "sad", "meh")} and uncertain(model) == []
+
+
+def test_a_file_two_scripts_run_keeps_the_longer_scripts_order_across_folders() -> None:
+    result = plan(
+        {
+            "db/install.sh": "psql --single-transaction -f init.sql\npsql -1 -f lookups/values.sql\n",
+            "tools/rebuild.sh": "psql -f ../db/init.sql\n",
+            "db/init.sql": "\\i tables/types.sql\n",
+            "db/tables/types.sql": "CREATE TYPE mood AS ENUM ('ok');\n",
+            "db/lookups/values.sql": "ALTER TYPE mood ADD VALUE 'sad';\n",
+            "db/mock.sql": "SELECT 1;\n",
+            "db/mock.sh": "psql -f mock.sql\n",
+        }
+    )
+    assert [(f.path, f.group, f.mode) for f in result.files] == [
+        ("db/init.sql", "script:db/install.sh", "file"),
+        ("db/lookups/values.sql", "script:db/install.sh", "file"),
+        ("db/mock.sql", "script:db/mock.sh", "autocommit"),
+    ]
