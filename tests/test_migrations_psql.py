@@ -342,3 +342,18 @@ def test_a_file_two_scripts_run_keeps_the_longer_scripts_order_across_folders() 
         ("db/lookups/values.sql", "script:db/install.sh", "file"),
         ("db/mock.sql", "script:db/mock.sh", "autocommit"),
     ]
+
+
+def test_beside_a_migration_tool_scripts_do_not_apply_sql_but_the_initdb_folder_does() -> None:
+    result = plan(
+        {
+            "supabase/migrations/20240101000000_init.sql": "CREATE TYPE mood AS ENUM ('ok');\n",
+            "scripts/seed.sh": "psql -f ../supabase/seed.sql\n",
+            "supabase/seed.sql": "INSERT INTO t VALUES ('ok');\n",
+            "db/docker-entrypoint-initdb.d/00-roles.sql": "CREATE ROLE app;\n",
+        }
+    )
+    assert [f.path for f in result.files] == [
+        "db/docker-entrypoint-initdb.d/00-roles.sql",
+        "supabase/migrations/20240101000000_init.sql",
+    ]

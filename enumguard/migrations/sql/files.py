@@ -171,10 +171,12 @@ def plan(tree: SourceTree, config: Config) -> Plan:
 
 
 def _plan(tree: SourceTree, config: Config) -> Plan:
-    found, _ = _classified(tree, config)
+    found, tool = _classified(tree, config)
     # A file several scripts run belongs to the longest list (the install script, not a helper
-    # that rebuilds one part); the initdb folder before any script.
+    # that rebuilds one part); the initdb folder before any script. Beside a migration tool, a
+    # script's SQL is a seed or a chore run by hand, as plain SQL is: only the config brings it in.
     sequences = sorted(entry.sequences(tree), key=lambda q: (q.kind != "initdb", -len(q.paths), q.source))
+    sequences = [q for q in sequences if q.kind == "initdb" or not tool]
     for index, seq in enumerate(sequences):
         for position, path in enumerate(seq.paths):
             if is_undo(path) or is_shelved(path) or found.get(path, SqlFile("", "", ())).tool in ("initdb", "script"):

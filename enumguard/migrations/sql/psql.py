@@ -14,10 +14,10 @@ INCLUDES = {"i": False, "include": False, "ir": True, "include_relative": True} 
 _QUERY_ENDS = {"g", "gx", "gset", "gexec", "gdesc", "crosstabview"}
 _DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z_0-9\x80-\uffff]*)?\$")
 _COMMAND = re.compile(r"\\([A-Za-z_?!.]+|[^\sA-Za-z])")
-_COPY_STDIN = re.compile(
-    r"(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*COPY\b[^;]*?\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL
-)
+_COPY_STDIN = re.compile(r"(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*COPY\b[^;]*?\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_NEXT = re.compile(r"--|/\*|['\";\\$]")  # where psql's lexer can change state
+_E_STRING = re.compile(r"(?:\\.|[^\\'])*'", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class Script:
 def scan(text: str) -> Script:
     """Walk the text as psql's lexer does: strings, quoted names, dollar quotes and comments hide
     backslashes; a backslash elsewhere starts a meta-command that runs to the end of the line."""
+    if "\\" not in text:
+        return Script(text)  # no meta-command, no COPY data terminator: psql sends it as it is
     out = list(text)
     includes: list[Include] = []
     generated: list[tuple[int, str]] = []
@@ -58,6 +60,10 @@ def scan(text: str) -> Script:
     i = 0
     start = 0  # of the current statement
     while i < n:
+        found_next = _NEXT.search(text, i)
+        if found_next is None:
+            break
+        i = found_next.start()
         c = text[i]
         if c == "-" and text.startswith("--", i):
             j = text.find("\n", i)
@@ -175,47 +181,37 @@ def _ident_char(text: str, i: int) -> bool:
 
 
 def _comment_end(text: str, i: int) -> int:
-    depth, j = 0, i
-    while j < len(text):
-        if text.startswith("/*", j):
-            depth += 1
-            j += 2
-        elif text.startswith("*/", j):
-            depth -= 1
-            j += 2
-            if depth == 0:
-                return j
+    """The end of a `/* */` comment starting at i (PostgreSQL nests them)."""
+    depth, j = 1, i + 2
+    while depth:
+        opening, closing = text.find("/*", j), text.find("*/", j)
+        if closing < 0:
+            return len(text)
+        if 0 <= opening < closing:
+            depth, j = depth + 1, opening + 2
         else:
-            j += 1
-    return len(text)
+            depth, j = depth - 1, closing + 2
+    return j
 
 
 def _string_end(text: str, i: int, escapes: bool) -> int:
+    if escapes:
+        found = _E_STRING.match(text, i + 1)
+        return found.end() if found else len(text)
+    return _quoted_end(text, i, "'")
+
+
+def _quoted_end(text: str, i: int, quote: str = '"') -> int:
+    """After the closing quote of a string or name (a doubled quote stands for itself)."""
     j = i + 1
-    while j < len(text):
-        c = text[j]
-        if escapes and c == "\\":
+    while True:
+        j = text.find(quote, j)
+        if j < 0:
+            return len(text)
+        if text.startswith(quote * 2, j):
             j += 2
             continue
-        if c == "'":
-            if text.startswith("''", j):
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return len(text)
-
-
-def _quoted_end(text: str, i: int) -> int:
-    j = i + 1
-    while j < len(text):
-        if text[j] == '"':
-            if text.startswith('""', j):
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return len(text)
+        return j + 1
 
 
 def _blank_copy_data(text: str, out: list[str], i: int) -> int:
