@@ -302,7 +302,7 @@ class _Visitor(ast.NodeVisitor):
                 self.held[key] = app_strings.bound_string(name, scope.body, scope.args)
             found = self.held[key]
             if found is not False:
-                return found or None
+                return found if isinstance(found, ast.Constant) else None
         return None
 
     def qualified(self, node: ast.AST) -> str:

@@ -154,8 +154,8 @@ def table_class(node: ast.ClassDef, mixins: bool = False) -> TableClass | None:
     columns: list[tuple[str, str]] = []
     for stmt in node.body:
         declared = declared_attr_column(stmt)
-        if declared is not None:
-            columns.append((stmt.name, declared))  # type: ignore[union-attr]
+        if declared is not None and isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            columns.append((stmt.name, declared))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__tablename__":
             returns = [s for s in stmt.body if not (isinstance(s, ast.Expr) and is_string(s.value))]
             if len(returns) == 1 and isinstance(returns[0], ast.Return) and is_string(returns[0].value):
