@@ -18,8 +18,13 @@ from typing import Callable
 from enumguard.config import DEFAULT_EXCLUDE, Config
 
 # Files whose text later stages read. Everything else is known by path only.
-TEXT_SUFFIXES = (".py", ".pyi", ".sql")
+TEXT_SUFFIXES = (".py", ".pyi", ".sql", ".psql", ".pgsql")
 TEXT_NAMES = ("alembic.ini",)
+# Read only to learn how SQL is applied (psql scripts, compose volumes, Dockerfile COPY); not checked.
+AUX_NAMES = re.compile(
+    r"(?:[\w.\-]+\.(?:sh|bash)|Makefile|makefile|GNUmakefile|[Jj]ustfile|(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml"
+    r"|Dockerfile(?:[.\-_][\w.\-]*)?|[\w.\-]+\.[Dd]ockerfile)\Z"
+)
 # Kernel pseudo-filesystems: reading /proc/self/environ would hand the token to the report.
 FORBIDDEN_ROOTS = ("/proc", "/sys", "/dev")
 LISTED_LINKS = 10  # symlink paths named in the notice; the rest are counted
@@ -204,7 +209,12 @@ def collect(config: Config) -> SourceTree:
 
 
 def is_text(rel: str) -> bool:
-    return rel.endswith(TEXT_SUFFIXES) or rel.rsplit("/", 1)[-1] in TEXT_NAMES
+    return rel.endswith(TEXT_SUFFIXES) or rel.rsplit("/", 1)[-1] in TEXT_NAMES or is_aux(rel)
+
+
+def is_aux(rel: str) -> bool:
+    """A script, compose file or Dockerfile: read for how SQL is applied, never checked itself."""
+    return bool(AUX_NAMES.match(rel.rsplit("/", 1)[-1]))
 
 
 def build(root: str, paths, read: Callable[[str], tuple[bytes | None, str | None]], config: Config) -> SourceTree:

@@ -89,7 +89,7 @@ def run(config: Config, extend_model=None, tree: collect.SourceTree | None = Non
         findings=findings,
         model=model,
         notices=notices,
-        files=len(tree.files),
+        files=sum(1 for f in tree.files if not collect.is_aux(f.path)),
         rules=tuple(r.name for r in selected_rules(config)),
     )
 

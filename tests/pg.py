@@ -95,12 +95,14 @@ class PgServer:
         with self.connect(dbname) as conn:
             conn.execute(sql)
 
-    def psql(self, dbname: str, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        """Run psql as the superuser over the socket; stdout and stderr captured."""
+    def psql(
+        self, dbname: str, *args: str, check: bool = False, cwd: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run psql as the superuser over the socket (in `cwd`: where `\\i` looks); output captured."""
         cmd = [str(self.bindir / "psql"), "-X", "-q", "-h", str(self.socket_dir), "-p", str(self.port)]
         cmd += ["-U", SUPERUSER, "-d", dbname, *args]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=check, timeout=120)
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, check=check, timeout=120, cwd=cwd)
 
     def create_database(self, prefix: str = "t") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"

@@ -36,7 +36,9 @@ def counting(monkeypatch) -> Counter:
     read: Counter = Counter()
     real_revision, real_sql = alembic._read, migrations._read_sql
     monkeypatch.setattr(alembic, "_read", lambda tree, path: read.update([path]) or real_revision(tree, path))
-    monkeypatch.setattr(migrations, "_read_sql", lambda path, text: read.update([path]) or real_sql(path, text))
+    monkeypatch.setattr(
+        migrations, "_read_sql", lambda tree, path, skip: read.update([path]) or real_sql(tree, path, skip)
+    )
     return read
 
 
@@ -73,6 +75,17 @@ def test_a_sql_migration_is_read_again_only_when_its_text_changes(tmp_path, monk
     files[path] = "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
     assert [db.label_values for db in load(files, tmp_path).db_enums] == [("ok", "sad")]
     assert read == Counter({path: 1})
+
+
+def test_a_psql_entry_file_is_read_again_when_a_file_it_includes_changes(tmp_path, monkeypatch):
+    main, enums = "db/migrations/init/0-main.sql", "db/migrations/init/types/enums.sql"
+    files = {main: "\\ir types/enums.sql\n", enums: "CREATE TYPE mood AS ENUM ('ok');\n"}
+    load(files, tmp_path)
+    read = counting(monkeypatch)
+    assert [db.label_values for db in load(files, tmp_path).db_enums] == [("ok",)] and read == Counter()
+    files[enums] = "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+    assert [db.label_values for db in load(files, tmp_path).db_enums] == [("ok", "sad")]
+    assert read == Counter({main: 1})  # the entry is what runs; the include is read inside it
 
 
 def _document(digest: str, entries: dict) -> str:

@@ -181,3 +181,34 @@ def test_a_file_with_python_3_14_except_tuples_is_still_read(tmp_path: Path) -> 
         "        pass\n"
     )
     assert [f.line for f in orm_findings(audit(tmp_path, files))] == [5]
+
+
+def test_sql_in_a_variable_is_checked_where_the_innermost_scope_binds_it_once(tmp_path: Path) -> None:
+    body = (
+        "    query = \"SELECT id FROM jobs WHERE state = 'RUNNING'\"\n"
+        "    s.execute(query)\n"
+        "    def inner():\n"
+        "        s.execute(query)  # the enclosing function's text, read once\n"
+        "    other = \"SELECT id FROM jobs WHERE state = 'LOST'\"\n"
+        "    other = other + ' LIMIT 1'\n"
+        "    s.execute(other)  # bound twice: not judged\n"
+        "    s.execute(SHADOWED)\n"
+    )
+    files = jobs_repo(body)
+    files["app/q.py"] = "SHADOWED = \"SELECT id FROM jobs WHERE state = 'GONE'\"\n" + files["app/q.py"]
+    files["app/q.py"] += "\n\ndef g(s, SHADOWED):\n    s.execute(SHADOWED)  # a parameter, not the constant\n"
+    report = audit(tmp_path, files)
+    assert sorted((f.location.line, f.value) for f in orm_findings(report)) == [(1, "GONE"), (5, "RUNNING")]
+
+
+def test_a_declared_attr_column_of_a_mapped_class_binds_to_its_table(tmp_path: Path) -> None:
+    models = MODELS.replace(
+        "    state: Mapped[JobState]\n",
+        "    @declared_attr\n    def state(cls) -> Mapped[JobState]:\n        return mapped_column()\n",
+    ).replace("mapped_column\n", "mapped_column, declared_attr\n")
+    files = jobs_repo("    return s.query(Job).filter(Job.state == 'lost')\n")
+    files["app/models.py"] = models
+    report = audit(tmp_path, files)
+    binding = next(b for b in report.model.bindings if b.enum.endswith("models.JobState"))
+    assert (binding.table, binding.column, binding.db_type) == ("public.jobs", "state", "public.jobstate")
+    assert [f.value for f in orm_findings(report)] == ["lost"]

@@ -136,13 +136,39 @@ def test_computed_values_keep_member_names_without_values(tmp_path: Path) -> Non
             "m.py": "import enum\nLOOKUP = {'a': 1}\n\n"
             "class Planet(enum.Enum):\n    earth = (5.97, 6.37)\n    mars = (0.64, 3.39)\n"
             "    def __new__(cls, mass, radius):\n        obj = object.__new__(cls)\n"
-            "        obj._value_ = mass\n        return obj\n\n"
+            "        obj._value_ = mass * 1e24\n        return obj\n\n"
             "class Code(enum.Enum):\n    a = LOOKUP['a']\n    b = 2\n",
         },
     )
     found = enums(model)
     assert found["m.Planet"].member_names == ("earth", "mars") and not found["m.Planet"].values_known
     assert found["m.Code"].member_names == ("a", "b") and not found["m.Code"].values_known
+
+
+def test_a_custom_new_that_takes_the_value_from_an_argument_gives_that_element(tmp_path: Path) -> None:
+    model = scan(
+        tmp_path,
+        {
+            "m.py": "import enum\nfrom i18n import _\n\n"
+            "class Labeled(str, enum.Enum):\n"
+            "    def __new__(cls, value, label):\n        obj = str.__new__(cls, value)\n"
+            "        obj._value_ = value\n        obj.label = label\n        return obj\n\n"
+            "class Status(Labeled):\n    Active = 'active', _('Active')\n    Paused = 'paused', _('Paused')\n"
+            "    Odd = compute(), 'x'\n\n"
+            "class Planet(enum.Enum):\n    earth = (5.97, 6.37)\n"
+            "    def __new__(cls, *args):\n        obj = object.__new__(cls)\n        obj._value_ = args[1]\n"
+            "        return obj\n\n"
+            "class Branchy(enum.Enum):\n    a = 'x', 1\n"
+            "    def __new__(cls, value, n):\n        obj = object.__new__(cls)\n"
+            "        if n:\n            obj._value_ = value\n        else:\n            obj._value_ = n\n"
+            "        return obj\n",
+        },
+    )
+    found = enums(model)
+    status = {m.name: (m.value, m.value_known) for m in found["m.Status"].members}
+    assert status == {"Active": ("active", True), "Paused": ("paused", True), "Odd": (None, False)}
+    assert values(found["m.Planet"]) == {"earth": 6.37}
+    assert not found["m.Branchy"].values_known
 
 
 def test_enum_nested_in_a_plain_class_is_qualified_by_its_outer_class(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from enumguard import collect, migrations, pipeline
 from enumguard import config as config_mod
 from enumguard.migrations.alembic import environments
 from enumguard.migrations.sql import files as sql_files_mod
+from enumguard.migrations.sql import psql as psql_mod
 from enumguard.rules import RULE_NAMES
 from tests.pg import PgServer
 
@@ -137,15 +138,21 @@ def _apply_sql(server: PgServer, db: str, root: Path, item: sql_files_mod.SqlFil
     script = work / "current.sql"
     text = _sql_script(root / item.path)
     script.write_text(text, encoding="utf-8")
+    if psql_mod.scan(text).includes:  # psql reads its includes from the file's folder, as its scripts run it
+        script = root / item.path
     whole_file = item.mode == "file"
     if re.search(r"^--\s*migrate:up.*transaction:\s*false", text, re.MULTILINE):
         whole_file = False
     args = ["-v", "ON_ERROR_STOP=1", "-v", "VERBOSITY=verbose", *(["-1"] if whole_file else []), "-f", str(script)]
-    result = server.psql(db, *args)
+    result = server.psql(db, *args, cwd=str(script.parent))
     if result.returncode == 0:
         return None
     found = re.search(r"ERROR:\s+([0-9A-Z]{5}):", result.stderr)
-    return Failure(item.path, found.group(1) if found else "?????", result.stderr.strip())
+    path = item.path
+    included = re.search(r"^psql:([^:\n]+):\d+: ERROR", result.stderr, re.MULTILINE)
+    if included and script == root / item.path and Path(included.group(1)).name != script.name:
+        path = os.path.normpath(os.path.join(os.path.dirname(item.path), included.group(1)))  # an included file
+    return Failure(path, found.group(1) if found else "?????", result.stderr.strip())
 
 
 def _alembic_setup(root: Path, tree, config, work: Path) -> tuple[str, str] | None:

@@ -15,8 +15,8 @@ from enumguard.migrations import alembic, replay
 from enumguard.migrations.alembic import environments, revisions
 from enumguard.migrations.events import Event, Unread
 from enumguard.migrations.sql import files as sql_files_mod
-from enumguard.migrations.sql.reader import Reader
-from enumguard.migrations.sql.statements import Lines
+from enumguard.migrations.sql import order as sql_order
+from enumguard.migrations.sql import session as psql_session
 from enumguard.model import ColumnUse, DbEnum, Doubt, EnumOp, LiteralUse, Migration, TypeUse
 from enumguard.progress import Progress
 
@@ -34,16 +34,20 @@ class MigrationModel:
     plain_columns: frozenset[tuple[str, str]] = frozenset()  # last typed with a non-enum type
     tables: frozenset[str] = frozenset()  # created by a migration, not dropped
     table_doubts: tuple[tuple[str, Doubt], ...] = ()  # tables an unread statement may have changed
+    notices: tuple[str, ...] = ()  # includes not followed, an apply order guessed
 
 
 @dataclass(frozen=True)
 class SqlFacts:
-    """What one SQL file says, cached by its path and text."""
+    """What one SQL file says as psql runs it (its includes read in place), cached by the path and
+    text of every file it reads."""
 
     events: tuple[Event, ...]
     statements: int
     file_transaction: bool | None
     adds_value: bool
+    included: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
     complete: bool = True  # False when the time bound cut the reading: never cached
 
 
@@ -51,21 +55,28 @@ class SqlFacts:
 FACTS = Codec(SqlFacts | revisions._Cached)
 
 
-def _read_sql(path: str, text: str) -> SqlFacts:
-    reader = Reader(path, path, Lines(text))
+def _read_sql(tree: SourceTree, path: str, skip: frozenset[str]) -> SqlFacts:
     try:
         with budget.per_file():
-            events = reader.read(text)
-    except budget.OverBudget as over:  # what was read stands; the rest is unknown
-        rest = f"after its first {reader.statements} statements" if reader.statements else "of the file"
-        message = f"{over}: the rest {rest} is not read"
+            run = psql_session.read(tree, path, skip)
+    except budget.OverBudget as over:  # nothing of it is certain: every type it may touch is in doubt
+        message = f"{over}: the file is not read"
         unread = Unread(f"{over}", Location(path), "any")
-        events = [*reader.events, Finding(Location(path), "unsupported-sql", message, Severity.INFO), unread]
-        return SqlFacts(tuple(events), reader.statements, reader.file_transaction, reader.adds_value, complete=False)
+        return SqlFacts(
+            (Finding(Location(path), "unsupported-sql", message, Severity.INFO), unread), 0, None, False, complete=False
+        )
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the audit
         message = f"enumguard could not read this migration ({type(exc).__name__}); its enum DDL is not replayed"
-        events = [Finding(Location(path), "unsupported-sql", message, Severity.INFO)]
-    return SqlFacts(tuple(events), reader.statements, reader.file_transaction, reader.adds_value)
+        finding = Finding(Location(path), "unsupported-sql", message, Severity.INFO)
+        return SqlFacts((finding, Unread("changed by a file enumguard could not read", Location(path))), 0, None, False)
+    return SqlFacts(
+        tuple(run.events),
+        run.statements,
+        run.file_transaction,
+        run.adds_value,
+        tuple(run.included),
+        tuple(run.notes),
+    )
 
 
 def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
@@ -79,9 +90,12 @@ def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
 
 
 def notices(tree: SourceTree, config: Config) -> tuple[str, ...]:
-    """One-line notices about what the migration stage left out (SQL no tool applies)."""
+    """One-line notices about what the migration stage left out (SQL nothing applies, includes
+    not followed) or guessed (an apply order)."""
     found = sql_files_mod.not_replayed(tree, config)
-    return (found,) if found else ()
+    loaded = _LOADED.get(id(tree))
+    model = loaded[2] if loaded is not None and loaded[0] is tree and loaded[1] == config else load(tree, config)
+    return ((found,) if found else ()) + model.notices
 
 
 def _looks_like_revision(text: str) -> bool:
@@ -90,24 +104,52 @@ def _looks_like_revision(text: str) -> bool:
     )
 
 
+_LOADED: dict[int, tuple[SourceTree, Config, MigrationModel]] = {}
+
+
 def load(tree: SourceTree, config: Config) -> MigrationModel:
     """Read every migration, order them, and replay their enum DDL."""
+    model = _load(tree, config)
+    if len(_LOADED) >= 4:
+        _LOADED.clear()
+    _LOADED[id(tree)] = (tree, config, model)
+    return model
+
+
+def _sql_key(digest: str, tree: SourceTree, path: str, skip: frozenset[str]) -> str:
+    """The cache key of an applied file: the path and text of every file psql reads for it."""
+    parts: list[str] = ["psql", path, *sorted(skip)]
+    for name in psql_session.closure(tree, path, skip):
+        source = tree.get(name)
+        parts += [name, source.text if source is not None else ""]
+    return cache_mod.key(digest, *parts)
+
+
+def _load(tree: SourceTree, config: Config) -> MigrationModel:
     store = cache_mod.open_store("migration-facts", config.cache, config.cache_dir, FACTS)
     units: list[replay.Unit] = []
     statements = 0
-    found = [(item, tree.get(item.path)) for item in sql_files_mod.sql_files(tree, config)]
-    items = [(item, source) for item, source in found if source is not None]
+    plan = sql_files_mod.plan(tree, config)
+    items = [item for item in plan.files if tree.get(item.path) is not None]
     digest = cache_mod.code_digest()
-    keys = {item.path: cache_mod.key(digest, "sql", item.path, source.text) for item, source in items}
-    todo = sum(1 for item, _ in items if not isinstance(store.get(keys[item.path]), SqlFacts))
+    keys = {item.path: _sql_key(digest, tree, item.path, plan.configured - {item.path}) for item in items}
+    todo = sum(1 for item in items if not isinstance(store.get(keys[item.path]), SqlFacts))
+    groups: list[str] = []
+    hows: list[str] = []
+    included: dict[int, list[Migration]] = {}  # unit -> the files it includes
+    notes: list[str] = []
     with Progress("reading SQL migrations", todo, config.progress) as progress:
-        for item, source in items:
+        for item in items:
             facts = store.get(keys[item.path])
             if not isinstance(facts, SqlFacts):
-                facts = _read_sql(item.path, source.text)
+                facts = _read_sql(tree, item.path, plan.configured - {item.path})
                 if facts.complete:
                     store.put(keys[item.path], facts)
                 progress.tick()
+            notes.extend(facts.notes)
+            included[len(units)] = [Migration(path, len(units), "sql") for path in facts.included]
+            groups.append(item.group)
+            hows.append(item.how)
             statements += facts.statements
             mode = item.mode
             if facts.file_transaction is not None:
@@ -118,10 +160,18 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
     revisions = alembic.load(tree, config, first_order=len(units), store=store)
     cache_mod.close(store)
     units.extend(revisions.units)
+    groups += ["alembic"] * len(revisions.units)
+    hows += ["Alembic revision graph"] * len(revisions.units)
     statements += revisions.statements
+    guess = sql_order.guessed([u.migration.path for u in units], groups, [u.events for u in units], hows)
+    for index, unit in enumerate(units):
+        if index in guess.before or index in guess.after:
+            unit.events = [*guess.before.get(index, []), *unit.events, *guess.after.get(index, [])]
+    if guess.notice:
+        notes.append(guess.notice)
     result = replay.replay(units)
     return MigrationModel(
-        migrations=tuple(u.migration for u in units),
+        migrations=tuple(m for i, u in enumerate(units) for m in (u.migration, *included.get(i, ()))),
         ops=tuple(result.ops),
         db_enums=result.db_enums,
         columns=result.columns,
@@ -132,4 +182,5 @@ def load(tree: SourceTree, config: Config) -> MigrationModel:
         plain_columns=frozenset(result.plain_columns),
         tables=frozenset(result.tables),
         table_doubts=tuple(sorted(result.table_doubts.items())),
+        notices=tuple(notes),
     )

@@ -22,7 +22,7 @@ from enumguard.config import Config
 from enumguard.finding import Finding
 from enumguard.model import ColumnValue, EnumClass, LiteralUse, Reference
 from enumguard.progress import Progress
-from enumguard.python import column_values
+from enumguard.python import column_values, mixins
 from enumguard.python.binding_sites import BindingSite, RawBinding
 from enumguard.python.column_values import ColumnFacts
 from enumguard.python.file_facts import FileFacts
@@ -149,6 +149,7 @@ def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = fro
         for site in facts[path].binding_sites:
             enum = resolver.resolve_dotted(path, site.enum_expr) if site.enum_expr else None
             raw.append(RawBinding(enum, site))
+    raw += mixins.inherited_bindings(raw, column_values.table_classes(facts), resolver)
     problems = tuple(p for path in sorted(facts) for p in facts[path].problems)
     return PythonModel(
         enums=tuple(sorted(by_key.values(), key=lambda e: (e.qualname, e.location))),

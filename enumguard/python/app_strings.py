@@ -32,6 +32,50 @@ def runs_sql(func: ast.AST, qualified: str) -> bool:
     return qualified in TEXT or (isinstance(func, ast.Attribute) and func.attr in SQL_METHODS)
 
 
+def bound_string(name: str, body: list[ast.stmt], args: ast.arguments | None) -> ast.Constant | None | bool:
+    """The string literal a name holds in one scope (`query = "SELECT ..."`) when that is its only
+    binding there; None when the scope binds it otherwise (twice, in a loop, as a parameter,
+    `global`); False when the scope does not bind it at all (look in the enclosing scope)."""
+    if args is not None and any(
+        a.arg == name for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a
+    ):
+        return None
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == name:
+                return None
+            stack.extend(node.decorator_list)
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return None
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            (a.asname or a.name).split(".")[0] == name for a in node.names
+        ):
+            return None
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            found.append(node)
+        elif isinstance(node, ast.ExceptHandler) and node.name == name:
+            return None
+        stack.extend(ast.iter_child_nodes(node))
+    if not found:
+        return False
+    if len(found) > 1:
+        return None
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if found[0] in targets:
+                value = node.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    return value
+    return None
+
+
 class Source:
     """A file's text by line, for 1-based character columns and the source text of a node."""
 

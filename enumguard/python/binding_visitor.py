@@ -93,7 +93,11 @@ class SiteVisitor:
                     self.walk_expr(arg.value)
                 self.walk_suite(stmt.body)
                 self.leave_ClassDef(stmt)
-            elif isinstance(stmt, (cst.FunctionDef, cst.With, cst.For, cst.While)):
+            elif isinstance(stmt, cst.FunctionDef):
+                if self.classes:
+                    self.declared_attr(stmt)
+                self.walk_suite(stmt.body)
+            elif isinstance(stmt, (cst.With, cst.For, cst.While)):
                 self.walk_suite(stmt.body)
             elif isinstance(stmt, cst.If):
                 self.walk_suite(stmt.body)
@@ -277,6 +281,39 @@ class SiteVisitor:
             return annotation
         return None
 
+    def declared_attr(self, func: cst.FunctionDef) -> None:
+        """`@declared_attr def status(cls) -> Mapped[E]: return mapped_column(...)`: the column
+        `status` of the class (of every model that inherits it, when it is a mixin)."""
+        names = [
+            dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or ""
+            for d in func.decorators
+        ]
+        if func.name.value.startswith("__") or not any(
+            n.split(".")[-1] == "declared_attr" or n.endswith(("declared_attr.directive", "declared_attr.cascading"))
+            for n in names
+        ):
+            return
+        body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
+        returns = [
+            small
+            for stmt in body
+            if isinstance(stmt, cst.SimpleStatementLine)
+            for small in stmt.body
+            if isinstance(small, cst.Return)
+        ]
+        if len(returns) != 1 or not isinstance(returns[0].value, cst.Call):
+            return
+        call = returns[0].value
+        if self.qualify_expr(call.func) not in COLUMNS:
+            return
+        annotated = None
+        if func.returns is not None:
+            inner = self.mapped_inner(func.returns.annotation)
+            annotated = optional_inner(inner) if inner is not None else None
+            if annotated is not None and self.not_an_enum(annotated):
+                annotated = None
+        self.column(call, func.name.value, annotated)
+
     # ------------------------------------------------------------------ constructs
     def column(self, call: cst.Call, attr: str | None, annotated: str | None) -> None:
         """Column(...) / mapped_column(...): its Enum type (or the annotation's), name, default."""
@@ -324,6 +361,7 @@ class SiteVisitor:
                 server_default=default,
                 server_default_member=default_member,
                 server_default_location=default_loc,
+                owner=self.classes[-1][0] if self.classes else None,
             )
         )
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from enumguard.finding import Location
 from enumguard.model import ColumnValue
-from enumguard.python import app_strings
+from enumguard.python import app_strings, mixins
 from enumguard.python.app_strings import Source
-from enumguard.python.mapped_classes import StringConstant, TableClass, dotted, instances, table_class
+from enumguard.python.mapped_classes import StringConstant, TableClass, dotted, instances, is_string, table_class
 from enumguard.python.mapped_classes import is_string as _string
 
 # Query methods that keep the entity filter_by() applies to (a join or select_from changes it).
@@ -54,6 +54,7 @@ _COMPOUND = (
     + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 )
 _MODEL_CLASS = re.compile(r"^class[ \t]+(\w+)[ \t]*\(", re.M)
+_CLASS = re.compile(r"^class[ \t]", re.M)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,14 @@ def model_names(texts: list[str]) -> frozenset[str]:
 
 
 def worth_parsing(text: str, models: tuple[str, ...]) -> bool:
-    return bool(models) or "__tablename__" in text or "table=True" in text or app_strings.has_sql(text)
+    return (
+        bool(models)
+        or "__tablename__" in text
+        or "table=True" in text
+        or app_strings.has_sql(text)
+        # a mixin's columns belong to the models that inherit it
+        or (("Column(" in text or "declared_attr" in text) and _CLASS.search(text) is not None)
+    )
 
 
 # Python 3.14's `except A, B:` (PEP 758), for interpreters before it: the same line parenthesized.
@@ -130,7 +138,8 @@ def extract(tree: ast.Module, text: str, path: str, models: tuple[str, ...]) -> 
     return ColumnFacts(tuple(visitor.tables), values, sql)
 
 
-_QUOTE = re.compile(r"['\"]")
+# A quote, or a call that runs SQL held in a name (`execute(query)`): what a value needs.
+_QUOTE = re.compile(r"['\"]|\b(?:execute|executemany|exec_driver_sql|fetch|fetchrow|fetchval|text)\s*\(\s*\w+\s*[,)]")
 _FORMS = r"filter_by|\.values\s*\(|\.(?:in_|notin_|not_in)\s*\(|\.\w+\s*=\s*[rRuU]?['\"]|execute|fetch|\btext\s*\("
 
 
@@ -191,6 +200,7 @@ class _Visitor(ast.NodeVisitor):
         # per scope: name -> class dotted (None: bound otherwise), computed when first needed
         self.scopes: list[_Scope] = []
         self.classes: list[str] = []  # enclosing class statements
+        self.held: dict[tuple[int, str], ast.Constant | None | bool] = {}  # (scope, name) -> bound_string
 
     # ------------------------------------------------------------------ statements
     def module(self, tree: ast.Module) -> None:
@@ -240,7 +250,7 @@ class _Visitor(ast.NodeVisitor):
 
     def classdef(self, node: ast.ClassDef) -> None:
         if len(self.scopes) == 1 and not self.classes:
-            table = table_class(node)
+            table = table_class(node, mixins=True)
             if table is not None:
                 self.tables.append(table)
         if self.lines.hold(_first_line(node), node.end_lineno or node.lineno):
@@ -282,6 +292,18 @@ class _Visitor(ast.NodeVisitor):
         """The class of a local variable known to hold one instance (constructed or annotated)."""
         if isinstance(node, ast.Name) and self.scopes:
             return self.scopes[-1].names.get(node.id)
+        return None
+
+    def held_string(self, name: str) -> StringConstant | None:
+        """The string a name holds where it is used: bound once in the innermost scope that
+        binds it (the function, an enclosing one, the module) to a literal; else None."""
+        for scope in reversed(self.scopes):
+            key = (id(scope), name)
+            if key not in self.held:
+                self.held[key] = app_strings.bound_string(name, scope.body, scope.args)
+            found = self.held[key]
+            if found is not False:
+                return found if isinstance(found, ast.Constant) and is_string(found) else None
         return None
 
     def qualified(self, node: ast.AST) -> str:
@@ -341,6 +363,10 @@ class _Visitor(ast.NodeVisitor):
         if app_strings.runs_sql(func, self.qualified(func)):
             if node.args and _string(node.args[0]):
                 self.sql.append(node.args[0])
+            elif node.args and isinstance(node.args[0], ast.Name):
+                held = self.held_string(node.args[0].id)
+                if held is not None and all(held is not seen for seen in self.sql):
+                    self.sql.append(held)  # the SQL sits in a variable or a module constant
             return
         entity = self.entity(func)
         if entity is not None and entity.split(".")[-1] in self.models:
@@ -385,14 +411,20 @@ class _Visitor(ast.NodeVisitor):
         return self.entity(call.args[0])
 
 
-def resolve(facts: dict, resolver, migration_paths: frozenset[str]) -> tuple[ColumnValue, ...]:
-    """ColumnValues of application code: each OrmValue whose entity resolves to a mapped class
-    with that attribute, and the raw-SQL values (migration scripts are not application code)."""
+def table_classes(facts: dict) -> dict[tuple[str, str], TableClass]:
+    """(path, class) -> the mapped class or mixin read from that module."""
     tables: dict[tuple[str, str], TableClass] = {}
     for path, fact in facts.items():
         cf = getattr(fact, "column_facts", None)
         for table in cf.tables if cf else ():
             tables[(path, table.qual)] = table
+    return tables
+
+
+def resolve(facts: dict, resolver, migration_paths: frozenset[str]) -> tuple[ColumnValue, ...]:
+    """ColumnValues of application code: each OrmValue whose entity resolves to a mapped class
+    with that attribute, and the raw-SQL values (migration scripts are not application code)."""
+    tables = mixins.with_inherited(table_classes(facts), resolver)
     out: list[ColumnValue] = []
     for path in sorted(facts):
         cf = getattr(facts[path], "column_facts", None)

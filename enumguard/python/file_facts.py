@@ -24,12 +24,15 @@ class ImportFact:
 
 @dataclass(frozen=True)
 class MemberFact:
-    """A class-level assignment that becomes an enum member. kind: literal | auto | unknown."""
+    """A class-level assignment that becomes an enum member. kind: literal | auto | unknown |
+    args (a tuple with some elements that are not literals: `"paused", _("Paused")`; `value`
+    holds the elements, None where `known` is False; a custom `__new__` picks one of them)."""
 
     name: str
     kind: str
     value: Value
     location: Location
+    known: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class ClassFact:
     members: tuple[MemberFact, ...] = ()
     api: tuple[str, ...] = ()  # methods, properties, nested classes, non-members, ignored names
     defines: tuple[str, ...] = ()  # special methods that change semantics: __new__, _missing_, ...
+    # `__new__` sets `_value_` from this positional argument (`obj._value_ = value`); None when it
+    # defines none or does something else (the members' values are then unknown).
+    new_value_arg: int | None = None
     functional: bool = False
     open: bool = False  # members not all known
     metaclass: bool = False  # a metaclass= keyword: a custom metaclass may add members

@@ -33,11 +33,13 @@ NOT_COLUMNS = frozenset(
 
 @dataclass(frozen=True)
 class TableClass:
-    """A mapped class at module level: its table and its attribute -> column names."""
+    """A mapped class at module level: its table and its attribute -> column names; `table` is ""
+    for a mixin (a class without a table whose columns every model inheriting it gets)."""
 
     qual: str
     table: str
     columns: tuple[tuple[str, str], ...]
+    bases: tuple[str, ...] = ()  # dotted names as written
 
 
 class StringConstant(ast.Constant):
@@ -135,15 +137,33 @@ def _none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def table_class(node: ast.ClassDef) -> TableClass | None:
-    """A class with `__tablename__ = "t"` (or SQLModel's `table=True`): table and columns."""
+def declared_attr_column(stmt: ast.stmt) -> str | None:
+    """`@declared_attr def status(cls): return Column(...)` -> "status" (the column it declares)."""
+    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.name.startswith("__"):
+        return None
+    if not any((dotted(d.func if isinstance(d, ast.Call) else d) or "").split(".")[-1] == "declared_attr"
+               or (dotted(d) or "").endswith(("declared_attr.directive", "declared_attr.cascading"))
+               for d in stmt.decorator_list):  # fmt: skip
+        return None
+    returns = [s for s in stmt.body if isinstance(s, ast.Return)]
+    if len(returns) != 1:
+        return None
+    return _column_name(returns[0].value, stmt.name)
+
+
+def table_class(node: ast.ClassDef, mixins: bool = False) -> TableClass | None:
+    """A class with `__tablename__ = "t"` (or SQLModel's `table=True`): table and columns; with
+    `mixins`, also a class without a table that declares columns (table "")."""
     table = schema = None
     sqlmodel = any(
         k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords
     )
     columns: list[tuple[str, str]] = []
     for stmt in node.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__tablename__":
+        declared = declared_attr_column(stmt)
+        if declared is not None and isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            columns.append((stmt.name, declared))
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__tablename__":
             returns = [s for s in stmt.body if not (isinstance(s, ast.Expr) and is_string(s.value))]
             if len(returns) == 1 and isinstance(returns[0], ast.Return) and is_string(returns[0].value):
                 table = returns[0].value.value
@@ -174,9 +194,10 @@ def table_class(node: ast.ClassDef) -> TableClass | None:
                 columns.append((target, column))
     if table is None and sqlmodel:
         table = node.name.lower()
+    bases = tuple(b for b in (dotted(base) for base in node.bases) if b)
     if table is None:
-        return None
-    return TableClass(node.name, qualify(table, schema), tuple(columns))
+        return TableClass(node.name, "", tuple(columns), bases) if mixins and columns else None
+    return TableClass(node.name, qualify(table, schema), tuple(columns), bases)
 
 
 def _table_args_schema(node: ast.AST) -> str | None:

@@ -236,7 +236,13 @@ class Resolver:
         custom_values = "__new__" in defines or any(
             c.bases and any(self._is_data_mixin(p, b) for b in c.bases) for p, c in lineage
         )
-        members = _members(fact, kind, mixin, custom_values, "_generate_next_value_" in defines)
+        # A `__new__` that takes the value from one of its arguments (`obj._value_ = value`):
+        # the member's value is that element of the tuple it is written as.
+        picks = {c.new_value_arg for _, c in lineage if "__new__" in c.defines}
+        pick = next(iter(picks)) if len(picks) == 1 else None
+        if pick is not None and any(c.bases and any(self._is_data_mixin(p, b) for b in c.bases) for p, c in lineage):
+            pick = None
+        members = _members(fact, kind, mixin, custom_values, "_generate_next_value_" in defines, pick)
         module = self.module_name[path]
         return EnumClass(
             qualname=self.qualname(path, qual),
@@ -308,18 +314,23 @@ def _table(fact: FileFacts) -> dict[str, Any]:
     return table
 
 
-def _members(fact: ClassFact, kind: str, mixin: str | None, custom: bool, custom_auto: bool) -> tuple[Member, ...]:
-    """Members with values as Python computes them (auto(), mixin conversion), aliases marked."""
+def _members(
+    fact: ClassFact, kind: str, mixin: str | None, custom: bool, custom_auto: bool, pick: int | None = None
+) -> tuple[Member, ...]:
+    """Members with values as Python computes them (auto(), mixin conversion, a `__new__` that
+    picks argument `pick`), aliases marked."""
     out: list[Member] = []
     last: list[Value] = []
     by_value: dict[object, str] = {}
     for m in fact.members:
         known, value = False, None
-        if m.kind == "literal":
+        if custom and pick is not None:
+            known, value = _picked(m, pick, kind, mixin)
+        elif m.kind == "literal":
             known, value = _convert(m.value, kind, mixin)
         elif m.kind == "auto" and not custom_auto:
             known, value = _auto(m.name, m.value, kind, mixin, last)
-        if custom:
+        if custom and pick is None:
             known, value = False, None
         alias_of = None
         if known:
@@ -332,6 +343,21 @@ def _members(fact: ClassFact, kind: str, mixin: str | None, custom: bool, custom
             last.append(value)
         out.append(Member(m.name, value, known, m.location, alias_of))
     return tuple(out)
+
+
+def _picked(m, pick: int, kind: str, mixin: str | None) -> tuple[bool, Value]:
+    """The argument a custom `__new__` makes the value: the member's tuple element `pick` (a
+    value that is no tuple is the only argument)."""
+    if m.kind == "literal":
+        args = m.value if isinstance(m.value, tuple) else (m.value,)
+        known = (True,) * len(args)
+    elif m.kind == "args":
+        args, known = m.value, m.known
+    else:
+        return False, None
+    if pick >= len(args) or not known[pick]:
+        return False, None
+    return _convert(args[pick], kind, mixin)
 
 
 def _convert(value: Value, kind: str, mixin: str | None) -> tuple[bool, Value]:

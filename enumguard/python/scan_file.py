@@ -270,11 +270,14 @@ def class_fact(qual: str, node: cst.ClassDef, loc, candidate: bool) -> ClassFact
     members: list[MemberFact] = []
     ignore: set[str] = set()
     is_open = False
+    new_value_arg = None
     for stmt in node.body.body:
         if isinstance(stmt, cst.FunctionDef):
             api.append(stmt.name.value)
             if stmt.name.value in SPECIAL:
                 defines.append(stmt.name.value)
+            if stmt.name.value == "__new__":
+                new_value_arg = value_argument(stmt)
         elif isinstance(stmt, cst.ClassDef):
             api.append(stmt.name.value)
         elif isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
@@ -299,7 +302,69 @@ def class_fact(qual: str, node: cst.ClassDef, loc, candidate: bool) -> ClassFact
         defines=tuple(defines),
         open=is_open,
         metaclass=metaclass,
+        new_value_arg=new_value_arg,
     )
+
+
+def value_argument(func: cst.FunctionDef) -> int | None:
+    """The positional argument an enum's `__new__` makes the member's value: `def __new__(cls,
+    value, label)` with a top-level `obj._value_ = value` (or `args[0]` of `*args`) -> 0. None for
+    anything else: a value computed, assigned twice or under a condition, a parameter rebound."""
+    params = [p.name.value for p in func.params.params][1:]  # after cls
+    star = func.params.star_arg.name.value if isinstance(func.params.star_arg, cst.Param) else None
+    found: list[int | None] = []
+    rebound: set[str] = set()
+    for stmt in func.body.body if isinstance(func.body, cst.IndentedBlock) else ():
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            if _assigns_value(stmt):
+                return None  # `_value_` set inside a branch or loop
+            continue
+        for small in stmt.body:
+            if not isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                continue
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for target in targets:
+                rebound.update(_target_names(target))
+                if isinstance(target, cst.Attribute) and target.attr.value == "_value_":
+                    found.append(_argument_index(small.value, params, star) if small.value is not None else None)
+    if len(found) != 1 or found[0] is None:
+        return None
+    index = found[0]
+    if index < len(params) and params[index] in rebound:
+        return None
+    return index
+
+
+def _argument_index(value: cst.BaseExpression, params: list[str], star: str | None) -> int | None:
+    if isinstance(value, cst.Name) and value.value in params:
+        return params.index(value.value)
+    if (
+        star is not None
+        and not params
+        and isinstance(value, cst.Subscript)
+        and isinstance(value.value, cst.Name)
+        and value.value.value == star
+        and len(value.slice) == 1
+        and isinstance(value.slice[0].slice, cst.Index)
+    ):
+        ok, index = literal_value(value.slice[0].slice.value)
+        return index if ok and isinstance(index, int) and not isinstance(index, bool) and index >= 0 else None
+    return None
+
+
+def _assigns_value(node: cst.CSTNode) -> bool:
+    """Does a compound statement assign `_value_` anywhere inside it?"""
+
+    class Finder(cst.CSTVisitor):
+        hit = False
+
+        def visit_Attribute(self, attr: cst.Attribute) -> None:
+            if attr.attr.value == "_value_":
+                self.hit = True
+
+    finder = Finder()
+    node.visit(finder)
+    return finder.hit
 
 
 def _member(small, members: list[MemberFact], api: list[str], ignore: set[str], loc) -> bool:
@@ -342,6 +407,11 @@ def _member(small, members: list[MemberFact], api: list[str], ignore: set[str], 
         if func == "member" and len(value.args) == 1:
             value = value.args[0].value
     ok, literal = literal_value(value)
+    if not ok and isinstance(value, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in value.elements):
+        parts = [literal_value(e.value) for e in value.elements]
+        items = tuple(v if known else None for known, v in parts)
+        members.append(MemberFact(name, "args", items, loc(target), tuple(known for known, _ in parts)))
+        return False
     members.append(MemberFact(name, "literal" if ok else "unknown", literal if ok else None, loc(target)))
     return False
 
