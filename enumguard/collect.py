@@ -204,7 +204,9 @@ def collect(config: Config) -> SourceTree:
 
 
 def is_text(rel: str) -> bool:
-    return rel.endswith(TEXT_SUFFIXES) or rel.rsplit("/", 1)[-1] in TEXT_NAMES
+    name = rel.rsplit("/", 1)[-1]
+    # any Alembic config (`alembic.ini`, `alembic-audit.ini`): a repository may hold several
+    return rel.endswith(TEXT_SUFFIXES) or name in TEXT_NAMES or (name.endswith(".ini") and "alembic" in name.lower())
 
 
 def build(root: str, paths, read: Callable[[str], tuple[bytes | None, str | None]], config: Config) -> SourceTree:
