@@ -19,7 +19,7 @@ from enumguard.config import DEFAULT_EXCLUDE, Config
 
 # Files whose text later stages read. Everything else is known by path only.
 TEXT_SUFFIXES = (".py", ".pyi", ".sql")
-TEXT_NAMES = ("alembic.ini",)
+TEXT_NAMES = ("alembic.ini", "script.py.mako")  # script.py.mako: the template of a new revision
 # Kernel pseudo-filesystems: reading /proc/self/environ would hand the token to the report.
 FORBIDDEN_ROOTS = ("/proc", "/sys", "/dev")
 LISTED_LINKS = 10  # symlink paths named in the notice; the rest are counted

@@ -12,11 +12,16 @@ from enumguard.finding import Finding, Location, Severity
 
 
 class Node(Protocol):
-    path: str
-    revision: str
-    downs: tuple[str, ...]
-    depends: tuple[str, ...]
-    labels: tuple[str, ...]
+    @property
+    def path(self) -> str: ...
+    @property
+    def revision(self) -> str: ...
+    @property
+    def downs(self) -> tuple[str, ...]: ...
+    @property
+    def depends(self) -> tuple[str, ...]: ...
+    @property
+    def labels(self) -> tuple[str, ...]: ...
 
 
 @dataclass
@@ -73,6 +78,11 @@ def build(nodes: Sequence[Node]) -> Graph:
     reached = set(graph.order)
     graph.cycle = tuple(r for r in order if r not in reached)
     return graph
+
+
+def down_ancestors(graph: Graph) -> dict[str, frozenset[str]]:
+    """Ancestors through down_revision only: a revision's own line, without what it depends on."""
+    return _closure(list(graph.nodes), graph.downs)
 
 
 def _closure(order: list[str], edges: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:

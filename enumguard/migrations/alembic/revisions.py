@@ -61,7 +61,9 @@ def load(tree: SourceTree, config: Config, first_order: int = 0, store: cache_mo
         for script in graph.upgrade_order(scripts, out.problems):
             # one `alembic upgrade` runs every pending revision of an environment in one transaction
             scope = script.path if per_migration else f"alembic:{env.name}"
-            migration = Migration(script.path, 0, "alembic", script.revision, script.downs)
+            migration = Migration(
+                script.path, 0, "alembic", script.revision, script.downs, script.depends, script.labels, env.name
+            )
             units.append(Unit(migration, list(script.events), "alembic", scope))
             out.statements += script.statements
         blocks.append((env, units))
