@@ -19,7 +19,7 @@ from enumguard.config import DEFAULT_EXCLUDE, Config
 
 # Files whose text later stages read. Everything else is known by path only.
 TEXT_SUFFIXES = (".py", ".pyi", ".sql", ".psql", ".pgsql")
-TEXT_NAMES = ("alembic.ini",)
+TEXT_NAMES = ("alembic.ini", "script.py.mako")  # script.py.mako: the template of a new revision
 # Read only to learn how SQL is applied (psql scripts, compose volumes, Dockerfile COPY); not checked.
 AUX_NAMES = re.compile(
     r"(?:[\w.\-]+\.(?:sh|bash)|Makefile|makefile|GNUmakefile|[Jj]ustfile|(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml"
@@ -209,7 +209,14 @@ def collect(config: Config) -> SourceTree:
 
 
 def is_text(rel: str) -> bool:
-    return rel.endswith(TEXT_SUFFIXES) or rel.rsplit("/", 1)[-1] in TEXT_NAMES or is_aux(rel)
+    name = rel.rsplit("/", 1)[-1]
+    # any Alembic config (`alembic.ini`, `alembic-audit.ini`): a repository may hold several
+    return (
+        rel.endswith(TEXT_SUFFIXES)
+        or name in TEXT_NAMES
+        or (name.endswith(".ini") and "alembic" in name.lower())
+        or is_aux(rel)
+    )
 
 
 def is_aux(rel: str) -> bool:

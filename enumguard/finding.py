@@ -48,13 +48,15 @@ class Fix:
     kind "edit": `replacement` is the exact text for the token at the finding's location
     (`end_column`, exclusive and on the same line, when the rule knows where the token ends).
     kind "migration": `text` is the body of a new migration in the project's own `style`
-    ("sql": a SQL file; "alembic": a revision's upgrade/downgrade functions)."""
+    ("sql": a SQL file; "alembic": a revision's upgrade/downgrade functions); `path` the file
+    `enumguard fix --write` creates for it ("" when it cannot write one)."""
 
     kind: str
     text: str = ""
     replacement: str = ""
     style: str = ""
     end_column: int | None = None
+    path: str = ""
 
 
 @dataclass(frozen=True, order=True)

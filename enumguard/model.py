@@ -126,6 +126,9 @@ class Migration:
     kind: str  # "sql" or "alembic"
     revision: str | None = None
     down_revisions: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()  # Alembic: revisions or branch labels
+    branch_labels: tuple[str, ...] = ()  # Alembic: the labels this revision declares
+    environment: str = ""  # Alembic: the environment (its alembic.ini or env.py) whose graph holds it
 
 
 @dataclass(frozen=True)

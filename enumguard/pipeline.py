@@ -9,6 +9,7 @@ from dataclasses import replace
 from enumguard import budget, collect, link, migrations, python, suppress
 from enumguard.config import Config
 from enumguard.finding import Finding
+from enumguard.fixes import new_migration
 from enumguard.model import Model, Settings
 from enumguard.report import Report
 from enumguard.rules import ALL_RULES, Rule
@@ -83,7 +84,7 @@ def run(config: Config, extend_model=None, tree: collect.SourceTree | None = Non
         model, extra = extend_model(model)
         notices += tuple(extra)
     model = link.link(model)
-    findings = check(model, tree, config)
+    findings = new_migration.with_paths(check(model, tree, config), model, tree, config)
     return Report(
         root=str(config.root),
         findings=findings,

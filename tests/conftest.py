@@ -24,3 +24,18 @@ def _fact_cache_outside_home(tmp_path_factory):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fixed_clock():
+    """New migrations are named by the time (Supabase timestamps, Alembic's create date): every
+    test runs at 2025-01-01 00:00:00 UTC, so reports and golden comments do not change by day."""
+    import os
+
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1735689600"
+    yield
+    if previous is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = previous

@@ -358,7 +358,8 @@ GRAPHS = [
 def test_revision_order_is_the_order_alembic_upgrades_in() -> None:
     from alembic.script.revision import Revision, RevisionMap
 
-    from enumguard.migrations.alembic.revisions import _ordered, _Script
+    from enumguard.migrations.alembic.graph import upgrade_order as _ordered
+    from enumguard.migrations.alembic.revisions import _Script
 
     for graph in GRAPHS:
         revision_map = RevisionMap(lambda graph=graph: [Revision(r, d, dependencies=dep) for r, d, dep in graph])

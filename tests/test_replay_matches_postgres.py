@@ -66,7 +66,9 @@ from sqlalchemy import create_engine
 
 engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=None, transaction_per_migration={tpm})
+    context.configure(
+        connection=connection, target_metadata=None, transaction_per_migration={tpm}, version_table="{table}"
+    )
     with context.begin_transaction():
         context.run_migrations()
 '''
@@ -76,8 +78,8 @@ import logging, sys
 from alembic import command
 from alembic.config import Config
 logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-ini, script_location, url = sys.argv[1:4]
-cfg = Config(ini) if ini else Config()
+ini, section, script_location, url = sys.argv[1:5]
+cfg = Config(ini, ini_section=section) if ini else Config()
 if script_location:
     cfg.set_main_option("script_location", script_location)
 cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -155,53 +157,61 @@ def _apply_sql(server: PgServer, db: str, root: Path, item: sql_files_mod.SqlFil
     return Failure(path, found.group(1) if found else "?????", result.stderr.strip())
 
 
-def _alembic_setup(root: Path, tree, config, work: Path) -> tuple[str, str] | None:
-    """Copy the repo into `work` and return (ini, script_location) for the runner; the fixture's
-    env.py is used when it really runs migrations, else a generic one in its place."""
-    versions = environments.alembic_dirs(tree, config)
-    if not environments.alembic_scripts(tree, versions):
+def _alembic_setup(root: Path, tree, config, work: Path) -> list[tuple[str, str, str]] | None:
+    """Copy the repo into `work` and return, per Alembic environment in enumguard's order,
+    (ini, section, script_location) for the runner; an environment's env.py is used when it
+    really runs migrations, else a generic one (with its own version table) in its place."""
+    envs = [e for e in environments.environments(tree, config) if environments.scripts(tree, e)]
+    if not envs:
         return None
     copy = work / "repo"
     shutil.copytree(root, copy)
-    script_dir = copy / Path(versions[0]).parent
-    env = script_dir / "env.py"
-    original = env.read_text(encoding="utf-8") if env.is_file() else ""
-    if "run_migrations" not in original or "connection=None" in original:
-        tpm = config.transaction_per_migration
-        if tpm is None:
-            tpm = bool(re.search(r"transaction_per_migration\s*=\s*True", original))
-        env.write_text(GENERIC_ENV.format(tpm=tpm), encoding="utf-8")
-    inis = sorted(copy.rglob("alembic.ini"))
-    if inis:
-        return str(inis[0]), ""
-    return "", str(script_dir)
+    out = []
+    for i, found in enumerate(envs):
+        script_dir = copy / (found.script_location or Path(found.versions[0]).parent)
+        env = script_dir / "env.py"
+        original = env.read_text(encoding="utf-8") if env.is_file() else ""
+        if "run_migrations" not in original or "connection=None" in original:
+            tpm = config.transaction_per_migration
+            if tpm is None:
+                tpm = bool(re.search(r"transaction_per_migration\s*=\s*True", original))
+            table = "alembic_version" if i == 0 else f"alembic_version_{i}"
+            env.write_text(GENERIC_ENV.format(tpm=tpm, table=table), encoding="utf-8")
+        if found.ini is not None:
+            out.append((str(copy / found.ini.path), found.ini.section, ""))
+        else:
+            inis = sorted(copy.rglob("alembic.ini"))
+            out.append((str(inis[0]), "alembic", "") if inis else ("", "alembic", str(script_dir)))
+    return out
 
 
 def _apply_alembic(
-    server: PgServer, db: str, setup: tuple[str, str], work: Path, revisions: dict[str, str]
+    server: PgServer, db: str, setup: list[tuple[str, str, str]], work: Path, revisions: dict[str, str]
 ) -> Failure | None:
-    ini, script_location = setup
+    """`alembic upgrade heads` for each environment in turn, on one database."""
     copy = work / "repo"
     env = {**os.environ, "PYTHONPATH": str(copy)}
-    result = subprocess.run(
-        [sys.executable, "-c", ALEMBIC_RUNNER, ini, script_location, server.sqlalchemy_url(db)],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-    )
-    if result.returncode == 0:
-        return None
-    ran = re.findall(r"Running upgrade .*?-> ([\w, ]+?)(?:,|$)", result.stderr, re.MULTILINE)
-    path = revisions.get(ran[-1].strip(), "?") if ran else "?"
-    found = re.search(r"psycopg\.errors\.(\w+)", result.stderr)
-    sqlstate = "?????"
-    if found:
-        import psycopg.errors
+    for ini, section, script_location in setup:
+        result = subprocess.run(
+            [sys.executable, "-c", ALEMBIC_RUNNER, ini, section, script_location, server.sqlalchemy_url(db)],
+            cwd=Path(ini).parent if ini else copy,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=180,
+        )
+        if result.returncode == 0:
+            continue
+        ran = re.findall(r"Running upgrade .*?-> ([\w, ]+?)(?:,|$)", result.stderr, re.MULTILINE)
+        path = revisions.get(ran[-1].strip(), "?") if ran else "?"
+        found = re.search(r"psycopg\.errors\.(\w+)", result.stderr)
+        sqlstate = "?????"
+        if found:
+            import psycopg.errors
 
-        sqlstate = getattr(getattr(psycopg.errors, found.group(1), None), "sqlstate", None) or sqlstate
-    return Failure(path, sqlstate, result.stderr.strip()[-3000:])
+            sqlstate = getattr(getattr(psycopg.errors, found.group(1), None), "sqlstate", None) or sqlstate
+        return Failure(path, sqlstate, result.stderr.strip()[-3000:])
+    return None
 
 
 def _assert_predicted(failure: Failure, root: Path) -> None:

@@ -66,14 +66,19 @@ def _type_ops(model: Model, type_name: str) -> list[EnumOp]:
     return [op for op in model.ops if op.type_name == type_name or op.new_name == type_name]
 
 
-def style(model: Model, type_name: str, created_in: str) -> str:
-    """ "alembic" or "sql": the kind of the migration that last changed the type (else that
-    created it, else the latest migration of the project)."""
+def last_migration(model: Model, type_name: str, created_in: str) -> Migration | None:
+    """The migration that last changed the type (else the one that created it, else the latest
+    migration of the project): the new migration follows its tool and place."""
     for op in reversed(_type_ops(model, type_name)):
         m = _migration_of(model, op.migration)
         if m is not None:
-            return m.kind
-    m = _migration_of(model, created_in) or (model.migrations[-1] if model.migrations else None)
+            return m
+    return _migration_of(model, created_in) or (model.migrations[-1] if model.migrations else None)
+
+
+def style(model: Model, type_name: str, created_in: str) -> str:
+    """ "alembic" or "sql": the kind of the migration that last changed the type."""
+    m = last_migration(model, type_name, created_in)
     return m.kind if m is not None else "sql"
 
 
@@ -96,21 +101,51 @@ def autocommit_reason(model: Model, type_name: str) -> str:
 
 
 def sql_body(statement: str, postgres_version: int) -> str:
+    return sql_text([statement], postgres_version)
+
+
+def sql_text(statements: list[str], postgres_version: int) -> str:
+    """A SQL migration adding labels, one statement each."""
     lines = ["-- A new label commits with this migration; code may write it once this has run."]
     if postgres_version < 12:
         lines.append("-- PostgreSQL < 12: ADD VALUE cannot run inside a transaction block; run this file without one.")
-    return "\n".join(lines + [statement + ";"]) + "\n"
+    return "\n".join(lines + [s + ";" for s in statements]) + "\n"
+
+
+def upgrade_lines(statements: list[str], reason: str) -> list[str]:
+    """The body of upgrade(), unindented: each ADD VALUE in an autocommit block when `reason`
+    says why one is needed."""
+    calls = [f"op.execute({_py_string(s)})" for s in statements]
+    if reason:
+        # wrapped as if indented by four spaces, where it goes in upgrade()
+        return [*_comment(reason, "", 88), "with op.get_context().autocommit_block():", *("    " + c for c in calls)]
+    return ["# Each revision commits on its own (transaction_per_migration): no autocommit block needed.", *calls]
+
+
+DOWNGRADE_LINES = [
+    "# PostgreSQL cannot drop a single enum label; recreate the type to remove it.",
+    "pass",
+]
+
+
+def downgrade_lines(type_name: str, labels: list[str]) -> list[str]:
+    """downgrade() of a revision that added labels: it leaves the type as it is, and says why."""
+    named = ", ".join(f"`{label}`" for label in labels)
+    return [
+        *_comment(
+            f"PostgreSQL cannot drop a label from an enum type: removing {named} means creating "
+            f"`{type_ref(type_name)}` again without {'them' if len(labels) > 1 else 'it'} and converting every "
+            "column and row that uses the type. "
+            "The type is left as it is.",
+            "",
+            88,
+        ),
+        "pass",
+    ]
 
 
 def alembic_body(statement: str, reason: str) -> str:
-    call = f"op.execute({_py_string(statement)})"
-    if reason:
-        upgrade = [*_comment(reason, "    "), "    with op.get_context().autocommit_block():", f"        {call}"]
-    else:
-        upgrade = [
-            "    # Each revision commits on its own (transaction_per_migration): no autocommit block needed.",
-            f"    {call}",
-        ]
+    indent = "    "
     return (
         "\n".join(
             [
@@ -118,12 +153,11 @@ def alembic_body(statement: str, reason: str) -> str:
                 "",
                 "",
                 "def upgrade() -> None:",
-                *upgrade,
+                *(indent + line for line in upgrade_lines([statement], reason)),
                 "",
                 "",
                 "def downgrade() -> None:",
-                "    # PostgreSQL cannot drop a single enum label; recreate the type to remove it.",
-                "    pass",
+                *(indent + line for line in DOWNGRADE_LINES),
             ]
         )
         + "\n"

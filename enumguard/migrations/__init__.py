@@ -82,7 +82,7 @@ def _read_sql(tree: SourceTree, path: str, skip: frozenset[str]) -> SqlFacts:
 def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
     """Paths of files that are migrations (SQL files and Alembic revision scripts)."""
     sql = {f.path for f in sql_files_mod.sql_files(tree, config)}
-    replayed = set(environments.alembic_scripts(tree, environments.alembic_dirs(tree, config)))
+    replayed = set(environments.all_scripts(tree, config))
     # Revision scripts that are not replayed (another dialect's `versions/sqlite/`, a second
     # project's history) are still migrations, not application code: their enums are frozen copies.
     others = {f.path for f in tree.python_files() if f.path not in replayed and _looks_like_revision(f.text)}
@@ -91,11 +91,12 @@ def migration_paths(tree: SourceTree, config: Config) -> frozenset[str]:
 
 def notices(tree: SourceTree, config: Config) -> tuple[str, ...]:
     """One-line notices about what the migration stage left out (SQL nothing applies, includes
-    not followed) or guessed (an apply order)."""
-    found = sql_files_mod.not_replayed(tree, config)
+    not followed), guessed (an apply order) and how it ordered what it read (several Alembic
+    environments)."""
+    found = (sql_files_mod.not_replayed(tree, config), environments.notice(tree, config))
     loaded = _LOADED.get(id(tree))
     model = loaded[2] if loaded is not None and loaded[0] is tree and loaded[1] == config else load(tree, config)
-    return ((found,) if found else ()) + model.notices
+    return tuple(n for n in found if n) + model.notices
 
 
 def _looks_like_revision(text: str) -> bool:

@@ -38,10 +38,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def fix_dict(fix: Fix) -> dict[str, Any]:
-    """`{"kind": "edit", "replacement": ...}` or `{"kind": "migration", "style": ..., "text": ...}`."""
+    """`{"kind": "edit", "replacement": ...}` or `{"kind": "migration", "style": ..., "text": ...,
+    "path": ...}` (path: the file `enumguard fix --write` creates, when it can write one)."""
     if fix.kind == "edit":
         return {"kind": "edit", "replacement": fix.replacement}
-    return {"kind": fix.kind, "style": fix.style, "text": fix.text}
+    out = {"kind": fix.kind, "style": fix.style, "text": fix.text}
+    if fix.path:
+        out["path"] = fix.path
+    return out
 
 
 def op_dict(op: EnumOp) -> dict[str, Any]:

@@ -129,6 +129,7 @@ def _row(f: Finding, context: LinkContext | None) -> dict[str, Any]:
         body = "\n".join(("  " + line) if line else "" for line in f.fix.text.rstrip("\n").split("\n"))
         row["migration"] = {
             "what": "a new Alembic revision" if f.fix.style == "alembic" else "a new SQL migration",
+            "path": mdescape.code(f.fix.path) if f.fix.path else None,
             "block": mdescape.Md(f"  {fence}{'python' if f.fix.style == 'alembic' else 'sql'}\n{body}\n  {fence}"),
         }
     return row

@@ -33,7 +33,9 @@ def _finding(f, lines: list[str], indent: str = "") -> None:
     if f.fix is not None and f.fix.kind == "edit":
         lines.append(f"{indent}    fix: replace with {one_line(f.fix.replacement)} (`enumguard fix` applies it)")
     elif f.fix is not None and f.fix.kind == "migration":
-        lines.append(f"{indent}    fix: a new {'Alembic revision' if f.fix.style == 'alembic' else 'SQL migration'}:")
+        what = "Alembic revision" if f.fix.style == "alembic" else "SQL migration"
+        creates = f" (`enumguard fix --write` creates {one_line(f.fix.path)})" if f.fix.path else ""
+        lines.append(f"{indent}    fix: a new {what}{creates}:")
         lines.extend(f"{indent}        {one_line(line)}".rstrip() for line in f.fix.text.splitlines())
 
 

@@ -142,6 +142,13 @@ class MissingInDbRule(Rule):
     No migration is offered when a migration renamed the label, or when storing the member
     values would fit.
 
+    `enumguard fix --write` creates the migration as a new file, one per DB type (JSON
+    `"fix": {..., "path": ...}` names it): an Alembic revision on the head of the branch that last
+    changed the type, in its versions folder, through the project's `script.py.mako` and
+    `file_template`; or the next Supabase, Flyway or numbered SQL file. When the place is not
+    certain (several unmerged heads, a revision enumguard could not read, SQL files without a
+    numbered scheme) it writes nothing and says why.
+
     ## Known limitations
 
     A binding whose type no migration creates (or a `native_enum=False` column) has no DB type

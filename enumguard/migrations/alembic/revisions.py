@@ -1,11 +1,10 @@
-"""Alembic revision scripts (read with libcst, never imported) -> replay units in the order
-`alembic upgrade heads` runs them, with the transaction each runs in (see ops for what
-is read from each upgrade())."""
+"""Alembic revision scripts (read with libcst, never imported) -> replay units: each environment's
+revisions in the order `alembic upgrade heads` runs them (graph), one environment after the other,
+with the transaction each runs in (see ops for what is read from each upgrade())."""
 
 from __future__ import annotations
 
-import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import libcst as cst
@@ -17,7 +16,7 @@ from enumguard.collect import SourceFile, SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
 from enumguard.libcst_helpers import string
-from enumguard.migrations.alembic import environments
+from enumguard.migrations.alembic import environments, graph, shared
 from enumguard.migrations.alembic.expressions import Scope, boolean, strings
 from enumguard.migrations.alembic.ops import LazyPositions, Walker
 from enumguard.migrations.events import Event
@@ -42,25 +41,39 @@ class _Script:
     depends: tuple[str, ...]
     events: list[Event]
     statements: int
+    labels: tuple[str, ...] = ()  # branch_labels
 
 
 def load(tree: SourceTree, config: Config, first_order: int = 0, store: cache_mod.FactCache | None = None) -> Revisions:
+    """Each environment's revisions in its own upgrade order, one environment after the other."""
     out = Revisions()
-    dirs = environments.alembic_dirs(tree, config)
+    envs = environments.environments(tree, config)
     if store is None:
         store = cache_mod.FactCache("migration-facts", enabled=False)
-    scripts = [s for s in _read_all(tree, environments.alembic_scripts(tree, dirs), out, store, config.progress) if s]
-    per_migration = {d: config.transaction_per_migration for d in dirs}
-    for d in dirs:
-        if per_migration[d] is None:
-            per_migration[d] = _env_says_per_migration(tree, d)
-    for script in _ordered(scripts, out.problems):
-        versions = posixpath.dirname(script.path) or "."
-        # one `alembic upgrade` runs every pending revision of an environment in one transaction
-        scope = script.path if per_migration.get(versions) else f"alembic:{posixpath.dirname(versions)}"
-        migration = Migration(script.path, first_order + len(out.units), "alembic", script.revision, script.downs)
-        out.units.append(Unit(migration, list(script.events), "alembic", scope))
-        out.statements += script.statements
+    per_env = [environments.scripts(tree, env) for env in envs]
+    paths = list(dict.fromkeys(p for env_paths in per_env for p in env_paths))
+    read = dict(zip(paths, _read_all(tree, paths, out, store, config.progress)))
+    blocks: list[tuple[environments.Environment, list[Unit]]] = []
+    for env, env_paths in zip(envs, per_env):
+        per_migration = config.transaction_per_migration
+        if per_migration is None:
+            per_migration = _env_says_per_migration(tree, env.env_py)
+        units: list[Unit] = []
+        scripts = [s for s in (read[p] for p in env_paths) if s is not None]
+        for script in graph.upgrade_order(scripts, out.problems):
+            # one `alembic upgrade` runs every pending revision of an environment in one transaction
+            scope = script.path if per_migration else f"alembic:{env.name}"
+            migration = Migration(
+                script.path, 0, "alembic", script.revision, script.downs, script.depends, script.labels, env.name
+            )
+            units.append(Unit(migration, list(script.events), "alembic", scope))
+            out.statements += script.statements
+        blocks.append((env, units))
+    shared.mark_unknown_order(blocks)
+    for _, units in blocks:
+        for unit in units:
+            unit.migration = replace(unit.migration, order=first_order + len(out.units))
+            out.units.append(unit)
     return out
 
 
@@ -128,9 +141,8 @@ def _read_safely(tree, path: str, out: Revisions) -> _Script | None:
         return None
 
 
-def _env_says_per_migration(tree: SourceTree, versions: str) -> bool:
+def _env_says_per_migration(tree: SourceTree, path: str | None) -> bool:
     """True when env.py passes `transaction_per_migration=True` to context.configure()."""
-    path = environments.env_py(tree, versions)
     source = tree.get(path) if path else None
     if source is None:
         return False
@@ -148,97 +160,6 @@ def _env_says_per_migration(tree: SourceTree, versions: str) -> bool:
 
     module.visit(Visit())
     return found
-
-
-def _ordered(scripts: list[_Script], problems: list[Finding]) -> list[_Script]:
-    """The order `alembic upgrade heads` runs revisions in on an empty database: Alembic's own
-    topological sort (revision.py `_topological_sort`, heads first, then reversed), with the
-    revision map in file order, so sibling branches run in the order Alembic picks."""
-    scripts = sorted(scripts, key=lambda s: s.path)
-    by_id = {s.revision: s for s in scripts}
-    order = list(by_id)
-
-    # Parents and ancestor sets of every revision, computed once in post-order without
-    # recursion: a long chain of revisions would overflow the stack, and recomputing them on
-    # demand is exponential in the number of revisions.
-    downs = {r: tuple(d for d in by_id[r].downs if d in by_id) for r in order}
-    par: dict[str, tuple[str, ...]] = {}
-    anc: dict[str, frozenset[str]] = {}
-    dep: dict[str, tuple[str, ...]] = {}
-    for start in order:
-        stack, visiting = [start], set()
-        while stack:
-            r = stack[-1]
-            if r in anc:
-                stack.pop()
-                continue
-            visiting.add(r)
-            edges = downs[r] + tuple(d for d in by_id[r].depends if d in by_id)
-            pending = [d for d in edges if d not in anc and d not in visiting]
-            if pending:
-                stack.extend(pending)
-                continue
-            covered = frozenset().union(*(anc.get(d, frozenset({d})) for d in downs[r]))
-            dep[r] = tuple(d for d in by_id[r].depends if d in by_id and d not in covered)
-            par[r] = tuple(dict.fromkeys(downs[r] + dep[r]))
-            anc[r] = frozenset({r}).union(*(anc.get(q, frozenset({q})) for q in par[r]))
-            stack.pop()
-
-    def down(rev: str) -> tuple[str, ...]:
-        return downs[rev]
-
-    def ancestors(rev: str) -> set[str]:
-        return set(anc[rev])
-
-    def deps(rev: str) -> tuple[str, ...]:
-        return dep[rev]
-
-    def parents(rev: str) -> tuple[str, ...]:
-        return par[rev]
-
-    referenced = {d for s in scripts for d in down(s.revision)}
-    heads = [r for r in order if r not in referenced]
-    todo = set(order)
-    current = sorted(heads, key=order.index)
-    ancestry = [ancestors(h) for h in current]
-    output: list[str] = []
-    index = 0
-    while current:
-        candidate = current[index]
-        for other, seen in enumerate(ancestry):
-            if other != index and candidate in seen:
-                index = other  # another head depends on this one: walk that one first
-                break
-        else:
-            if candidate in todo:
-                output.append(candidate)
-                todo.discard(candidate)
-            more = [r for r in parents(candidate) if r in todo and r not in current]
-            if not more:
-                del current[index]
-                del ancestry[index]
-                index = max(index - 1, 0)
-            elif not deps(candidate) and len(down(candidate)) == 1:
-                current[index] = more[0]
-                ancestry[index].discard(candidate)
-            else:
-                current[index] = more[0]
-                current.extend(more[1:])
-                ancestry[index] = ancestors(more[0])
-                ancestry.extend(ancestors(r) for r in more[1:])
-    ordered = [by_id[r] for r in reversed(output)]
-    for s in scripts:
-        if s.revision in todo:  # unreachable from a head: part of a cycle
-            problems.append(
-                Finding(
-                    Location(s.path),
-                    "unsupported-sql",
-                    f"revision `{s.revision}` is part of a cycle of down_revision links",
-                    Severity.INFO,
-                )
-            )
-            ordered.append(s)
-    return ordered
 
 
 def _revision_ids(node: cst.BaseExpression | None) -> tuple[str, ...]:
@@ -269,4 +190,5 @@ def _read(tree: SourceTree, path: str) -> _Script | None:
             walker.body(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
     downs = _revision_ids(scope.values.get("down_revision"))
     depends = _revision_ids(scope.values.get("depends_on"))
-    return _Script(path, revision, downs, depends, walker.events, walker.statements)
+    labels = _revision_ids(scope.values.get("branch_labels"))
+    return _Script(path, revision, downs, depends, walker.events, walker.statements, labels)
