@@ -20,7 +20,17 @@ from enumguard import __version__
 
 _PACKAGE = Path(__file__).resolve().parent
 # The code whose output the cache stores: both parsers and the dataclasses they return.
-_DIGESTED = ("python/*.py", "migrations/*.py", "model.py", "finding.py", "collect.py", "cache.py")
+# Every module a cached fact depends on, subfolders included (migrations/alembic/, migrations/sql/).
+_DIGESTED = (
+    "python/**/*.py",
+    "migrations/**/*.py",
+    "model.py",
+    "finding.py",
+    "collect.py",
+    "cache.py",
+    "libcst_helpers.py",
+    "sqlalchemy_names.py",
+)
 ENV_DIR = "ENUMGUARD_CACHE_DIR"
 MAX_ENTRIES = 30_000
 
