@@ -5,6 +5,7 @@ any other call that gets the connection and cannot be followed leaves an Unread 
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from typing import Any
@@ -104,8 +105,13 @@ class Calls:
         return self.not_followed(dotted(node.func) or "…", args, node)
 
     def method(self, obj: object, name: str, args: Args, node: cst.Call, frame: Frame) -> object:
-        if isinstance(obj, (Library, ModuleEnv, ClassValue, Member)):
+        if isinstance(obj, (Library, ModuleEnv)):
             return self.call_value(self.attribute(obj, name), args, node, frame)
+        if isinstance(obj, (ClassValue, Member)):
+            value = self.attribute(obj, name)  # a method of a class: not followed
+            if isinstance(value, Attr):
+                return self.not_followed(dotted(node.func) or name, args, node)
+            return self.call_value(value, args, node, frame)
         if isinstance(obj, Db):
             return self.ops.db_method(obj, name, args, node)
         if isinstance(obj, (EnumType, Table)) and name in ("create", "drop"):
@@ -141,13 +147,14 @@ class Calls:
         if not function.follow or self.is_generator(function.node):
             return self.not_followed(function.name, args, node)
         if self.depth >= MAX_DEPTH:
-            self.unread(
-                f"changed by a call to `{function.name}()` that enumguard does not follow "
-                f"(more than {MAX_DEPTH} nested calls)",
-                node,
-                "any",
-                strings_in(args.all()),
-            )
+            if may_change_schema(function):  # a recursion over data (a tree of rows) changes nothing
+                self.unread(
+                    f"changed by a call to `{function.name}()` that enumguard does not follow "
+                    f"(more than {MAX_DEPTH} nested calls)",
+                    node,
+                    "any",
+                    strings_in(args.all()),
+                )
             return Unknown(how=f"a call to `{function.name}()`")
         frame = Frame(function.module, function.closure, function.name)
         self.bind(function, args, frame)
@@ -239,6 +246,31 @@ def _column(args: Args, node: cst.Call) -> Column:
     else:
         name, type_ = args.keywords.get("name"), values[0] if values else args.keywords.get("type_")
     return Column(name, type_, args.keywords.get("server_default"), node)
+
+
+_SCHEMA_WORDS = re.compile(
+    r"\b(?:ALTER|CREATE|DROP)\s+(?:TYPE|TABLE)\b|\bRENAME\s+VALUE\b|\bADD\s+VALUE\b|\bAS\s+ENUM\b"
+    r"|\bop\.(?:create_table|add_column|alter_column|drop_column|drop_table|rename_table|sync_enum_values|execute)\b"
+    r"|\.(?:create|drop|create_all|drop_all)\(",
+    re.IGNORECASE,
+)
+
+
+def may_change_schema(function: Function, seen: set[int] | None = None) -> bool:
+    """Whether a function, or one of the module's functions it calls by name, shows DDL: what
+    decides if stopping at the depth bound leaves something unread."""
+    seen = seen if seen is not None else set()
+    if id(function.node) in seen:
+        return False
+    seen.add(id(function.node))
+    source = cst.Module([]).code_for_node(function.node)
+    if _SCHEMA_WORDS.search(source):
+        return True
+    for name in set(re.findall(r"\b([A-Za-z_]\w*)\s*\(", source)):
+        for stmt in function.module.bindings.get(name, ()):
+            if isinstance(stmt, cst.FunctionDef) and may_change_schema(Function(stmt, function.module), seen):
+                return True
+    return False
 
 
 def is_generator(node: cst.CSTNode) -> bool:

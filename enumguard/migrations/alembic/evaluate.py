@@ -25,7 +25,7 @@ from enumguard.migrations.events import ColumnEvent, Event, Unread
 from enumguard.model import EnumOp
 
 MAX_STEPS = 200_000  # expressions and statements evaluated per revision
-MAX_SECONDS = 5.0  # wall time per revision
+MAX_SECONDS = 30.0  # wall time per revision (a safety net: the step bound comes first)
 
 
 class LazyPositions:
@@ -68,7 +68,8 @@ class Evaluator(Flow, Calls, BuiltinCalls, Operators, Expressions):
         self.conds: list[Cond] = []
         self.frames: list[Frame] = []
         self.silent = 0  # evaluating a module's top-level names: no events
-        self.origins: dict[int, tuple[str, cst.CSTNode]] = {}
+        self.origins: dict[int, tuple[str, cst.CSTNode, str]] = {}  # id(str) -> (str, literal, module path)
+        self.read_sql: dict[tuple, bool] = {}  # (sql, placement) -> whether it changed the schema
         self._generators: dict[int, bool] = {}
 
     def global_value(self, name: str) -> object:
@@ -134,7 +135,7 @@ class Evaluator(Flow, Calls, BuiltinCalls, Operators, Expressions):
         if self.silent:
             return
         self.events.append(event)
-        cond = next((c for c in [*self.conds, *(c for f in self.frames for c in f.tail)] if c.kind == "runtime"), None)
+        cond = self.active()
         if cond is None:
             return
         if isinstance(event, EnumOp):

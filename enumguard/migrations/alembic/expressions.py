@@ -43,7 +43,7 @@ def boolean(node: cst.BaseExpression | None) -> bool | None:
 class Expressions:
     """The expression half of the evaluator (mixed into evaluate.Evaluator)."""
 
-    origins: dict[int, tuple[str, cst.CSTNode]]
+    origins: dict[int, tuple[str, cst.CSTNode, str]]
 
     if TYPE_CHECKING:  # provided by evaluate.Evaluator and its other halves
 
@@ -126,7 +126,7 @@ class Expressions:
         if isinstance(value, bytes):
             return value
         if isinstance(value, str) and len(value) > 20:  # SQL: remember where its text is written
-            self.origins[id(value)] = (value, node)
+            self.origins[id(value)] = (value, node, frame.module.path)
         return value
 
     def formatted(self, node: cst.FormattedString, frame: Frame) -> object:

@@ -43,6 +43,7 @@ class Flow:
     """The control-flow half of the evaluator (mixed into evaluate.Evaluator)."""
 
     conds: list[Cond]
+    frames: list[Frame]
     silent: int
     events: list[Event]
 
@@ -93,14 +94,30 @@ class Flow:
             self.flush(cond)
 
     def soft_exit(self, exit_: Exit, frame: Frame) -> None:
-        """A return/break/continue/raise inside code that runs only sometimes: what follows it
-        in the function runs only sometimes too (after a guard: the guarded statement runs)."""
-        open_conds = self.conds[frame.cond_base :]
-        runtime = [c for c in open_conds if c.kind == "runtime"]
+        """A return/break/continue inside code that runs only sometimes: what follows it in the
+        function (return) or loop (break, continue) runs only sometimes too; after a guard the
+        guarded statement runs. A raise ends the migration: what follows runs whenever it succeeds."""
+        runtime = [c for c in self.conds[frame.cond_base :] if c.kind == "runtime"]
+        frame.soft_exits += 1
         if exit_.kind == "return":
             frame.returns.append((exit_.value, not runtime))
-        if runtime and all(c is not runtime[0] for c in frame.tail):
-            frame.tail.append(runtime[0])
+            target = frame.tail
+        elif exit_.kind in ("break", "continue") and frame.loops:
+            target = frame.loops[-1]
+        else:
+            return
+        if runtime and all(c is not runtime[0] for c in target):
+            target.append(runtime[0])
+
+    def active(self) -> Cond | None:
+        """The part that runs only sometimes an event is in, if any."""
+        for cond in self.conds:
+            if cond.kind == "runtime":
+                return cond
+        for frame in self.frames:
+            for cond in [*frame.tail, *(c for tail in frame.loops for c in tail)]:
+                return cond
+        return None
 
     def runtime(self, reason: str, node: cst.CSTNode) -> Cond:
         return Cond("runtime", reason, self.where(node))
@@ -147,68 +164,75 @@ class Flow:
     def for_statement(self, stmt: cst.For, frame: Frame) -> None:
         iterable = self.expr(stmt.iter, frame)
         items = self.iterate(iterable)
-        if items is None:
-            what = f"`for {code(stmt.target)} in {code(stmt.iter)}`"
-            many = isinstance(iterable, (list, tuple, dict, set, range, str))
-            reason = (
-                f"changed in a loop of more than {MAX_ITEMS} rounds that enumguard does not unroll ({what})"
-                if many
-                else f"changed in a loop over values known only at run time ({what})"
-            )
-            before = dict(frame.locals) if frame.locals is not None else None
-            self.assign(stmt.target, unknown(iterable), frame)
-            cond = self.runtime(reason, stmt)
-            after = self.region(cond, block_statements(stmt.body), frame)
-            if stmt.orelse is not None:
-                after = self.region(cond, block_statements(stmt.orelse.body), frame)
-            self.done(cond)
-            self.merge(frame, after, before)
-            return
-        for item in items:
-            self.assign(stmt.target, item, frame)
-            try:
-                self.block(block_statements(stmt.body), frame)
-            except Exit as exit_:
-                if exit_.kind == "continue":
-                    continue
-                if exit_.kind == "break":
+        frame.loops.append([])
+        try:
+            if items is None:
+                what = f"`for {code(stmt.target)} in {code(stmt.iter)}`"
+                many = isinstance(iterable, (list, tuple, dict, set, range, str))
+                reason = (
+                    f"changed in a loop of more than {MAX_ITEMS} rounds that enumguard does not unroll ({what})"
+                    if many
+                    else f"changed in a loop over values known only at run time ({what})"
+                )
+                self.assign(stmt.target, unknown(iterable), frame)
+                self.sometimes(reason, stmt, [*block_statements(stmt.body), *self.orelse(stmt)], frame)
+                return
+            for item in items:
+                self.assign(stmt.target, item, frame)
+                if self.round(stmt, frame) == "break":
                     return
-                raise
-        if stmt.orelse is not None:
-            self.block(block_statements(stmt.orelse.body), frame)
+            self.block(self.orelse(stmt), frame)
+        finally:
+            for cond in frame.loops.pop():
+                self.done(cond)
 
     def while_statement(self, stmt: cst.While, frame: Frame) -> None:
-        for _ in range(MAX_ITEMS):
-            test = self.expr(stmt.test, frame)
-            truth = self.truth(test)
-            if truth is False:
-                if stmt.orelse is not None:
-                    self.block(block_statements(stmt.orelse.body), frame)
-                return
-            if truth is None:
-                reason = (
-                    f"changed in a loop that runs a number of times known only at run time (`while {code(stmt.test)}`)"
-                )
-                before = dict(frame.locals) if frame.locals is not None else None
-                cond = self.runtime(reason, stmt)
-                after = self.region(cond, block_statements(stmt.body), frame)
-                self.done(cond)
-                self.merge(frame, after, before)
-                return
-            try:
-                self.block(block_statements(stmt.body), frame)
-            except Exit as exit_:
-                if exit_.kind == "continue":
-                    continue
-                if exit_.kind == "break":
+        frame.loops.append([])
+        try:
+            for _ in range(MAX_ITEMS):
+                truth = self.truth(self.expr(stmt.test, frame))
+                if truth is False:
+                    self.block(self.orelse(stmt), frame)
                     return
+                if truth is None:
+                    reason = f"changed in a loop that runs a number of times known only at run time (`while {code(stmt.test)}`)"
+                    self.sometimes(reason, stmt, block_statements(stmt.body), frame)
+                    return
+                exits = frame.soft_exits
+                if self.round(stmt, frame) == "break" or frame.soft_exits != exits:
+                    return  # a break (or return) that only the run time decides: the rounds are unknown
+            self.unread(
+                f"code after a loop of more than {MAX_ITEMS} rounds that enumguard does not run to the end",
+                stmt,
+                "any",
+                frozenset(),
+            )
+        finally:
+            for cond in frame.loops.pop():
+                self.done(cond)
+
+    def round(self, stmt: cst.For | cst.While, frame: Frame) -> str | None:
+        """One round of a loop's body: "break" when it breaks out."""
+        try:
+            self.block(block_statements(stmt.body), frame)
+        except Exit as exit_:
+            if exit_.kind == "break":
+                return "break"
+            if exit_.kind != "continue":
                 raise
-        self.unread(
-            f"code after a loop of more than {MAX_ITEMS} rounds that enumguard does not run to the end",
-            stmt,
-            "any",
-            frozenset(),
-        )
+        return None
+
+    def sometimes(self, reason: str, node: cst.CSTNode, statements, frame: Frame) -> None:
+        """Statements that run an unknown number of times: once, as a part that runs only sometimes."""
+        before = dict(frame.locals) if frame.locals is not None else None
+        cond = self.runtime(reason, node)
+        after = self.region(cond, statements, frame)
+        self.done(cond)
+        self.merge(frame, after, before)
+
+    @staticmethod
+    def orelse(stmt: cst.For | cst.While) -> list:
+        return block_statements(stmt.orelse.body) if stmt.orelse is not None else []
 
     def with_statement(self, stmt: cst.With, frame: Frame) -> None:
         autocommit = False

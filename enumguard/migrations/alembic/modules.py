@@ -191,7 +191,9 @@ class Frame:
         self.global_names: set[str] = set()
         self.returns: list[object] = []  # values returned where a run-time test decided
         self.cond_base = 0  # how many conditions were open when the function was entered
-        self.tail: list[Any] = []  # conditions the rest of the function runs under
+        self.tail: list[Any] = []  # conditions the rest of the function runs under (flow.Cond)
+        self.loops: list[list[Any]] = []  # per open loop: conditions the rest of the loop runs under
+        self.soft_exits = 0  # return/break/continue met where only the run time decides
 
     def lookup(self, name: str, ev: Any) -> object:
         frame: Frame | None = self
@@ -233,9 +235,13 @@ class Loader:
 
     def module(self, importer: ModuleEnv, level: int, name: str) -> ModuleEnv | Library | None:
         """The module `from <level dots><name> import ...` names: read from the repository, a
-        Library when it is not there, None for a relative import that leads nowhere."""
+        Library when it is not there (None for a relative import that leads nowhere)."""
         if level == 0 and name.split(".")[0] in _KNOWN_ROOTS:
             return Library(name)
+        found = self._find(importer, level, name)
+        return found if found is not None or level else Library(name)
+
+    def _find(self, importer: ModuleEnv, level: int, name: str) -> ModuleEnv | None:
         rel = name.replace(".", "/")
         if level:
             base = posixpath.dirname(importer.path)
@@ -255,22 +261,23 @@ class Loader:
             for candidate in (f"{stem}.py", posixpath.join(stem, "__init__.py")) if stem else ("__init__.py",):
                 if self.tree.get(candidate) is not None:
                     return self.env(candidate)
-        return None if level else Library(name)
+        return None
 
     def imported(self, importer: ModuleEnv, level: int, name: str, attr: str | None) -> object:
         """What an imported name is bound to."""
         target = self.module(importer, level, name)
         if attr is None:
             return library(target.qualified) if isinstance(target, Library) else (target or UNKNOWN)
-        if isinstance(target, Library):
-            return library(f"{target.qualified}.{attr}")
         if isinstance(target, ModuleEnv):
             value = target.lookup(attr, importer.loader.evaluator)
             if value is not MISSING:
                 return value
-        sub = self.module(importer, level, f"{name}.{attr}" if name else attr)  # `from pkg import module`
-        if isinstance(sub, ModuleEnv):
-            return sub
+        if not (level == 0 and name.split(".")[0] in _KNOWN_ROOTS):
+            sub = self._find(importer, level, f"{name}.{attr}" if name else attr)  # `from pkg import module`
+            if sub is not None:
+                return sub
+        if isinstance(target, Library):
+            return library(f"{target.qualified}.{attr}")
         return Unknown(how=f"`{attr}`, imported from code enumguard cannot find")
 
     evaluator: Any = None  # set by the evaluator that owns this loader

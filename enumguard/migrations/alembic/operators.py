@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from enumguard.migrations.alembic.modules import Frame
-from enumguard.migrations.alembic.values import UNKNOWN, Opaque, Text, Unknown, joined, same, text_parts, unknown
+from enumguard.migrations.alembic.values import (
+    UNKNOWN,
+    Attr,
+    Library,
+    Opaque,
+    Text,
+    Unknown,
+    joined,
+    same,
+    text_parts,
+    unknown,
+)
 
 MAX_TEXT = 1_000_000  # characters a string operation may build
 PLAIN = (str, int, float, bool, type(None), tuple, list, dict, set, frozenset, range, bytes)
@@ -77,6 +88,9 @@ def percent(template: str | Text, args: object) -> object:
             at = m.end()
         parts.append(piece[at:])
     return joined(parts, "string operations")
+
+
+_RUN_TIME = (Unknown, Text, Opaque, Library, Attr)
 
 
 class Operators:
@@ -146,8 +160,8 @@ class Operators:
         return result
 
     def compare(self, op: cst.BaseCompOp, left: object, right: object) -> object:
-        if isinstance(left, (Unknown, Text)) or isinstance(right, (Unknown, Text)):
-            return unknown(left, right)
+        if isinstance(left, _RUN_TIME) or isinstance(right, _RUN_TIME):
+            return unknown(left, right)  # `os.environ.get("X") == "1"`: only the run time knows
         function = _COMPARE.get(type(op))
         if function is None:
             return UNKNOWN
@@ -172,8 +186,8 @@ class Operators:
 
     def truth(self, value: object) -> bool | None:
         """Python's truth of a value, None when it is known only at run time."""
-        if isinstance(value, Unknown) or isinstance(value, Opaque):
-            return None
+        if isinstance(value, (Unknown, Opaque, Library, Attr)):
+            return None  # `settings.FLAG` of a module enumguard does not read
         if isinstance(value, Text):
             return True if any(value.parts) else None
         if plain(value):

@@ -11,7 +11,7 @@ from typing import Any
 
 import libcst as cst
 
-from enumguard.finding import Location
+from enumguard.finding import Finding, Location
 from enumguard.libcst_helpers import dotted, kwarg
 from enumguard.migrations.alembic import runtime_sql
 from enumguard.migrations.alembic.values import (
@@ -32,7 +32,7 @@ from enumguard.migrations.alembic.values import (
     Unknown,
     strings_in,
 )
-from enumguard.migrations.events import ColumnEvent
+from enumguard.migrations.events import ColumnEvent, LiteralEvent
 from enumguard.migrations.sql.reader import Reader
 from enumguard.migrations.sql.statements import Lines, string_value, tokenize
 from enumguard.model import EnumOp
@@ -158,8 +158,7 @@ class Ops:
         if isinstance(value, Opaque) and value.qualified.split(".")[0] in ("sqlalchemy", "sqlmodel"):
             return UNKNOWN  # a Core statement (sa.update(t).values(...)): no DDL
         if isinstance(value, str):
-            for event in Reader(self.path, self.path, self._lines(value)).read(value):
-                self.ev.emit(event)
+            self._read(value)
             return CATALOG if runtime_sql.CATALOG.search(value) else UNKNOWN
         text = value if isinstance(value, Text) else None
         visible = text.visible() if text is not None else None
@@ -183,19 +182,29 @@ class Ops:
             return "a variable"
         return value.how if isinstance(value, Unknown) else "a value known only at run time"
 
-    def _lines(self, sql: str) -> Lines:
+    def _read(self, sql: str) -> None:
+        """SQL text through the SQL reader, placed where it is written (in upgrade()) or at the
+        call that ran it. The same data statement run again at the same place (a loop seeding
+        rows) adds nothing: it is read once."""
         origin = self.ev.origins.get(id(sql))
-        if origin is not None and origin[0] is sql and self.ev.depth == 0:
+        node = None
+        if origin is not None and origin[0] is sql and origin[2] == self.path and self.ev.depth == 0:
             node = origin[1]
             while isinstance(node, cst.ConcatenatedString):
                 node = node.left
-            try:
-                self.ev.positions[node]
-                return StringLines(sql, node, self.ev.positions)
-            except KeyError:
-                pass  # written in another module: placed at the call
         where = self.ev.where(None)
-        return FixedLines(sql, lambda: self.ev.located(where))
+        key = (sql, id(node) if node is not None else tuple(id(n) for n in where))
+        if self.ev.read_sql.get(key) is False:
+            return
+        lines = (
+            StringLines(sql, node, self.ev.positions)
+            if node is not None
+            else FixedLines(sql, lambda: self.ev.located(where))
+        )
+        events = Reader(self.path, self.path, lines).read(sql)
+        self.ev.read_sql[key] = any(not isinstance(e, (LiteralEvent, Finding)) for e in events)
+        for event in events:
+            self.ev.emit(event)
 
     def _created_with_unknown_labels(self, name: str, node: cst.Call) -> None:
         """`f"CREATE TYPE kind AS ENUM ({labels})"`: the type exists afterwards, its labels unknown."""

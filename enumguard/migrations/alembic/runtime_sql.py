@@ -134,13 +134,26 @@ _WORD = re.compile(r'"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)')
 
 def names(text: str | None) -> frozenset[str]:
     """The identifiers visible in run-time SQL (outside its string literals, keywords left out),
-    lower case and unqualified: the types or tables it may name."""
+    lower case and unqualified: the types or tables it may name. A hole (NUL) is taken to hold no
+    quote, so `'c{i}'` stays one literal."""
     if not text:
         return frozenset()
-    text = re.sub(r"'(?:[^'\0]|'')*'", " ", _COMMENTS.sub(" ", text))
+    outside, quoted, at = [], False, 0
+    text = _COMMENTS.sub(" ", text)
+    while at < len(text):
+        char = text[at]
+        if char == "'":
+            if quoted and text.startswith("''", at):
+                at += 2
+                continue
+            quoted = not quoted
+            outside.append(" ")
+        elif not quoted:
+            outside.append(" " if char == "\0" else char)
+        at += 1
     found = set()
-    for quoted, plain in _WORD.findall(text):
-        word = quoted if quoted else plain.lower()
+    for quoted_name, plain in _WORD.findall("".join(outside)):
+        word = (quoted_name or plain).lower()
         if word and word.lower() not in _KEYWORDS:
             found.add(word)
     return frozenset(found)
