@@ -369,3 +369,43 @@ def test_ops_on_a_table_known_only_at_run_time_are_unread() -> None:
     found = one(body)
     assert [(touches, names) for _, touches, names, _ in unreads(found)] == [("tables", ["state"])]
     assert not [e for e in found if isinstance(e, ColumnEvent)]
+
+
+def test_methods_of_classes_written_in_the_revision_are_followed_with_self_and_cls() -> None:
+    """ORM helper classes in a revision (seen on packit-service): their data methods leave nothing
+    unread, and a method that runs DDL is replayed."""
+    extra = (
+        "class Build:\n"
+        "    KIND = 'build_kind'\n\n"
+        "    @classmethod\n"
+        "    def get_all(cls, session):\n"
+        "        return session.query(cls).all()\n\n"
+        "    def set_trigger(self, session, trigger_id):\n"
+        "        self.trigger_id = trigger_id\n"
+        "        session.add(self)\n\n"
+        "    def add_kind(self, label):\n"
+        "        op.execute(f\"ALTER TYPE {self.KIND} ADD VALUE '{label}'\")\n\n\n"
+    )
+    body = (
+        "    op.execute(\"CREATE TYPE build_kind AS ENUM ('rpm')\")\n"
+        "    session = sa.orm.Session(bind=op.get_bind())\n"
+        "    for build in Build.get_all(session):\n"
+        "        build.set_trigger(session, 1)\n"
+        "    Build().add_kind('srpm')\n"
+        "    session.commit()"
+    )
+    found = one(body, extra)
+    assert unreads(found) == [] and notices(found) == []
+    assert [e.label for e in found if isinstance(e, EnumOp) and e.kind == "add_value"] == ["srpm"]
+
+
+def test_core_statements_built_from_a_table_are_not_sql_text() -> None:
+    """`releases.update().where(...).values(...)` (seen on pypi/warehouse) runs no DDL."""
+    extra = "releases = sa.Table('releases', sa.MetaData(), sa.Column('version', sa.Text()))\n"
+    body = (
+        "    connection = op.get_bind()\n"
+        "    for release in connection.execute(sa.select(releases.c.version)):\n"
+        "        connection.execute(releases.update().where(releases.c.version == release.version).values(x=1))"
+    )
+    found = one(body, extra)
+    assert unreads(found) == [] and notices(found) == []

@@ -14,7 +14,7 @@ import libcst as cst
 
 from enumguard.libcst_helpers import dotted
 from enumguard.migrations.alembic import enum_types
-from enumguard.migrations.alembic.modules import Frame, ModuleEnv
+from enumguard.migrations.alembic.modules import Frame, ModuleEnv, method_candidates
 from enumguard.migrations.alembic.values import (
     INSPECTOR,
     SESSION,
@@ -27,6 +27,7 @@ from enumguard.migrations.alembic.values import (
     Db,
     EnumType,
     Function,
+    Instance,
     Library,
     Member,
     Opaque,
@@ -100,15 +101,18 @@ class Calls:
         if isinstance(callee, Attr):
             return self.method(callee.obj, callee.name, args, node, frame)
         if isinstance(callee, ClassValue):
+            found = self.members(callee)
+            if found is None:
+                return Instance(callee)  # an object of a class of the migrations: its methods are followed
             value = args.get("value", 0)  # Status("done"): the member of that value
-            return next((m for m in self.members(callee) or () if m.value == value), UNKNOWN)
+            return next((m for m in found if m.value == value), UNKNOWN)
         return self.not_followed(dotted(node.func) or "…", args, node)
 
     def method(self, obj: object, name: str, args: Args, node: cst.Call, frame: Frame) -> object:
         if isinstance(obj, (Library, ModuleEnv)):
             return self.call_value(self.attribute(obj, name), args, node, frame)
-        if isinstance(obj, (ClassValue, Member)):
-            value = self.attribute(obj, name)  # a method of a class: not followed
+        if isinstance(obj, (ClassValue, Instance, Member)):
+            value = self.attribute(obj, name)  # a method of a class enumguard reads
             if isinstance(value, Attr):
                 return self.not_followed(dotted(node.func) or name, args, node)
             return self.call_value(value, args, node, frame)
@@ -116,6 +120,8 @@ class Calls:
             return self.ops.db_method(obj, name, args, node)
         if isinstance(obj, (EnumType, Table)) and name in ("create", "drop"):
             return self.ops.create_or_drop(obj, name, args, node)
+        if isinstance(obj, (EnumType, Table, Column)):
+            return Opaque(f"sqlalchemy.{type(obj).__name__}.{name}")  # `table.update()`: a Core statement
         if isinstance(obj, Batch):
             return self.ops.batch_method(obj, name, args, node)
         if isinstance(obj, Sql):
@@ -129,7 +135,11 @@ class Calls:
         if isinstance(obj, Opaque):
             return Opaque(f"{obj.qualified}.{name}")
         if isinstance(obj, (Unknown, Attr)) and reaches_db(args.all()):  # `migrator.run(conn)`
-            return self.not_followed(dotted(node.func) or name, args, node)
+            # `build.set_trigger(session, ...)` where a class of this module has such a method
+            # that shows no DDL: data, not schema
+            candidates = method_candidates(frame.module, name)
+            if not candidates or any(may_change_schema(Function(c, frame.module)) for c in candidates):
+                return self.not_followed(dotted(node.func) or name, args, node)
         return unknown(obj)
 
     def not_followed(self, name: str, args: Args, node: cst.Call) -> object:
@@ -156,6 +166,8 @@ class Calls:
                     strings_in(args.all()),
                 )
             return Unknown(how=f"a call to `{function.name}()`")
+        if function.bound:
+            args = Args([*function.bound, *args.positional], args.keywords, args.open_star)
         frame = Frame(function.module, function.closure, function.name)
         self.bind(function, args, frame)
         frame.cond_base = len(self.conds)

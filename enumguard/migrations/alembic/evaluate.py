@@ -68,7 +68,8 @@ class Evaluator(Flow, Calls, BuiltinCalls, Operators, Expressions):
         self.conds: list[Cond] = []
         self.frames: list[Frame] = []
         self.silent = 0  # evaluating a module's top-level names: no events
-        self.origins: dict[int, tuple[str, cst.CSTNode, str]] = {}  # id(str) -> (str, literal, module path)
+        # id(str) -> (str, the expression that built it, module path, built in upgrade() or the module)
+        self.origins: dict[int, tuple[str, cst.CSTNode, str, bool]] = {}
         self.read_sql: dict[tuple, bool] = {}  # (sql, placement) -> whether it changed the schema
         self._generators: dict[int, bool] = {}
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from enumguard.migrations.alembic.modules import MISSING, Frame, ModuleEnv, library
+from enumguard.migrations.alembic.modules import MISSING, Frame, ModuleEnv, class_member, library
 from enumguard.migrations.alembic.operators import has_holes, plain
 from enumguard.migrations.alembic.values import (
     BIND,
@@ -19,10 +19,14 @@ from enumguard.migrations.alembic.values import (
     UNKNOWN,
     Attr,
     ClassValue,
+    Column,
     Db,
+    EnumType,
+    Instance,
     Library,
     Member,
     Opaque,
+    Table,
     Text,
     Unknown,
     joined,
@@ -43,7 +47,7 @@ def boolean(node: cst.BaseExpression | None) -> bool | None:
 class Expressions:
     """The expression half of the evaluator (mixed into evaluate.Evaluator)."""
 
-    origins: dict[int, tuple[str, cst.CSTNode, str]]
+    origins: dict[int, tuple[str, cst.CSTNode, str, bool]]
 
     if TYPE_CHECKING:  # provided by evaluate.Evaluator and its other halves
 
@@ -66,7 +70,11 @@ class Expressions:
         handler = _HANDLERS.get(type(node))
         if handler is None:
             return UNKNOWN
-        return getattr(self, handler)(node, frame)
+        value = getattr(self, handler)(node, frame)
+        if type(value) is str and len(value) > 20 and type(node) in _TEXT_NODES and id(value) not in self.origins:
+            # SQL: remember where its text is written (a literal of upgrade() or of the module)
+            self.origins[id(value)] = (value, node, frame.module.path, self.depth == 0 or frame.locals is None)
+        return value
 
     def name(self, node: cst.Name, frame: Frame) -> object:
         word = node.value
@@ -97,10 +105,15 @@ class Expressions:
             if name == "impl" and obj.kind == "context":
                 return obj
             return Attr(obj, name)
-        if isinstance(obj, ClassValue):
-            members = self.members(obj)
+        if isinstance(obj, (ClassValue, Instance)):
+            members = self.members(obj) if isinstance(obj, ClassValue) else None
             found = next((m for m in members or () if m.name == name), None)
-            return found if found is not None else Attr(obj, name)
+            if found is not None:
+                return found
+            value = class_member(self, obj, name)
+            return Attr(obj, name) if value is MISSING else value
+        if isinstance(obj, (EnumType, Column, Table)):
+            return Opaque(f"sqlalchemy.{type(obj).__name__}.{name}")  # `table.c.id`, `table.update()`
         if isinstance(obj, Member):
             if name in ("value", "_value_"):
                 return obj.value
@@ -114,20 +127,12 @@ class Expressions:
         return Attr(obj, name)
 
     def simple_string(self, node: cst.SimpleString | cst.ConcatenatedString, frame: Frame) -> object:
-        if isinstance(node, cst.ConcatenatedString) and (
-            isinstance(node.left, cst.FormattedString)
-            or isinstance(node.right, (cst.FormattedString, cst.ConcatenatedString))
-        ):
+        if isinstance(node, cst.ConcatenatedString) and _has_fstring(node):
             left, right = self.expr(node.left, frame), self.expr(node.right, frame)
             parts = [*(text_parts(left) or (None,)), *(text_parts(right) or (None,))]
             how = next((v.how for v in (left, right) if isinstance(v, Text)), "an f-string")
             return joined(parts, how)
-        value = node.evaluated_value
-        if isinstance(value, bytes):
-            return value
-        if isinstance(value, str) and len(value) > 20:  # SQL: remember where its text is written
-            self.origins[id(value)] = (value, node, frame.module.path)
-        return value
+        return node.evaluated_value
 
     def formatted(self, node: cst.FormattedString, frame: Frame) -> object:
         raw = "r" in node.prefix.lower()
@@ -292,6 +297,13 @@ class Expressions:
         return self.call(node, frame)
 
 
+def _has_fstring(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.ConcatenatedString):
+        return _has_fstring(node.left) or _has_fstring(node.right)
+    return isinstance(node, cst.FormattedString)
+
+
+_TEXT_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation, cst.Call)
 _BUILTIN_NAMES = frozenset(
     [
         "abs",

@@ -179,6 +179,55 @@ def _bound_names(stmt: cst.CSTNode) -> set[str]:
     return names
 
 
+def class_member(ev: Any, owner: Any, name: str, depth: int = 0) -> object:
+    """A method (bound as Python binds it) or a constant of a class written in code enumguard
+    reads, looked up through its readable bases; MISSING when it has none of that name."""
+    from enumguard.migrations.alembic.values import ClassValue, Instance
+
+    cls = owner.cls if isinstance(owner, Instance) else owner
+    body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+    for stmt in reversed(body):
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
+            decorators = {dotted(d.decorator) for d in stmt.decorators}
+            if "staticmethod" in decorators:
+                bound: tuple[object, ...] = ()
+            elif "classmethod" in decorators:
+                bound = (cls,)
+            else:
+                bound = (owner,) if isinstance(owner, Instance) else ()
+            return Function(stmt, cls.module, None, cls.module.follow, bound)
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+                ):
+                    return ev.expr(small.value, Frame(cls.module))
+    for base in cls.node.bases if depth < 5 else ():
+        parent = ev.expr(base.value, Frame(cls.module))
+        if isinstance(parent, ClassValue):
+            found = class_member(ev, Instance(parent) if isinstance(owner, Instance) else parent, name, depth + 1)
+            if found is not MISSING:
+                if (
+                    isinstance(owner, Instance)
+                    and isinstance(found, Function)
+                    and found.bound
+                    and found.bound[0] is not parent
+                ):
+                    found.bound = (owner,)
+                return found
+    return MISSING
+
+
+def method_candidates(module: ModuleEnv, name: str) -> list[cst.FunctionDef]:
+    """The methods called `name` of the classes a module defines (what `obj.name()` may run when
+    enumguard cannot tell the class of `obj`)."""
+    found = []
+    for stmt in module.module.body:
+        if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            found.extend(s for s in stmt.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name)
+    return found
+
+
 class Frame:
     """The names of one running function (a closure's frame chains to the one it was made in);
     a module's own frame has no locals and looks names up in the module."""

@@ -54,7 +54,10 @@ class StringLines(Lines):
         if not self.placed:
             start = self.positions[self.node].start
             node = self.node
-            opening = len(node.prefix) + len(node.quote) if isinstance(node, cst.SimpleString) else 1
+            if isinstance(node, cst.SimpleString):
+                opening = len(node.prefix) + len(node.quote)
+            else:
+                opening = len(node.start) if isinstance(node, cst.FormattedString) else 1
             self.base_line, self.base_col, self.placed = start.line, start.column + 1 + opening, True
         return super().at(offset)
 
@@ -188,7 +191,7 @@ class Ops:
         rows) adds nothing: it is read once."""
         origin = self.ev.origins.get(id(sql))
         node = None
-        if origin is not None and origin[0] is sql and origin[2] == self.path and self.ev.depth == 0:
+        if origin is not None and origin[0] is sql and origin[2] == self.path and origin[3] and self.ev.depth == 0:
             node = origin[1]
             while isinstance(node, cst.ConcatenatedString):
                 node = node.left

@@ -173,6 +173,7 @@ class Function:
     module: Any  # modules.ModuleEnv
     closure: Any = None  # evaluate.Frame
     follow: bool = True
+    bound: tuple[object, ...] = ()  # `self` or `cls` of a method taken from an object or class
 
     @property
     def name(self) -> str:
@@ -185,6 +186,13 @@ class ClassValue:
 
     node: cst.ClassDef
     module: Any  # modules.ModuleEnv
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object of a class enumguard reads: its methods can be followed, its state is unknown."""
+
+    cls: ClassValue
 
 
 @dataclass(frozen=True)
