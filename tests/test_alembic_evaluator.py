@@ -409,3 +409,15 @@ def test_core_statements_built_from_a_table_are_not_sql_text() -> None:
     )
     found = one(body, extra)
     assert unreads(found) == [] and notices(found) == []
+
+
+def test_bound_parameters_of_enum_ddl_are_sent_as_literals() -> None:
+    body = (
+        "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")\n"
+        "    for value in ('b', 'c'):\n"
+        "        op.execute(sa.text('ALTER TYPE t ADD VALUE IF NOT EXISTS :value').bindparams(value=value))\n"
+        "    op.get_bind().execute(sa.text('ALTER TYPE t RENAME VALUE :old TO :new'), {'old': 'a', 'new': 'z'})\n"
+        "    op.execute(sa.text('UPDATE x SET k = :v::t').bindparams(v='q'))"
+    )
+    model = load_files(repo(("1", revision("1", None, body))))
+    assert labels(model) == {"public.t": ("z", "b", "c")} and model.problems == ()

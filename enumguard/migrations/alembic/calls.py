@@ -125,7 +125,9 @@ class Calls:
         if isinstance(obj, Batch):
             return self.ops.batch_method(obj, name, args, node)
         if isinstance(obj, Sql):
-            return obj if name in ("bindparams", "execution_options", "columns", "compile") else UNKNOWN
+            if name == "bindparams":
+                return Sql(obj.text, (*obj.params, *args.keywords.items()))
+            return obj if name in ("execution_options", "columns", "compile") else UNKNOWN
         if isinstance(obj, (str, Text)):
             return self.string_method(obj, name, args)
         if isinstance(obj, (list, dict, set, tuple)):

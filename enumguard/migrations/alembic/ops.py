@@ -87,7 +87,7 @@ class Ops:
     def db_method(self, db: Db, name: str, args: Args, node: cst.Call) -> object:
         if db.kind == "op":
             if name == "execute":
-                return self.execute(args.get("sqltext", 0), node)
+                return self.execute(args.get("sqltext", 0), node, None)
             if name == "get_bind":
                 return BIND
             if name == "get_context":
@@ -104,7 +104,7 @@ class Ops:
         if db.kind == "inspector":
             return CATALOG
         if name in _EXECUTE:
-            return self.execute(args.get("statement", 0, args.get("sql", 0)), node)
+            return self.execute(args.get("statement", 0, args.get("sql", 0)), node, args.get("parameters", 1))
         if name == "autocommit_block":
             return AutocommitBlock()
         if name in ("begin", "connect", "begin_nested", "get_bind", "connection"):
@@ -151,13 +151,15 @@ class Ops:
         return None
 
     # ------------------------------------------------------------------ SQL
-    def execute(self, value: object, node: cst.Call) -> object:
+    def execute(self, value: object, node: cst.Call, parameters: object = None) -> object:
         """Run SQL: a string is read as the SQL files are; text with run-time holes becomes a
         notice (when what can be seen of it could touch an enum) and an Unread event."""
         self.ev.statements += 1
         in_text = isinstance(value, Sql)
         if isinstance(value, Sql):
-            value = value.text
+            params = dict(value.params)
+            params.update(parameters if isinstance(parameters, dict) else {})
+            value = runtime_sql.bound(value.text, params)
         if isinstance(value, Opaque) and value.qualified.split(".")[0] in ("sqlalchemy", "sqlmodel"):
             return UNKNOWN  # a Core statement (sa.update(t).values(...)): no DDL
         if isinstance(value, str):

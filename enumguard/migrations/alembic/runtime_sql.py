@@ -163,3 +163,19 @@ def created_types(parts: tuple[str | None, ...]) -> list[str]:
     """`f"CREATE TYPE kind AS ENUM ({labels})"`: the names of the types a partly visible SQL text
     creates (the type exists afterwards, its labels unknown)."""
     return [m.group(1) for part in parts if part for m in CREATE_TYPE.finditer(part)]
+
+
+_TYPE_DDL = re.compile(r"^\s*(?:CREATE|ALTER|DROP)\s+TYPE\b", re.IGNORECASE)
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def bound(text: object, params: dict) -> object:
+    """`text("ALTER TYPE kind ADD VALUE :v").bindparams(v="x")`: the statement the driver sends
+    (psycopg2 binds parameters on the client side), for enum DDL whose parameters are all known
+    strings; any other text as it is."""
+    if not isinstance(text, str) or not params or not _TYPE_DDL.match(text):
+        return text
+    names = set(_PARAM.findall(text))
+    if not names or not all(isinstance(params.get(n), str) for n in names):
+        return text
+    return _PARAM.sub(lambda m: "'" + str(params[m.group(1)]).replace("'", "''") + "'", text)

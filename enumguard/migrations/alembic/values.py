@@ -105,9 +105,11 @@ class Opaque:
 
 @dataclass(frozen=True)
 class Sql:
-    """`sa.text(...)` / `sa.DDL(...)`: SQL text to run as written."""
+    """`sa.text(...)` / `sa.DDL(...)`: SQL text to run as written, with the parameters
+    `.bindparams(...)` gave it."""
 
     text: object
+    params: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
