@@ -421,3 +421,19 @@ def test_bound_parameters_of_enum_ddl_are_sent_as_literals() -> None:
     )
     model = load_files(repo(("1", revision("1", None, body))))
     assert labels(model) == {"public.t": ("z", "b", "c")} and model.problems == ()
+
+
+def test_sql_chosen_at_run_time_reads_each_choice_as_running_only_sometimes() -> None:
+    body = (
+        "    conn = op.get_bind()\n"
+        "    if settings.STRICT:\n"
+        "        statement = sa.text('UPDATE loans SET note = :n')\n"
+        "    else:\n"
+        "        statement = sa.text('INSERT INTO loans (note) VALUES (:n)')\n"
+        "    conn.execute(statement, n='x')\n"
+        "    other = 'ALTER TABLE loans ALTER COLUMN state TYPE text' if settings.STRICT else 'SELECT 1'\n"
+        "    op.execute(other)"
+    )
+    found = one(body, "from app import settings\n")
+    assert notices(found) == []
+    assert unreads(found) == [(line(8, "x\n"), "tables", ["loans"], "changed by SQL chosen at run time")]

@@ -14,6 +14,7 @@ from enumguard.migrations.alembic.modules import Frame
 from enumguard.migrations.alembic.values import (
     UNKNOWN,
     Attr,
+    Choice,
     Library,
     Opaque,
     Text,
@@ -182,7 +183,7 @@ class Operators:
         if truth is not None:
             return self.expr(node.body if truth else node.orelse, frame)
         merged = same([self.expr(node.body, frame), self.expr(node.orelse, frame)])
-        return unknown(test, merged) if isinstance(merged, Unknown) else merged
+        return unknown(test, merged) if isinstance(merged, Unknown) and not isinstance(merged, Choice) else merged
 
     def truth(self, value: object) -> bool | None:
         """Python's truth of a value, None when it is known only at run time."""

@@ -22,6 +22,7 @@ from enumguard.migrations.alembic.values import (
     Args,
     AutocommitBlock,
     Batch,
+    Choice,
     Column,
     Db,
     EnumType,
@@ -100,6 +101,9 @@ class Ops:
             if handler is not None:
                 self.ev.statements += 1
                 handler(args, node)
+            if name == "create_table":  # Alembic returns the Table: `table.insert()` builds a Core statement
+                columns = tuple(c for c in args.positional[1:] if isinstance(c, Column))
+                return Table(args.get("table_name", 0), columns, args.keywords.get("schema"), node)
             return None  # indexes, constraints, bulk_insert: no enum type or column type changes
         if db.kind == "inspector":
             return CATALOG
@@ -109,6 +113,8 @@ class Ops:
             return AutocommitBlock()
         if name in ("begin", "connect", "begin_nested", "get_bind", "connection"):
             return BIND
+        if name == "get_context":  # `from alembic import context; context.get_context()`
+            return CONTEXT
         return UNKNOWN
 
     def batch_method(self, batch: Batch, name: str, args: Args, node: cst.Call) -> object:
@@ -154,6 +160,16 @@ class Ops:
     def execute(self, value: object, node: cst.Call, parameters: object = None) -> object:
         """Run SQL: a string is read as the SQL files are; text with run-time holes becomes a
         notice (when what can be seen of it could touch an enum) and an Unread event."""
+        if isinstance(value, Choice):  # one of several statements: each runs only sometimes
+            cond = self.ev.runtime("changed by SQL chosen at run time", node)
+            self.ev.conds.append(cond)
+            try:
+                for option in value.options:
+                    self.execute(option, node, parameters)
+            finally:
+                self.ev.conds.remove(cond)
+            self.ev.done(cond)
+            return UNKNOWN
         self.ev.statements += 1
         in_text = isinstance(value, Sql)
         if isinstance(value, Sql):

@@ -29,6 +29,17 @@ UNKNOWN = Unknown()
 CATALOG = Unknown(catalog=True)
 
 
+class Choice(Unknown):
+    """One of several SQL texts the run time picks between (`action = update if found else
+    insert`): unknown for any other use, but running it runs one of them."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: tuple[object, ...]) -> None:
+        super().__init__(False, "a value chosen at run time")
+        self.options = options
+
+
 def unknown(*inputs: object) -> Unknown:
     """The unknown result of an operation on `inputs`: read from the catalog if any input was."""
     return CATALOG if any(isinstance(v, Unknown) and v.catalog for v in inputs) else UNKNOWN
@@ -253,12 +264,24 @@ def reaches_db(values: list[object]) -> bool:
 
 
 def same(values: list[object]) -> object:
-    """The one value all branches agree on, else an unknown one."""
+    """The one value all branches agree on, else an unknown one (a Choice when they are all SQL
+    texts, so that running it still reads each)."""
     first = values[0]
     for other in values[1:]:
         try:
             if other is not first and not (type(other) is type(first) and other == first):
-                return unknown(*values)
+                return _choice(values)
         except Exception:  # noqa: BLE001 - a comparison of odd values: not the same
             return unknown(*values)
     return first
+
+
+def _choice(values: list[object]) -> Unknown:
+    options: list[object] = []
+    for value in values:
+        for option in value.options if isinstance(value, Choice) else (value,):
+            if not isinstance(option, (str, Sql)) or len(options) >= 8:
+                return unknown(*values)
+            if not any(option is o or option == o for o in options):
+                options.append(option)
+    return Choice(tuple(options))
