@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -53,6 +53,32 @@ class Calls:
     depth: int
     site: cst.CSTNode | None
     ops: Any
+    conds: list[Any]
+    frames: list[Frame]
+
+    if TYPE_CHECKING:  # provided by evaluate.Evaluator and its other halves
+
+        def expr(self, node: cst.BaseExpression | None, frame: Frame) -> object: ...
+
+        def iterate(self, value: object) -> list[object] | None: ...
+
+        def members(self, cls: ClassValue) -> list[Member] | None: ...
+
+        def attribute(self, obj: object, name: str) -> object: ...
+
+        def string_method(self, obj: str | Text, name: str, args: Args) -> object: ...
+
+        def container_method(self, obj: Any, name: str, args: Args) -> object: ...
+
+        def builtin(self, name: str, args: Args, node: cst.Call, frame: Frame) -> object: ...
+
+        def unread(self, reason: str, node: cst.CSTNode | None, touches: str, names: frozenset[str]) -> None: ...
+
+        def is_generator(self, node: cst.CSTNode) -> bool: ...
+
+        def run_body(self, function: cst.FunctionDef, frame: Frame) -> object: ...
+
+        def flush(self, cond: Any) -> None: ...
 
     def call(self, node: cst.Call, frame: Frame) -> object:
         at_top = self.depth == 0
@@ -255,6 +281,7 @@ class Calls:
 
 def _column(args: Args, node: cst.Call) -> Column:
     values = args.positional
+    name: object
     if values and isinstance(values[0], (str, Text, Unknown)) and not isinstance(values[0], EnumType):
         name, type_ = values[0], values[1] if len(values) > 1 else args.keywords.get("type_")
     else:

@@ -7,6 +7,7 @@ its events, and an Unread event names what it touched. Bounded: depth, rounds, s
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -33,7 +34,7 @@ class LazyPositions:
 
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.wrapper = wrapper
-        self.resolved = None
+        self.resolved: Any = None
 
     def __getitem__(self, node: cst.CSTNode):
         if self.resolved is None:
@@ -247,7 +248,7 @@ class Evaluator(Flow, Calls, BuiltinCalls, Operators, Expressions):
             index = target.slice[0].slice
             if isinstance(container, (dict, list)) and isinstance(index, cst.Index):
                 try:
-                    container[self.expr(index.value, frame)] = value  # type: ignore[index]
+                    container[self.expr(index.value, frame)] = value  # type: ignore[index,call-overload]
                 except (TypeError, IndexError):
                     pass
 

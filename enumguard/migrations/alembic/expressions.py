@@ -48,6 +48,7 @@ class Expressions:
     """The expression half of the evaluator (mixed into evaluate.Evaluator)."""
 
     origins: dict[int, tuple[str, cst.CSTNode, str, bool]]
+    depth: int
 
     if TYPE_CHECKING:  # provided by evaluate.Evaluator and its other halves
 
@@ -148,11 +149,14 @@ class Expressions:
                         continue
                 parts.append(text.replace("{{", "{").replace("}}", "}"))
                 continue
+            if not isinstance(piece, cst.FormattedStringExpression):
+                parts.append(None)
+                continue
             value = self.expr(piece.expression, frame)
-            spec = ""
+            spec: str | None = ""
             if piece.format_spec:
                 spec_value = self.formatted(cst.FormattedString(parts=piece.format_spec), frame)
-                spec = spec_value if isinstance(spec_value, str) else None  # type: ignore[assignment]
+                spec = spec_value if isinstance(spec_value, str) else None
             parts.append(self.formatted_value(value, piece.conversion, spec))
         return joined(parts, "an f-string")
 
@@ -201,6 +205,8 @@ class Expressions:
                     return UNKNOWN
                 out.update(spread)
                 continue
+            if not isinstance(element, cst.DictElement):
+                return UNKNOWN
             key = self.expr(element.key, frame)
             try:
                 out[key] = self.expr(element.value, frame)
@@ -266,11 +272,13 @@ class Expressions:
             if not all(b is None or isinstance(b, int) for b in bounds):
                 return unknown(obj)
             key: object = slice(*bounds)
-        else:
+        elif isinstance(index, cst.Index):
             key = self.expr(index.value, frame)
+        else:
+            return unknown(obj)
         if isinstance(obj, (str, list, tuple, dict, range)) and (plain(key) or isinstance(key, slice)):
             try:
-                return obj[key]  # type: ignore[index]
+                return obj[key]  # type: ignore[index,call-overload]
             except (KeyError, IndexError, TypeError, ValueError):
                 return UNKNOWN
         if isinstance(obj, ClassValue) and isinstance(key, str):  # Status["DONE"]

@@ -97,15 +97,19 @@ class ModuleEnv:
                 self.bindings.setdefault(small.target.value, []).append(small)
         elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             func = small.value.func  # `LABELS.append("x")` at module level changes LABELS
-            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS:
-                if func.value.value in self.bindings:
-                    self.bindings[func.value.value].append(small)
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and func.attr.value in _MUTATORS
+                and func.value.value in self.bindings
+            ):
+                self.bindings[func.value.value].append(small)
 
     def lookup(self, name: str, ev: Any) -> object:
         """The value of a top-level name, MISSING when the module does not bind it."""
         if name in self.values:
-            value = self.values[name]
-            return UNKNOWN if value is MISSING else value  # MISSING: being evaluated (a cycle)
+            known = self.values[name]
+            return UNKNOWN if known is MISSING else known  # MISSING: being evaluated (a cycle)
         if name in self.bindings:
             self.values[name] = MISSING
             value: object = MISSING
@@ -221,7 +225,7 @@ def class_member(ev: Any, owner: Any, name: str, depth: int = 0) -> object:
 def method_candidates(module: ModuleEnv, name: str) -> list[cst.FunctionDef]:
     """The methods called `name` of the classes a module defines (what `obj.name()` may run when
     enumguard cannot tell the class of `obj`)."""
-    found = []
+    found: list[cst.FunctionDef] = []
     for stmt in module.module.body:
         if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
             found.extend(s for s in stmt.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name)
@@ -238,7 +242,7 @@ class Frame:
         self.name = name
         self.locals: dict[str, object] | None = {} if name else None
         self.global_names: set[str] = set()
-        self.returns: list[object] = []  # values returned where a run-time test decided
+        self.returns: list[tuple[object, bool]] = []  # (value, under a guard only) where a run-time test decided
         self.cond_base = 0  # how many conditions were open when the function was entered
         self.tail: list[Any] = []  # conditions the rest of the function runs under (flow.Cond)
         self.loops: list[list[Any]] = []  # per open loop: conditions the rest of the loop runs under

@@ -41,6 +41,7 @@ _BINARY = {
     cst.LeftShift: operator.lshift,
     cst.RightShift: operator.rshift,
 }
+_BINARY_BY_NAME = {op.__name__: function for op, function in _BINARY.items()}
 _COMPARE = {
     cst.Equal: operator.eq,
     cst.NotEqual: operator.ne,
@@ -115,7 +116,7 @@ class Operators:
             return joined([*lp, *rp], "string operations")
         if kind == "Modulo" and isinstance(left, (str, Text)):
             return percent(left, right)
-        function = _BINARY.get(getattr(cst, kind, type(None)))
+        function = _BINARY_BY_NAME.get(kind)
         if function is None or not plain(left) or not plain(right) or has_holes(left) or has_holes(right):
             return unknown(left, right)
         if kind in ("Multiply", "Power", "LeftShift") and _too_big(kind, left, right):

@@ -322,7 +322,7 @@ class Ops:
         if "type_" in args.keywords:
             enum = args.keywords["type_"]
             full = enum.qualified(table.partition(".")[0]) if isinstance(enum, EnumType) and enum.native else None
-            if full is not None:
+            if full is not None and isinstance(enum, EnumType):
                 where = self.ev.loc(enum.node) if any(a.value is enum.node for a in node.args) else loc
                 self.ev.emit(
                     ColumnEvent("retype", table, where, column, full, surely_enum=True, context="alter_column")
@@ -387,8 +387,9 @@ class Ops:
         self.ev.emit(EnumOp("create", full, where, self.path, labels=labels, labels_known=readable))
         columns = args.get("affected_columns", 3)
         for ref in columns if isinstance(columns, (list, tuple)) else ():
-            table = column = None
-            table_schema = schema
+            table: object = None
+            column: object = None
+            table_schema: object = schema
             if isinstance(ref, dict):  # TableReference(table_name, column_name, table_schema=...)
                 table, column = ref.get("table_name"), ref.get("column_name")
                 table_schema = ref.get("table_schema") if isinstance(ref.get("table_schema"), str) else schema
