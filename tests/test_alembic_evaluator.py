@@ -437,3 +437,12 @@ def test_sql_chosen_at_run_time_reads_each_choice_as_running_only_sometimes() ->
     found = one(body, "from app import settings\n")
     assert notices(found) == []
     assert unreads(found) == [(line(8, "x\n"), "tables", ["loans"], "changed by SQL chosen at run time")]
+
+
+def test_names_of_partly_visible_sql_leave_out_keywords_literals_and_built_in_types() -> None:
+    from enumguard.migrations.alembic.runtime_sql import names
+
+    text = 'ALTER TABLE \0requests DROP CONSTRAINT IF EXISTS "Requests_Chk", ALTER COLUMN state TYPE CHAR'
+    assert names(text) == {"requests", "requests_chk", "state"}
+    assert names("ALTER TYPE code ADD VALUE 'c\0' -- a comment") == {"code"}
+    assert names(None) == frozenset()

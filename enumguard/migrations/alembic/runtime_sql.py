@@ -127,6 +127,23 @@ _KEYWORDS = frozenset(
         "values",
         "where",
         "with",
+        # PostgreSQL's built-in type names: no enum type is among them
+        "bigint",
+        "boolean",
+        "char",
+        "character",
+        "int",
+        "integer",
+        "json",
+        "jsonb",
+        "numeric",
+        "smallint",
+        "text",
+        "timestamp",
+        "timestamptz",
+        "uuid",
+        "varchar",
+        "varying",
     ]
 )
 _WORD = re.compile(r'"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)')
