@@ -27,6 +27,7 @@ from enumguard.cachecodec import Codec, CodecError
 
 _PACKAGE = Path(__file__).resolve().parent
 # The code whose output the cache stores: both parsers and the dataclasses they return.
+# Every module a cached fact depends on, subfolders included (migrations/alembic/, migrations/sql/).
 _DIGESTED = (
     "python/**/*.py",
     "migrations/**/*.py",

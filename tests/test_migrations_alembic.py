@@ -246,21 +246,28 @@ def test_concatenated_constants_dedented_text_and_a_format_template_in_a_variabl
     assert model.problems == ()
 
 
-def test_fstring_create_type_named_by_a_constant_makes_the_type_with_unknown_labels() -> None:
-    """`f"CREATE TYPE {NAME} AS ENUM ({computed})"`: the name is known, the labels are not; the
+def test_join_built_create_type_is_read_and_one_of_run_time_labels_makes_the_type_with_unknown_labels() -> None:
+    """`f"CREATE TYPE {NAME} AS ENUM ({', '.join(...)})"` over a constant list is read with its
+    labels; over labels known only at run time the type exists with unknown labels, and the
     column added next is not reported as a missing type (seen on bcgov/lear)."""
     extra = "NAME = 'commenttype'\nVALUES = ['FILING', 'STAFF']\nkind = sa.Enum(*VALUES, name=NAME)\n"
     body = (
         "    op.execute(f\"CREATE TYPE {NAME} AS ENUM ({', '.join(repr(v) for v in VALUES)})\")\n"
-        "    op.add_column('comments', sa.Column('comment_type', kind, nullable=True))"
+        "    op.execute(f\"CREATE TYPE other AS ENUM ({', '.join(repr(v) for v in load_values())})\")\n"
+        "    op.add_column('comments', sa.Column('comment_type', kind, nullable=True))\n"
+        "    op.add_column('comments', sa.Column('other', sa.Enum(name='other', create_type=False)))"
     )
     model = load_files(repo(("1", revision("1", None, body, extra=extra))))
-    assert {db.name: db.certain for db in model.db_enums} == {"public.commenttype": False}
-    assert [(p.rule, p.message) for p in model.problems] == [
-        ("unsupported-sql", "`op.execute` runs SQL built from an f-string")
+    assert {db.name: (db.label_values, db.certain) for db in model.db_enums} == {
+        "public.commenttype": (("FILING", "STAFF"), True),
+        "public.other": ((), False),
+    }
+    assert [(p.rule, p.location.line, p.message) for p in model.problems] == [
+        ("unsupported-sql", 14, "`op.execute` runs SQL built from an f-string")
     ]
     assert [(c.table, c.column, c.type_name) for c in model.columns] == [
-        ("public.comments", "comment_type", "public.commenttype")
+        ("public.comments", "comment_type", "public.commenttype"),
+        ("public.comments", "other", "public.other"),
     ]
 
 

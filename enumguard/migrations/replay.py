@@ -177,8 +177,9 @@ def _unread(
     event: Unread, state: TypeState, columns: dict, enums: set[str], out: Result, path: str, tx: str | None
 ) -> None:
     """A statement enumguard could not read: the enum types and tables among its visible names
-    become uncertain from here on; names that are none of them yet may be created by it; when it
-    shows no name at all, every type (or table) it may touch is uncertain (see events.Unread)."""
+    become uncertain from here on. When it names none of them, a call (or a statement of which
+    nothing shows) puts every type and table in doubt; DDL of which only words show may create
+    what it names (see events.Unread)."""
     names = {n.lower() for n in event.names}
 
     def named(qualified: str) -> bool:
@@ -193,9 +194,12 @@ def _unread(
             return []
         if known:
             return known
-        if not event.names:
-            return [EVERY_TYPE]
-        return [] if event.touches == "any" and other_known else new
+        if event.touches == "any":
+            # a call or a statement of which nothing shows: when it names no type or table
+            # enumguard knows, it may touch any of them
+            return [] if other_known else [EVERY_TYPE]
+        # DDL whose visible words name nothing known yet: what it may create (`CREATE TABLE x`)
+        return new if event.names else [EVERY_TYPE]
 
     types = targets(event.touches in ("types", "any"), known_types, known_tables)
     tables = targets(event.touches in ("tables", "any"), known_tables, known_types)

@@ -1,277 +1,380 @@
-"""libcst expressions of an Alembic script -> plain facts: dotted names through the file's imports,
-literal strings, and SQLAlchemy Enum types (name, labels, create_type) as a migration declares them."""
+"""libcst expressions of a revision or helper module -> values (see values.py): names through
+frames and imports, literals, f-strings, operators, `%`, containers, comprehensions, subscripts
+and attributes. Calls are in calls.py; what is not known stays Unknown, never a guess."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import cast
+import ast
+import re
+from typing import TYPE_CHECKING, Any, cast
 
 import libcst as cst
 
-from enumguard.collect import SourceTree
-from enumguard.libcst_helpers import arg, dotted, string
-from enumguard.python import complexity
-from enumguard.sqlalchemy_names import ENUM_BASES, ENUM_TYPES
+from enumguard.migrations.alembic.modules import MISSING, Frame, ModuleEnv, class_member, library
+from enumguard.migrations.alembic.operators import has_holes, plain
+from enumguard.migrations.alembic.values import (
+    BIND,
+    DIALECT,
+    OP,
+    UNKNOWN,
+    Attr,
+    ClassValue,
+    Column,
+    Db,
+    EnumType,
+    Instance,
+    Library,
+    Member,
+    Opaque,
+    Table,
+    Text,
+    Unknown,
+    joined,
+    text_parts,
+    unknown,
+)
 
-
-def imports(module: cst.Module) -> dict[str, str]:
-    """Local name -> qualified name from the module's top-level imports."""
-    table: dict[str, str] = {}
-    for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    full = dotted(alias.name) or ""
-                    local = (
-                        alias.asname.name.value
-                        if alias.asname and isinstance(alias.asname.name, cst.Name)
-                        else full.split(".")[0]
-                    )
-                    table[local] = full if alias.asname else local
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                base = "." * len(small.relative) + (dotted(small.module) or "")
-                for alias in small.names:
-                    name = dotted(alias.name) or ""
-                    local = (
-                        alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-                    )
-                    table[local] = f"{base}.{name}" if base else name
-    return table
-
-
-def qualified(node: cst.BaseExpression | None, table: dict[str, str]) -> str | None:
-    name = dotted(node)
-    if name is None:
-        return None
-    head, _, rest = name.partition(".")
-    full = table.get(head, head)
-    return f"{full}.{rest}" if rest else full
+MAX_ITEMS = 1000  # elements a loop or comprehension is unrolled to; more is a run-time loop
 
 
 def boolean(node: cst.BaseExpression | None) -> bool | None:
+    """`True` / `False` as written."""
     if isinstance(node, cst.Name) and node.value in ("True", "False"):
         return node.value == "True"
     return None
 
 
-def strings(node: cst.BaseExpression | None) -> list[str] | None:
-    """A list/tuple literal of strings."""
-    if isinstance(node, (cst.List, cst.Tuple)):
-        out = [string(e.value) for e in node.elements]
-        return [v for v in out if v is not None] if all(v is not None for v in out) else None
-    return None
+class Expressions:
+    """The expression half of the evaluator (mixed into evaluate.Evaluator)."""
 
+    origins: dict[int, tuple[str, cst.CSTNode, str, bool]]
+    depth: int
 
-@dataclass(frozen=True)
-class EnumType:
-    """`sa.Enum(...)` / `postgresql.ENUM(...)` as written."""
+    if TYPE_CHECKING:  # provided by evaluate.Evaluator and its other halves
 
-    name: str | None  # qualified DB type name
-    labels: tuple[str, ...]
-    labels_known: bool
-    create_type: bool
-    native: bool
-    node: cst.Call
+        def tick(self) -> None: ...
 
+        def call(self, node: cst.Call, frame: Frame) -> object: ...
 
-class Scope:
-    """What a script's expressions mean: imports, module constants, enum classes, Enum variables."""
+        def assign(self, target: cst.BaseExpression, value: object, frame: Frame) -> None: ...
 
-    def __init__(self, module: cst.Module, path: str, tree: SourceTree | None) -> None:
-        self.module = module
-        self.path = path
-        self.tree = tree
-        self.table = imports(module)
-        self.values: dict[str, cst.BaseExpression | None] = {}  # names assigned once; None if more
-        self.reassigned: set[str] = set()  # names assigned more than once (see Walker.bind)
-        self.assigned: dict[str, list[cst.BaseExpression]] = {}  # every value each name is given
-        self.classes: dict[str, cst.ClassDef] = {}
-        self.functions: dict[str, cst.FunctionDef] = {}  # functions the script defines, upgrade() aside
-        self._collect(module.body)
+        def iterate(self, value: object) -> list[object] | None: ...
 
-    def _collect(self, body) -> None:
-        for stmt in body:
-            if isinstance(stmt, cst.ClassDef):
-                self.classes[stmt.name.value] = stmt
-            elif isinstance(stmt, cst.FunctionDef) and stmt.name.value not in ("upgrade", "downgrade"):
-                self.functions[stmt.name.value] = stmt
-            elif isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    self.assign(small)
+        def members(self, cls: ClassValue) -> list[Member] | None: ...
 
-    def _collect_function(self, func: cst.FunctionDef) -> None:
-        """Names assigned inside upgrade() (any depth) join the module's, still once-only."""
-        scope = self
+        def truth(self, value: object) -> bool | None: ...
 
-        class Visit(cst.CSTVisitor):
-            def visit_Assign(self, node: cst.Assign) -> None:
-                scope.assign(node)
-
-            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-                scope.assign(node)
-
-        func.body.visit(Visit())
-
-    def assign(self, small: cst.BaseSmallStatement) -> None:
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            self._once(small.targets[0].target.value, small.value)
-        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
-            self._once(small.target.value, small.value)
-
-    def _once(self, name: str, value: cst.BaseExpression) -> None:
-        self.assigned.setdefault(name, []).append(value)
-        if name in self.values:
-            self.reassigned.add(name)
-        self.values[name] = value if name not in self.values else None
-
-    def resolve(self, node: cst.BaseExpression | None) -> cst.BaseExpression | None:
-        """A Name assigned exactly once -> its value (one level deep)."""
-        for _ in range(3):
-            if isinstance(node, cst.Name) and self.values.get(node.value) is not None:
-                node = self.values[node.value]
-            else:
-                break
-        return node
-
-    def in_project(self, qualified_name: str) -> bool:
-        """Whether a dotted name comes from the repository's own code (a relative import, or a
-        module whose file is in the tree), not from a library."""
-        module = qualified_name.rpartition(".")[0]
-        if not module:
-            return False
-        if module.startswith("."):
-            return True
-        if self.tree is None:
-            return False
-        stem = module.replace(".", "/")
-        candidates = (f"{stem}.py", f"{stem}/__init__.py", f"src/{stem}.py", f"src/{stem}/__init__.py")
-        return any(self.tree.get(c) is not None for c in candidates)
-
-    def strings(self, node: cst.BaseExpression | None) -> list[str] | None:
-        """A list/tuple of strings, also through names of such constants and `*OTHER` spreads of
-        them (`VALUES = [*OLD_VALUES, "new"]`, how label lists grow from revision to revision)."""
-        node = self.resolve(node)
-        if not isinstance(node, (cst.List, cst.Tuple)):
+    def expr(self, node: cst.BaseExpression | None, frame: Frame) -> object:
+        if node is None:
             return None
-        out: list[str] = []
+        self.tick()
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            return UNKNOWN
+        value = getattr(self, handler)(node, frame)
+        if type(value) is str and len(value) > 20 and type(node) in _TEXT_NODES and id(value) not in self.origins:
+            # SQL: remember where its text is written (a literal of upgrade() or of the module)
+            self.origins[id(value)] = (value, node, frame.module.path, self.depth == 0 or frame.locals is None)
+        return value
+
+    def name(self, node: cst.Name, frame: Frame) -> object:
+        word = node.value
+        if word in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[word]
+        value = frame.lookup(word, self)
+        if value is not MISSING:
+            return value
+        if word == "op":  # a helper handed `op`, or a star import of it
+            return OP
+        if word in _BUILTIN_NAMES:
+            return Library(f"builtins.{word}")
+        return Unknown(how=f"`{word}`, which enumguard cannot see assigned")
+
+    def attribute(self, obj: object, name: str) -> object:
+        if isinstance(obj, Library):
+            return library(f"{obj.qualified}.{name}")
+        if isinstance(obj, ModuleEnv):
+            value = obj.lookup(name, self)
+            return UNKNOWN if value is MISSING else value
+        if isinstance(obj, Db):
+            if obj.kind == "dialect":
+                return "postgresql" if name == "name" else UNKNOWN
+            if name == "dialect":
+                return DIALECT
+            if name in ("bind", "connection", "engine") and obj.kind in ("bind", "context", "session"):
+                return BIND
+            if name == "impl" and obj.kind == "context":
+                return obj
+            return Attr(obj, name)
+        if isinstance(obj, (ClassValue, Instance)):
+            members = self.members(obj) if isinstance(obj, ClassValue) else None
+            found = next((m for m in members or () if m.name == name), None)
+            if found is not None:
+                return found
+            value = class_member(self, obj, name)
+            return Attr(obj, name) if value is MISSING else value
+        if isinstance(obj, (EnumType, Column, Table)):
+            return Opaque(f"sqlalchemy.{type(obj).__name__}.{name}")  # `table.c.id`, `table.update()`
+        if isinstance(obj, Member):
+            if name in ("value", "_value_"):
+                return obj.value
+            if name in ("name", "_name_"):
+                return obj.name
+            return UNKNOWN
+        if isinstance(obj, Unknown):
+            return unknown(obj)
+        if isinstance(obj, Opaque):
+            return Opaque(f"{obj.qualified}.{name}")
+        return Attr(obj, name)
+
+    def simple_string(self, node: cst.SimpleString | cst.ConcatenatedString, frame: Frame) -> object:
+        if isinstance(node, cst.ConcatenatedString) and _has_fstring(node):
+            left, right = self.expr(node.left, frame), self.expr(node.right, frame)
+            parts = [*(text_parts(left) or (None,)), *(text_parts(right) or (None,))]
+            how = next((v.how for v in (left, right) if isinstance(v, Text)), "an f-string")
+            return joined(parts, how)
+        return node.evaluated_value
+
+    def formatted(self, node: cst.FormattedString, frame: Frame) -> object:
+        raw = "r" in node.prefix.lower()
+        parts: list[str | None] = []
+        for piece in node.parts:
+            if isinstance(piece, cst.FormattedStringText):
+                text = piece.value
+                if not raw and "\\" in text:
+                    try:
+                        text = ast.literal_eval(f"{node.prefix.lower().replace('f', '')}{node.end}{text}{node.end}")
+                    except (SyntaxError, ValueError):
+                        parts.append(None)
+                        continue
+                parts.append(text.replace("{{", "{").replace("}}", "}"))
+                continue
+            if not isinstance(piece, cst.FormattedStringExpression):
+                parts.append(None)
+                continue
+            value = self.expr(piece.expression, frame)
+            spec: str | None = ""
+            if piece.format_spec:
+                spec_value = self.formatted(cst.FormattedString(parts=piece.format_spec), frame)
+                spec = spec_value if isinstance(spec_value, str) else None
+            parts.append(self.formatted_value(value, piece.conversion, spec))
+        return joined(parts, "an f-string")
+
+    def formatted_value(self, value: object, conversion: str | None, spec: str | None) -> str | None:
+        if spec is None or not plain(value) or has_holes(value) or re.search(r"\d{7}", spec):
+            return None
+        try:
+            if conversion == "r":
+                value = repr(value)
+            elif conversion == "a":
+                value = ascii(value)
+            elif conversion == "s":
+                value = str(value)
+            return format(value, spec)
+        except (TypeError, ValueError):
+            return None
+
+    def number(self, node: cst.Integer | cst.Float | cst.Imaginary, frame: Frame) -> object:
+        return node.evaluated_value
+
+    def sequence(self, node: cst.List | cst.Tuple | cst.Set, frame: Frame) -> object:
+        items: list[object] = []
         for element in node.elements:
             if isinstance(element, cst.StarredElement):
-                inner = self.strings(element.value) if element.value is not node else None
-                if inner is None:
-                    return None
-                out.extend(inner)
+                spread = self.iterate(self.expr(element.value, frame))
+                if spread is None:
+                    return UNKNOWN
+                items.extend(spread)
+            else:
+                items.append(self.expr(element.value, frame))
+        if isinstance(node, cst.Tuple):
+            return tuple(items)
+        if isinstance(node, cst.Set):
+            try:
+                return set(items)
+            except TypeError:
+                return UNKNOWN
+        return items
+
+    def dictionary(self, node: cst.Dict, frame: Frame) -> object:
+        out: dict[Any, object] = {}
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                spread = self.expr(element.value, frame)
+                if not isinstance(spread, dict):
+                    return UNKNOWN
+                out.update(spread)
                 continue
-            value = string(self.resolve(element.value))
-            if value is None:
-                return None
-            out.append(value)
+            if not isinstance(element, cst.DictElement):
+                return UNKNOWN
+            key = self.expr(element.key, frame)
+            try:
+                out[key] = self.expr(element.value, frame)
+            except TypeError:
+                return UNKNOWN
         return out
 
-    def enum_type(self, node: cst.BaseExpression | None, table_schema: str | None = None) -> EnumType | None:
-        node = self.resolve(node)
-        if not isinstance(node, cst.Call) or qualified(node.func, self.table) not in ENUM_TYPES:
-            return None
-        positional: list[cst.BaseExpression] = []
-        labels: list[str | None] = []
-        for a in node.args:
-            if a.keyword is not None:
-                continue
-            if a.star == "*":  # sa.Enum(*STATUSES, name=...): a literal list or tuple constant
-                spread = strings(self.resolve(a.value))
-                labels.extend(spread if spread is not None else [None])
-                positional.extend(cst.SimpleString(repr(v)) for v in spread or ())
-            elif not a.star:
-                positional.append(a.value)
-                labels.append(string(a.value))
-        known = True
-        name = string(self.resolve(arg(node, "name")))
-        if positional and labels[0] is None and not node.args[0].star:
-            found = self.enum_class_labels(positional[0], arg(node, "values_callable") is not None)
-            class_name = dotted(positional[0])
-            if name is None and class_name:
-                name = class_name.rsplit(".", 1)[-1].lower()
-            labels, known = (list(found) if found is not None else []), found is not None
-        elif any(v is None for v in labels):
-            labels, known = [], False
-        schema = string(self.resolve(arg(node, "schema")))
-        if schema is None and boolean(arg(node, "inherit_schema")):
-            schema = table_schema
-        native = boolean(arg(node, "native_enum")) is not False
-        create = boolean(arg(node, "create_type")) is not False
-        # SQLAlchemy quotes a name that is not all lower case, so PostgreSQL keeps it as written.
-        qualified_name = f"{schema or 'public'}.{name}" if name else None
-        return EnumType(qualified_name, tuple(v for v in labels if v is not None), known, create, native, node)
-
-    def enum_class_labels(self, node: cst.BaseExpression, by_value: bool) -> tuple[str, ...] | None:
-        """Labels SQLAlchemy stores for a Python enum class: member names, or values with
-        values_callable (only the usual `[e.value for e in x]` is certain)."""
-        name = dotted(node)
-        if name is None:
-            return None
-        cls = self.classes.get(name) if "." not in name else None
-        if cls is None:
-            cls = self._imported_class(name)
-        if cls is None:
-            return None
-        members = _members(cls)
-        if members is None:
-            return None
-        if by_value:
-            values = [v for _, v in members]
-            return tuple(cast(list[str], values)) if all(isinstance(v, str) for v in values) else None
-        return tuple(n for n, _ in members)
-
-    def _imported_class(self, name: str) -> cst.ClassDef | None:
-        if self.tree is None:
-            return None
-        full = qualified(cst.parse_expression(name), self.table) or name
-        module, _, cls = full.rpartition(".")
-        if not module or module.startswith("."):
-            return None
-        stem = module.replace(".", "/")
-        for candidate in (f"{stem}.py", f"{stem}/__init__.py", f"src/{stem}.py", f"src/{stem}/__init__.py"):
-            source = self.tree.get(candidate)
-            if source is None:
-                continue
+    def comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp, frame: Frame) -> object:
+        inner = Frame(frame.module, frame, "<comprehension>")
+        produced: list[object] = []
+        if not self._generate(node, node.for_in, inner, produced):
+            return unknown(*produced) if produced else UNKNOWN
+        if isinstance(node, cst.DictComp):
             try:
-                parsed = complexity.parse_module(source.text)
-            except (cst.ParserSyntaxError, complexity.TooComplex, RecursionError):
-                return None
-            for stmt in parsed.body:
-                if isinstance(stmt, cst.ClassDef) and stmt.name.value == cls:
-                    return stmt
-        return None
+                return dict(cast(Any, produced))
+            except (TypeError, ValueError):
+                return UNKNOWN
+        if isinstance(node, cst.SetComp):
+            try:
+                return set(produced)
+            except TypeError:
+                return UNKNOWN
+        return produced
 
-
-def _members(cls: cst.ClassDef) -> list[tuple[str, str | int]] | None:
-    """(name, value) of an enum class whose members are all literal assignments."""
-    if not any((dotted(b.value) or "") in ENUM_BASES or (dotted(b.value) or "").endswith("Enum") for b in cls.bases):
-        return None
-    out: list[tuple[str, str | int]] = []
-    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
-    for stmt in body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            if isinstance(stmt, cst.FunctionDef):
+    def _generate(self, node, clause: cst.CompFor, frame: Frame, out: list[object]) -> bool:
+        iterable = self.expr(clause.iter, frame)
+        items = self.iterate(iterable)
+        if items is None:
+            out.append(unknown(iterable))
+            return False
+        for item in items:
+            self.assign(clause.target, item, frame)
+            keep: bool | None = True
+            for condition in clause.ifs:
+                keep = self.truth(self.expr(condition.test, frame))
+                if keep is not True:
+                    break
+            if keep is None:
+                out.append(UNKNOWN)
+                return False
+            if not keep:
                 continue
-            return None
-        for small in stmt.body:
-            if (
-                isinstance(small, cst.Assign)
-                and len(small.targets) == 1
-                and isinstance(small.targets[0].target, cst.Name)
-            ):
-                target = small.targets[0].target.value
-                if target.startswith("_"):
-                    continue
-                value: str | int | None = string(small.value)
-                if value is None:
-                    if isinstance(small.value, cst.Integer):
-                        value = small.value.evaluated_value
-                    elif isinstance(small.value, cst.Call) and dotted(small.value.func) in ("auto", "enum.auto"):
-                        return None
-                    else:
-                        return None
-                out.append((target, value))
-    return out or None
+            if clause.inner_for_in is not None:
+                if not self._generate(node, clause.inner_for_in, frame, out):
+                    return False
+            elif isinstance(node, cst.DictComp):
+                out.append((self.expr(node.key, frame), self.expr(node.value, frame)))
+            else:
+                out.append(self.expr(node.elt, frame))
+            if len(out) > MAX_ITEMS:
+                return False
+        return True
+
+    def subscript(self, node: cst.Subscript, frame: Frame) -> object:
+        obj = self.expr(node.value, frame)
+        if len(node.slice) != 1:
+            return unknown(obj)
+        index = node.slice[0].slice
+        if isinstance(index, cst.Slice):
+            bounds = [
+                self.expr(part, frame) if part is not None else None for part in (index.lower, index.upper, index.step)
+            ]
+            if not all(b is None or isinstance(b, int) for b in bounds):
+                return unknown(obj)
+            key: object = slice(*bounds)
+        elif isinstance(index, cst.Index):
+            key = self.expr(index.value, frame)
+        else:
+            return unknown(obj)
+        if isinstance(obj, (str, list, tuple, dict, range)) and (plain(key) or isinstance(key, slice)):
+            try:
+                return cast(Any, obj)[key]
+            except (KeyError, IndexError, TypeError, ValueError):
+                return UNKNOWN
+        if isinstance(obj, ClassValue) and isinstance(key, str):  # Status["DONE"]
+            return next((m for m in self.members(obj) or () if m.name == key), UNKNOWN)
+        return unknown(obj, key)
+
+    def attribute_node(self, node: cst.Attribute, frame: Frame) -> object:
+        return self.attribute(self.expr(node.value, frame), node.attr.value)
+
+    def await_node(self, node: cst.Await, frame: Frame) -> object:
+        return self.expr(node.expression, frame)
+
+    def named(self, node: cst.NamedExpr, frame: Frame) -> object:
+        value = self.expr(node.value, frame)
+        self.assign(node.target, value, frame)
+        return value
+
+    def lambda_node(self, node: cst.Lambda, frame: Frame) -> object:
+        from enumguard.migrations.alembic.values import Function
+
+        return Function(node, frame.module, frame if frame.locals is not None else None, frame.module.follow)
+
+    def call_node(self, node: cst.Call, frame: Frame) -> object:
+        return self.call(node, frame)
+
+
+def _has_fstring(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.ConcatenatedString):
+        return _has_fstring(node.left) or _has_fstring(node.right)
+    return isinstance(node, cst.FormattedString)
+
+
+_TEXT_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation, cst.Call)
+_BUILTIN_NAMES = frozenset(
+    [
+        "abs",
+        "all",
+        "any",
+        "ascii",
+        "bool",
+        "dict",
+        "enumerate",
+        "filter",
+        "float",
+        "format",
+        "frozenset",
+        "getattr",
+        "hasattr",
+        "int",
+        "isinstance",
+        "len",
+        "list",
+        "map",
+        "max",
+        "min",
+        "next",
+        "open",
+        "print",
+        "range",
+        "repr",
+        "reversed",
+        "round",
+        "set",
+        "sorted",
+        "str",
+        "sum",
+        "tuple",
+        "zip",
+    ]
+)
+
+_HANDLERS = {
+    cst.Name: "name",
+    cst.Attribute: "attribute_node",
+    cst.SimpleString: "simple_string",
+    cst.ConcatenatedString: "simple_string",
+    cst.FormattedString: "formatted",
+    cst.Integer: "number",
+    cst.Float: "number",
+    cst.Imaginary: "number",
+    cst.BinaryOperation: "binary",
+    cst.UnaryOperation: "unary",
+    cst.BooleanOperation: "boolean_operation",
+    cst.Comparison: "comparison",
+    cst.IfExp: "if_expression",
+    cst.List: "sequence",
+    cst.Tuple: "sequence",
+    cst.Set: "sequence",
+    cst.Dict: "dictionary",
+    cst.ListComp: "comprehension",
+    cst.SetComp: "comprehension",
+    cst.GeneratorExp: "comprehension",
+    cst.DictComp: "comprehension",
+    cst.Subscript: "subscript",
+    cst.Await: "await_node",
+    cst.NamedExpr: "named",
+    cst.Lambda: "lambda_node",
+    cst.Call: "call_node",
+}

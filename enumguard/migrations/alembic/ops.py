@@ -1,43 +1,53 @@
-"""The upgrade() body of one Alembic revision (libcst) -> replay events in statement order:
-op.execute SQL, sa.Enum/postgresql.ENUM in create_table/add_column/alter_column (and batch
-operations), explicit .create()/.drop(), autocommit_block, and alembic-postgresql-enum's
-sync_enum_values. Positions are resolved only when an event needs one."""
+"""Calls on `op`, a connection, an Enum type or a Table, with evaluated arguments -> replay
+events: SQL run by op.execute / conn.execute / exec_driver_sql (read by the SQL reader), sa.Enum
+/ postgresql.ENUM in create_table/add_column/alter_column (and batch operations), explicit
+.create()/.drop(), autocommit_block, alembic-postgresql-enum's sync_enum_values, and an Unread
+event for what cannot be read (SQL with run-time holes, metadata.create_all)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from typing import Mapping, cast
+from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from enumguard.finding import Finding, Location, Severity
-from enumguard.libcst_helpers import arg, dotted, string
-from enumguard.migrations.alembic.branches import block_statements, runs_on_postgres
-from enumguard.migrations.alembic.expressions import EnumType, Scope, boolean, qualified, strings
-from enumguard.migrations.alembic.runtime_sql import (
-    CREATE_TYPE,
-    SQL_TEXT,
-    dynamic_sql,
-    literal_parts,
-    may_change_enums,
-    rendered,
-    visible_text,
+from enumguard.finding import Finding, Location
+from enumguard.libcst_helpers import dotted, kwarg
+from enumguard.migrations.alembic import runtime_sql
+from enumguard.migrations.alembic.values import (
+    BIND,
+    CATALOG,
+    CONTEXT,
+    UNKNOWN,
+    Args,
+    AutocommitBlock,
+    Batch,
+    Choice,
+    Column,
+    Db,
+    EnumType,
+    Library,
+    Opaque,
+    Sql,
+    Table,
+    Text,
+    Unknown,
+    strings_in,
 )
-from enumguard.migrations.events import ColumnEvent, Event, TxEvent, Unread
+from enumguard.migrations.events import ColumnEvent, LiteralEvent
 from enumguard.migrations.sql.reader import Reader
 from enumguard.migrations.sql.statements import Lines, string_value, tokenize
-from enumguard.migrations.unread import unread_sql
 from enumguard.model import EnumOp
-from enumguard.sqlalchemy_names import CORE_COLUMNS, ENUM_TYPES, TEXT
+from enumguard.sqlalchemy_names import ENUM_TYPES
+
+_EXECUTE = frozenset({"execute", "exec_driver_sql"})
 
 
 class StringLines(Lines):
     """Lines of SQL inside a Python string, placed where the string starts (looked up only when
     an event needs a location)."""
 
-    def __init__(self, sql: str, node: cst.CSTNode, positions: LazyPositions) -> None:
+    def __init__(self, sql: str, node: cst.CSTNode, positions) -> None:
         super().__init__(sql)
         self.node = node
         self.positions = positions
@@ -47,299 +57,192 @@ class StringLines(Lines):
         if not self.placed:
             start = self.positions[self.node].start
             node = self.node
-            opening = len(node.prefix) + len(node.quote) if isinstance(node, cst.SimpleString) else 1
+            if isinstance(node, cst.SimpleString):
+                opening = len(node.prefix) + len(node.quote)
+            else:
+                opening = len(node.start) if isinstance(node, cst.FormattedString) else 1
             self.base_line, self.base_col, self.placed = start.line, start.column + 1 + opening, True
         return super().at(offset)
 
 
-class LazyPositions:
-    """Positions cost more than parsing; most revisions never need one (no enum in sight)."""
+class FixedLines(Lines):
+    """SQL built by a helper: every statement is placed at the call in upgrade() that ran it."""
 
-    def __init__(self, wrapper: MetadataWrapper) -> None:
-        self.wrapper = wrapper
-        self.resolved: Mapping[cst.CSTNode, CodeRange] | None = None
+    def __init__(self, sql: str, where) -> None:
+        super().__init__(sql)
+        self.where = where
+        self.location: Location | None = None
 
-    def __getitem__(self, node: cst.CSTNode):
-        if self.resolved is None:
-            self.resolved = self.wrapper.resolve(PositionProvider)
-        return self.resolved[node]
-
-
-_SQL_WORDS = re.compile(
-    r"\b(execute|exec_driver_sql|create_all|DDL|create|drop|alter_column|add_column|sync_enum_values)\b"
-)
+    def at(self, offset: int) -> tuple[int, int]:
+        if self.location is None:
+            self.location = self.where()
+        return self.location.line or 1, self.location.column or 1
 
 
-def _may_run_sql(function: cst.FunctionDef) -> bool:
-    """Whether a helper's body could run SQL or DDL (its text names an execute, a create or an op)."""
-    return bool(_SQL_WORDS.search(cst.Module([]).code_for_node(function)))
+class Ops:
+    """Turns calls the evaluator meets into events (`ev` is the evaluate.Evaluator)."""
 
+    def __init__(self, ev: Any) -> None:
+        self.ev = ev
+        self.path = ev.path
 
-class Walker:
-    """The statements of upgrade(), in order, as events."""
+    # ------------------------------------------------------------------ op, connections
+    def db_method(self, db: Db, name: str, args: Args, node: cst.Call) -> object:
+        if db.kind == "op":
+            if name == "execute":
+                return self.execute(args.get("sqltext", 0), node, None)
+            if name == "get_bind":
+                return BIND
+            if name == "get_context":
+                return CONTEXT
+            if name == "batch_alter_table":
+                return Batch(args.get("table_name", 0), args.get("schema"))
+            if name in ("f", "inline_literal"):
+                return args.get("name", 0) if name == "f" else args.get("value", 0)
+            handler = getattr(self, f"op_{name}", None)
+            if handler is not None:
+                self.ev.statements += 1
+                handler(args, node)
+            if name == "create_table":  # Alembic returns the Table: `table.insert()` builds a Core statement
+                columns = tuple(c for c in args.positional[1:] if isinstance(c, Column))
+                return Table(args.get("table_name", 0), columns, args.keywords.get("schema"), node)
+            return None  # indexes, constraints, bulk_insert: no enum type or column type changes
+        if db.kind == "inspector":
+            return CATALOG
+        if name in _EXECUTE:
+            return self.execute(args.get("statement", 0, args.get("sql", 0)), node, args.get("parameters", 1))
+        if name == "autocommit_block":
+            return AutocommitBlock()
+        if name in ("begin", "connect", "begin_nested", "get_bind", "connection"):
+            return BIND
+        if name == "get_context":  # `from alembic import context; context.get_context()`
+            return CONTEXT
+        return UNKNOWN
 
-    def __init__(self, path: str, scope: Scope, positions) -> None:
-        self.path = path
-        self.scope = scope
-        self.positions = positions
-        self.events: list[Event] = []
-        self.statements = 0
-        self.batches: dict[str, cst.Call] = {}  # `with op.batch_alter_table(..) as name`
-        self.synthetic: dict[cst.CSTNode, cst.CSTNode] = {}  # rewritten batch call -> as written
-
-    def loc(self, node: cst.CSTNode) -> Location:
-        start = self.positions[self.synthetic.get(node, node)].start
-        return Location(self.path, start.line, start.column + 1)
-
-    def problem(self, node: cst.CSTNode, message: str) -> None:
-        self.events.append(
-            Finding(
-                self.loc(node),
-                "unsupported-sql",
-                message,
-                Severity.INFO,
-                help="write the SQL as a literal string so enumguard can replay it",
-            )
-        )
-
-    def body(self, statements) -> None:
-        for stmt in statements:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Expr):
-                        self.expr(small.value, for_effect=True)
-                    elif isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
-                        self.expr(small.value)
-                        self.bind(small)
-            elif isinstance(stmt, cst.With):
-                autocommit = any(
-                    isinstance(item.item, cst.Call)
-                    and isinstance(item.item.func, cst.Attribute)
-                    and item.item.func.attr.value == "autocommit_block"
-                    for item in stmt.items
-                )
-                for item in stmt.items:
-                    call = item.item
-                    if (
-                        isinstance(call, cst.Call)
-                        and isinstance(call.func, cst.Attribute)
-                        and call.func.attr.value == "batch_alter_table"
-                        and item.asname is not None
-                        and isinstance(item.asname.name, cst.Name)
-                    ):
-                        self.batches[item.asname.name.value] = call
-                if autocommit:
-                    self.events.append(TxEvent("autocommit_on", self.loc(stmt)))
-                self.body(block_statements(stmt.body))
-                if autocommit:
-                    self.events.append(TxEvent("autocommit_off", self.loc(stmt)))
-            elif isinstance(stmt, cst.If) and runs_on_postgres(stmt.test) is not None:
-                # `if is_postgres():` / `if dialect == "sqlite":` - only the PostgreSQL branch runs
-                if runs_on_postgres(stmt.test):
-                    self.body(block_statements(stmt.body))
-                elif stmt.orelse is not None:
-                    self.body(
-                        block_statements(stmt.orelse.body) if not isinstance(stmt.orelse, cst.If) else [stmt.orelse]
-                    )
-            elif isinstance(stmt, cst.For) and self._unrolled(stmt):
-                pass
-            elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.Try)):
-                start = len(self.events)
-                self.body(block_statements(stmt.body))
-                orelse = getattr(stmt, "orelse", None)
-                if orelse is not None:
-                    self.body(block_statements(orelse.body) if not isinstance(orelse, cst.If) else [orelse])
-                if not isinstance(stmt, cst.Try):
-                    self._runtime_branch(stmt, start)
-                self.forget(stmt)
-
-    def bind(self, small: cst.Assign | cst.AnnAssign) -> None:
-        """`query = "UPDATE ..."; op.execute(query); query = "ALTER ..."; op.execute(query)`:
-        a name assigned more than once means, in straight-line code, its latest value."""
-        target = (
-            small.targets[0].target
-            if isinstance(small, cst.Assign) and len(small.targets) == 1
-            else getattr(small, "target", None)
-        )
-        if isinstance(target, cst.Name) and target.value in self.scope.reassigned:
-            self.scope.values[target.value] = small.value
-
-    def forget(self, block: cst.CSTNode) -> None:
-        """After a branch or loop, a reassigned name set inside it may hold either value: unknown."""
-        scope = self.scope
-
-        class Visit(cst.CSTVisitor):
-            def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-                self.unknown(node.target)
-
-            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-                self.unknown(node.target)
-
-            def unknown(self, target: cst.BaseExpression) -> None:
-                if isinstance(target, cst.Name) and target.value in scope.reassigned:
-                    scope.values[target.value] = None
-
-        block.visit(Visit())
-
-    def _unrolled(self, loop: cst.For) -> bool:
-        """`for value in ("a", "b"): op.execute(f"ALTER TYPE t ADD VALUE '{value}'")`: the body
-        once per string of a literal list or tuple (a constant's too); False for any other loop."""
-        values = strings(self.scope.resolve(loop.iter))
-        if not isinstance(loop.target, cst.Name) or values is None or loop.orelse is not None or len(values) > 100:
-            return False
-        name, missing = loop.target.value, object()
-        before, start = self.scope.values.get(name, cast(cst.BaseExpression, missing)), len(self.events)
-        for value in values:
-            self.scope.values[name] = cst.SimpleString(repr(value))
-            self.body(block_statements(loop.body))
-        if before is missing:
-            self.scope.values.pop(name, None)  # a nested loop over the same name may have removed it
-        else:
-            self.scope.values[name] = before
-        new, seen = [], set()
-        for event in self.events[start:]:  # a problem in the body is one problem, not one per value
-            key = (event.location, event.message) if isinstance(event, Finding) else event
-            try:
-                if key in seen:
-                    continue
-                seen.add(key)
-            except TypeError:
-                pass
-            new.append(event)
-        self.events[start:] = new
-        return True
-
-    def expr(self, node: cst.BaseExpression, for_effect: bool = False) -> None:
-        if isinstance(node, cst.Await):
-            node = node.expression
-        if isinstance(node, cst.Call) and (for_effect or self._passes_connection(node)) and self._project_call(node):
-            return
-        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
-            return
-        method = node.func.attr.value
-        receiver = node.func.value
-        is_op = dotted(receiver) == "op" or qualified(receiver, self.scope.table) == "alembic.op"
-        batch = self.batches.get(dotted(receiver) or "")
-        if batch is not None and method in ("add_column", "alter_column", "drop_column"):
+    def batch_method(self, batch: Batch, name: str, args: Args, node: cst.Call) -> object:
+        if name in ("add_column", "alter_column", "drop_column"):
             # batch_op.add_column(col) is op.add_column(table, col, schema=..) of the with's table
-            extra = [a for a in batch.args if a.keyword is not None and a.keyword.value == "schema"]
-            rewritten = node.with_changes(args=[batch.args[0], *node.args, *extra])
-            self.synthetic[rewritten] = node
-            node, is_op = rewritten, True
-        if method == "execute" and (is_op or self._is_bind(receiver)):
-            self.statements += 1
-            return self.execute(node)
-        if method in ("create", "drop") and not is_op:
-            enum = self.scope.enum_type(receiver)
-            if enum is not None and enum.name and enum.native:
-                self.statements += 1
-                checkfirst = boolean(arg(node, "checkfirst", 1))
-                if method == "create":
-                    self.create(enum, if_not_exists=checkfirst is not False)
-                else:
-                    self.events.append(
-                        EnumOp("drop", enum.name, self.loc(node), self.path, if_exists=checkfirst is not False)
-                    )
-            return
-        if not is_op:
-            return
-        handler = getattr(self, f"op_{method}", None)
-        if handler is not None:
-            self.statements += 1
-            handler(node)
+            rewritten = Args([batch.table, *args.positional], dict(args.keywords), args.open_star)
+            rewritten.keywords.setdefault("schema", batch.schema)
+            self.ev.statements += 1
+            getattr(self, f"op_{name}")(rewritten, node)
+        return None
 
-    def _project_call(self, call: cst.Call) -> bool:
-        """A call into the project's own code (a function of this script, or imported from the
-        repository) that is not followed: what it changes is unknown, the types it names in its
-        string arguments (every type when it names none) are uncertain from here on."""
-        name = dotted(call.func)
-        if name is None:
-            return False
-        head = name.split(".")[0]
-        local = head in self.scope.functions and "." not in name
-        if local and not _may_run_sql(self.scope.functions[head]):
-            return False  # a helper of this script that runs no SQL (an ORM data copy, a log line)
-        if not local and not self.scope.in_project(qualified(call.func, self.scope.table) or ""):
-            return False
-        self.statements += 1
-        strings_in = frozenset(v for a in call.args if (v := string(self.scope.resolve(a.value))) is not None)
-        reason = f"changed by a call to `{name}()` that enumguard does not follow"
-        self.events.append(Unread(reason, self.loc(call), "any", strings_in))
-        return True
+    def create_or_drop(self, obj: EnumType | Table, name: str, args: Args, node: cst.Call) -> object:
+        self.ev.statements += 1
+        if isinstance(obj, Table):
+            table = self._table(obj.name, obj.schema, node, args)
+            if table is not None and name == "create":
+                for column in obj.columns:
+                    self._column(column, table, "add", "create_table", creates=True)
+            elif table is not None:
+                self.ev.emit(ColumnEvent("drop_table", table, Location(self.path)))
+            return None
+        full = obj.qualified()
+        if not obj.native or full is None:
+            return None
+        checkfirst = args.get("checkfirst", 1)
+        if name == "create":
+            self.create(obj, full, if_not_exists=checkfirst is not False)
+        else:
+            self.ev.emit(EnumOp("drop", full, self.ev.loc(obj.node), self.path, if_exists=checkfirst is not False))
+        return None
 
-    def _passes_connection(self, call: cst.Call) -> bool:
-        """A call given the connection (`helper(conn, ...)`, `helper(op.get_bind())`): it may run SQL
-        even when its result is kept; other calls whose result is kept compute a value."""
-        for a in call.args:
-            value = self.scope.resolve(a.value)
-            if isinstance(value, cst.Name) and value.value in ("conn", "connection", "bind", "op", "session"):
-                return True
-            if self._is_bind(value) or (
-                isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("get_bind")
-            ):
-                return True
-        return False
-
-    def _runtime_branch(self, stmt: cst.CSTNode, start: int) -> None:
-        """DDL under a run-time condition or loop may or may not run: what it touches is uncertain."""
-        types = {e.type_name.rpartition(".")[2] for e in self.events[start:] if isinstance(e, EnumOp)}
-        tables = {e.table.rpartition(".")[2] for e in self.events[start:] if isinstance(e, ColumnEvent)}
-        if not types and not tables:
-            return
-        head = stmt.test if isinstance(stmt, (cst.If, cst.While)) else getattr(stmt, "iter", None)
-        keyword = {cst.If: "if", cst.While: "while", cst.For: "for .. in"}.get(type(stmt), "if")
-        shown = cst.Module([]).code_for_node(head) if head is not None else ""
-        shown = shown if len(shown) <= 40 else shown[:37] + "..."
-        reason = f"changed in a run-time branch (`{keyword} {shown}`)"
-        self.events.append(Unread(reason, self.loc(stmt), "any", frozenset(types | tables)))
-
-    def _is_bind(self, receiver: cst.BaseExpression | None) -> bool:
-        receiver = self.scope.resolve(receiver)
-        return isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_bind")
+    def create_all(self, name: str, node: cst.Call) -> object:
+        self.ev.unread(
+            f"changed by `{dotted(node.func) or name}()`, which creates the tables of models enumguard does not "
+            "read in migrations",
+            node,
+            "any",
+            frozenset(),
+        )
+        return None
 
     # ------------------------------------------------------------------ SQL
-    def execute(self, call: cst.Call) -> None:
-        target = arg(call, "sqltext", 0) or arg(call, "statement", 0)
-        literal = self.scope.resolve(target)
-        in_text = isinstance(literal, cst.Call) and qualified(literal.func, self.scope.table) in SQL_TEXT
-        if in_text:
-            call_ = cast(cst.Call, literal)  # in_text: a text() call
-            literal = self.scope.resolve(arg(call_, "text", 0) or arg(call_, "statement", 0))
-        sql = string(literal)
-        if sql is None:
-            sql = rendered(literal, self.scope)
-        if sql is None:
-            kind = dynamic_sql(literal, self.scope)
-            if in_text and kind in (None, "the result of a call"):
-                kind = "a `text()` of a value known only at run time"
-            visible = visible_text(literal, self.scope)
-            if kind is not None and may_change_enums(visible):
-                self.problem(call, f"`{dotted(call.func) or 'execute'}` runs SQL built from {kind}")
-                self._created_with_unknown_labels(literal, call)
-                self.events.append(unread_sql(visible, f"changed by SQL built from {kind}", self.loc(call)))
-            return
-        first = literal
-        while isinstance(first, cst.ConcatenatedString):
-            first = first.left
-        reader = Reader(self.path, self.path, StringLines(sql, cast(cst.CSTNode, first), self.positions))
-        self.events.extend(reader.read(sql))
+    def execute(self, value: object, node: cst.Call, parameters: object = None) -> object:
+        """Run SQL: a string is read as the SQL files are; text with run-time holes becomes a
+        notice (when what can be seen of it could touch an enum) and an Unread event."""
+        if isinstance(value, Choice):  # one of several statements: each runs only sometimes
+            cond = self.ev.runtime("changed by SQL chosen at run time", node)
+            self.ev.conds.append(cond)
+            try:
+                for option in value.options:
+                    self.execute(option, node, parameters)
+            finally:
+                self.ev.conds.remove(cond)
+            self.ev.done(cond)
+            return UNKNOWN
+        self.ev.statements += 1
+        in_text = isinstance(value, Sql)
+        if isinstance(value, Sql):
+            params = dict(value.params)
+            params.update(parameters if isinstance(parameters, dict) else {})
+            value = runtime_sql.bound(value.text, params)
+        if isinstance(value, Opaque) and value.qualified.split(".")[0] in ("sqlalchemy", "sqlmodel"):
+            return UNKNOWN  # a Core statement (sa.update(t).values(...)): no DDL
+        if isinstance(value, str):
+            self._read(value)
+            return CATALOG if runtime_sql.CATALOG.search(value) else UNKNOWN
+        text = value if isinstance(value, Text) else None
+        visible = text.visible() if text is not None else None
+        if runtime_sql.may_change_enums(visible):
+            self.ev.problem(
+                node, f"`{dotted(node.func) or 'execute'}` runs SQL built from {self._how(value, in_text, node)}"
+            )
+            for name in runtime_sql.created_types(text.parts if text is not None else ()):
+                self._created_with_unknown_labels(name, node)
+            reason = "SQL built from a value known only at run time"
+            self.ev.unread(reason, node, runtime_sql.touches(visible), runtime_sql.names(visible))
+        return CATALOG if visible and runtime_sql.CATALOG.search(visible) else UNKNOWN
 
-    def _created_with_unknown_labels(self, node: cst.BaseExpression | None, call: cst.Call) -> None:
+    def _how(self, value: object, in_text: bool, node: cst.Call) -> str:
+        written = node.args[0].value if node.args else None
+        if isinstance(value, Text):
+            return value.how
+        if in_text:
+            return "a `text()` of a value known only at run time"
+        if isinstance(written, (cst.Name, cst.Attribute, cst.Subscript)):
+            return "a variable"
+        return value.how if isinstance(value, Unknown) else "a value known only at run time"
+
+    def _read(self, sql: str) -> None:
+        """SQL text through the SQL reader, placed where it is written (in upgrade()) or at the
+        call that ran it. The same data statement run again at the same place (a loop seeding
+        rows) adds nothing: it is read once."""
+        origin = self.ev.origins.get(id(sql))
+        node = None
+        if origin is not None and origin[0] is sql and origin[2] == self.path and origin[3] and self.ev.depth == 0:
+            node = origin[1]
+            while isinstance(node, cst.ConcatenatedString):
+                node = node.left
+        where = self.ev.where(None)
+        key = (sql, id(node) if node is not None else tuple(id(n) for n in where))
+        if self.ev.read_sql.get(key) is False:
+            return
+        lines = (
+            StringLines(sql, node, self.ev.positions)
+            if node is not None
+            else FixedLines(sql, lambda: self.ev.located(where))
+        )
+        events = Reader(self.path, self.path, lines).read(sql)
+        self.ev.read_sql[key] = any(not isinstance(e, (LiteralEvent, Finding)) for e in events)
+        for event in events:
+            self.ev.emit(event)
+
+    def _created_with_unknown_labels(self, name: str, node: cst.Call) -> None:
         """`f"CREATE TYPE kind AS ENUM ({labels})"`: the type exists afterwards, its labels unknown."""
-        for part in literal_parts(node, self.scope):
-            for match in CREATE_TYPE.finditer(part):
-                statement = f"CREATE TYPE {match.group(1)} AS ENUM ()"
-                for event in Reader(self.path, self.path, Lines(statement)).read(statement):
-                    if isinstance(event, EnumOp) and event.kind == "create":
-                        self.events.append(replace(event, location=self.loc(call), labels_known=False))
+        statement = f"CREATE TYPE {name} AS ENUM ()"
+        for event in Reader(self.path, self.path, Lines(statement)).read(statement):
+            if isinstance(event, EnumOp) and event.kind == "create":
+                self.ev.emit(replace(event, location=self.ev.loc(node), labels_known=False))
 
     # ------------------------------------------------------------------ types and columns
-    def create(self, enum: EnumType, if_not_exists: bool = False) -> None:
-        self.events.append(
+    def create(self, enum: EnumType, full: str, if_not_exists: bool = False) -> None:
+        self.ev.emit(
             EnumOp(
                 "create",
-                cast(str, enum.name),  # called for named types only
-                self.loc(enum.node),
+                full,
+                self.ev.loc(enum.node),
                 self.path,
                 labels=enum.labels,
                 if_not_exists=if_not_exists,
@@ -347,146 +250,176 @@ class Walker:
             )
         )
 
-    def _table(self, call: cst.Call, position: int = 0) -> str | None:
-        name = string(self.scope.resolve(arg(call, "table_name", position)))
-        schema = string(arg(call, "schema")) or "public"
-        return f"{schema}.{name}" if name else None
+    def _table(self, name: object, schema: object, node: cst.Call, args: Args) -> str | None:
+        """`schema.table`, or None (and an Unread event) when the name is known only at run time."""
+        if isinstance(name, str) and (schema is None or isinstance(schema, str)):
+            return f"{schema or 'public'}.{name}"
+        reason = f"changed by `{dotted(node.func) or 'op'}` on a table known only at run time"
+        self.ev.unread(reason, node, "tables", strings_in(args.all()))
+        return None
 
-    def _column(self, column: cst.BaseExpression | None, table: str, kind: str, context: str, creates: bool) -> None:
-        column = self.scope.resolve(column)
-        if not isinstance(column, cst.Call) or not (
-            qualified(column.func, self.scope.table) in CORE_COLUMNS or (dotted(column.func) or "").endswith("Column")
-        ):
+    def _column(self, column: object, table: str, kind: str, context: str, creates: bool) -> None:
+        if not isinstance(column, Column):
             return
-        name = string(arg(column, "name", 0))
-        type_node = arg(column, "type_", 1)
-        enum = self.scope.enum_type(type_node, table.partition(".")[0])
-        if name is not None and (enum is not None and not enum.native or enum is None and self._builtin(type_node)):
-            self.events.append(ColumnEvent(kind, table, self.loc(column), name, context=context))
-        if name is None or enum is None or not enum.native or enum.name is None:
+        enum = column.type
+        if isinstance(column.name, str) and _stores_no_enum(enum):
+            # a VARCHAR (or native_enum=False): what a model declares of this column is not so
+            self.ev.emit(ColumnEvent(kind, table, self.ev.loc(column.node), column.name, context=context))
+        if not isinstance(enum, EnumType) or not enum.native:
+            return
+        full = enum.qualified(table.partition(".")[0])
+        if not isinstance(column.name, str) or full is None:
             return
         if creates and enum.create_type:
-            self.create(enum, if_not_exists=False)
-        default, default_at = self._server_default(arg(column, "server_default"))
+            self.create(enum, full, if_not_exists=False)
+        default, default_at = self._server_default(column.server_default, column.node)
         # the line that names the type: the Enum(...) when written in the column, else the column
-        where = self.loc(enum.node) if type_node is enum.node else self.loc(column)
-        self.events.append(
-            ColumnEvent(kind, table, where, name, enum.name, default, default_at, surely_enum=True, context=context)
+        inline = any(a.value is enum.node for a in column.node.args) if isinstance(column.node, cst.Call) else False
+        where = self.ev.loc(enum.node) if inline else self.ev.loc(column.node)
+        self.ev.emit(
+            ColumnEvent(kind, table, where, column.name, full, default, default_at, surely_enum=True, context=context)
         )
 
-    def _server_default(self, node: cst.BaseExpression | None) -> tuple[str | None, Location | None]:
-        node = self.scope.resolve(node)
-        if node is None:
-            return None, None
-        value = string(node)
-        if value is not None:
-            return value, self.loc(node)
-        if isinstance(node, cst.Call) and qualified(node.func, self.scope.table) in TEXT | {"text"}:
-            sql = string(arg(node, "text", 0))
-            tokens, error, _ = tokenize(sql or "")
-            if sql is not None and error is None and tokens:
-                value = string_value(tokens[0])
-                if value is not None and (len(tokens) == 1 or tokens[1].text == "::"):
-                    return value, self.loc(node)
+    def _server_default(self, value: object, call: cst.CSTNode) -> tuple[str | None, Location | None]:
+        """A default written as a string or as `sa.text("'x'::kind")`, and where it is written."""
+        written = kwarg(call, "server_default") if isinstance(call, cst.Call) else None
+        at = self.ev.loc(written.value) if written is not None else self.ev.loc(call)
+        if isinstance(value, str):
+            return value, at
+        if isinstance(value, Sql) and isinstance(value.text, str):
+            tokens, error, _ = tokenize(value.text)
+            if error is None and tokens:
+                found = string_value(tokens[0])
+                if found is not None and (len(tokens) == 1 or tokens[1].text == "::"):
+                    return found, at
         return None, None
 
-    def _builtin(self, type_node: cst.BaseExpression | None) -> bool:
-        """`sa.String(20)`, `postgresql.UUID`, `sa.Integer`: a SQLAlchemy type that is no enum."""
-        node = self.scope.resolve(type_node)
-        if isinstance(node, cst.Call):
-            node = node.func
-        name = qualified(node, self.scope.table) if node is not None else None
-        return name is not None and name.startswith("sqlalchemy.") and name not in ENUM_TYPES
+    def op_create_table(self, args: Args, node: cst.Call) -> None:
+        name, schema = args.get("table_name", 0), args.keywords.get("schema")
+        if any(isinstance(c, Column) and isinstance(c.type, EnumType) for c in args.positional[1:]):
+            table = self._table(name, schema, node, args)
+        else:  # no enum column: a name known only at run time changes nothing enumguard tracks
+            table = f"{schema or 'public'}.{name}" if isinstance(name, str) and _plain(schema) else None
+        if table is not None:
+            # the migrations create this table: its columns are what they say
+            self.ev.emit(ColumnEvent("create_table", table, self.ev.loc(node)))
+            for column in args.positional[1:]:
+                self._column(column, table, "add", "create_table", creates=True)
 
-    def op_create_table(self, call: cst.Call) -> None:
-        table = self._table(call)
+    def op_add_column(self, args: Args, node: cst.Call) -> None:
+        column = args.get("column", 1)
+        name, schema = args.get("table_name", 0), args.keywords.get("schema")
+        if isinstance(column, Column) and isinstance(column.type, EnumType):
+            table = self._table(name, schema, node, args)
+            if table is not None:
+                self._column(column, table, "add", "add_column", creates=False)
+        elif isinstance(column, Column) and isinstance(name, str) and _plain(schema):
+            self._column(column, f"{schema or 'public'}.{name}", "add", "add_column", creates=False)
+
+    def op_alter_column(self, args: Args, node: cst.Call) -> None:
+        table = self._table(args.get("table_name", 0), args.keywords.get("schema"), node, args)
+        column = args.get("column_name", 1)
         if table is None:
             return
-        self.events.append(ColumnEvent("create_table", table, self.loc(call)))
-        for a in call.args[1:]:
-            if a.keyword is None and not a.star:
-                self._column(a.value, table, "add", "create_table", creates=True)
-
-    def op_add_column(self, call: cst.Call) -> None:
-        table = self._table(call)
-        column = arg(call, "column", 1)
-        if table is not None and column is not None:
-            self._column(column, table, "add", "add_column", creates=False)
-
-    def op_alter_column(self, call: cst.Call) -> None:
-        table = self._table(call)
-        column = string(arg(call, "column_name", 1))
-        if table is None or column is None:
+        if not isinstance(column, str):
+            if "type_" in args.keywords or "new_column_name" in args.keywords:
+                self.ev.unread(
+                    "changed by `op.alter_column` on a column known only at run time",
+                    node,
+                    "tables",
+                    frozenset({table.rsplit(".", 1)[-1]}),
+                )
             return
-        type_node = arg(call, "type_")
-        if type_node is not None:
-            enum = self.scope.enum_type(type_node, table.partition(".")[0])
-            if enum is not None and enum.native and enum.name:
-                where = self.loc(enum.node) if type_node is enum.node else self.loc(call)
-                self.events.append(
-                    ColumnEvent("retype", table, where, column, enum.name, surely_enum=True, context="alter_column")
+        loc = self.ev.loc(node)
+        if "type_" in args.keywords:
+            enum = args.keywords["type_"]
+            full = enum.qualified(table.partition(".")[0]) if isinstance(enum, EnumType) and enum.native else None
+            if full is not None and isinstance(enum, EnumType):
+                where = self.ev.loc(enum.node) if any(a.value is enum.node for a in node.args) else loc
+                self.ev.emit(
+                    ColumnEvent("retype", table, where, column, full, surely_enum=True, context="alter_column")
                 )
             else:
-                self.events.append(ColumnEvent("retype", table, self.loc(call), column, None))
-        default_node = arg(call, "server_default")
-        default, default_at = self._server_default(default_node)
-        if default is not None:
-            self.events.append(
-                ColumnEvent("default", table, self.loc(call), column, default=default, default_location=default_at)
-            )
-        elif isinstance(default_node, cst.Name) and default_node.value == "None":
-            self.events.append(ColumnEvent("drop_default", table, self.loc(call), column))
-        new_name = string(arg(call, "new_column_name"))
-        if new_name:
-            self.events.append(ColumnEvent("rename_column", table, self.loc(call), column, new_name=new_name))
+                self.ev.emit(ColumnEvent("retype", table, loc, column, None))
+        default = args.keywords.get("server_default", UNKNOWN)
+        if isinstance(default, (str, Sql)):
+            value, at = self._server_default(default, node)
+            if value is not None:
+                self.ev.emit(ColumnEvent("default", table, loc, column, default=value, default_location=at))
+        elif default is None and "server_default" in args.keywords:
+            self.ev.emit(ColumnEvent("drop_default", table, loc, column))
+        new_name = args.keywords.get("new_column_name")
+        if isinstance(new_name, str) and new_name:
+            self.ev.emit(ColumnEvent("rename_column", table, loc, column, new_name=new_name))
 
-    def op_drop_column(self, call: cst.Call) -> None:
-        table, column = self._table(call), string(arg(call, "column_name", 1))
-        if table and column:
-            self.events.append(ColumnEvent("drop", table, Location(self.path), column))
+    def op_drop_column(self, args: Args, node: cst.Call) -> None:
+        table, column = (
+            self._table(args.get("table_name", 0), args.keywords.get("schema"), node, args),
+            args.get("column_name", 1),
+        )
+        if table and isinstance(column, str):
+            self.ev.emit(ColumnEvent("drop", table, Location(self.path), column))
 
-    def op_drop_table(self, call: cst.Call) -> None:
-        table = self._table(call)
+    def op_drop_table(self, args: Args, node: cst.Call) -> None:
+        table = self._table(args.get("table_name", 0), args.keywords.get("schema"), node, args)
         if table:
-            self.events.append(ColumnEvent("drop_table", table, Location(self.path)))
+            self.ev.emit(ColumnEvent("drop_table", table, Location(self.path)))
 
-    def op_rename_table(self, call: cst.Call) -> None:
-        old, new = self._table(call), string(arg(call, "new_table_name", 1))
-        if old and new:
-            self.events.append(
+    def op_rename_table(self, args: Args, node: cst.Call) -> None:
+        old, new = (
+            self._table(args.get("old_table_name", 0), args.keywords.get("schema"), node, args),
+            args.get("new_table_name", 1),
+        )
+        if old and isinstance(new, str):
+            self.ev.emit(
                 ColumnEvent("rename_table", old, Location(self.path), new_name=f"{old.partition('.')[0]}.{new}")
             )
 
-    def op_sync_enum_values(self, call: cst.Call) -> None:
+    def op_sync_enum_values(self, args: Args, node: cst.Call) -> None:
         """alembic-postgresql-enum: renames the type aside, creates it with the new values, moves
         the affected columns over and drops the old type."""
-        schema = string(arg(call, "enum_schema", 0)) or "public"
-        name = string(arg(call, "enum_name", 1))
-        values = self.scope.strings(arg(call, "new_values", 2))
-        if name is None:
-            return self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
-        full, old, where = f"{schema}.{name}", f"{schema}.{name}_old", self.loc(call)
-        if values is None:
+        schema = args.get("enum_schema", 0)
+        schema = schema if isinstance(schema, str) else "public"
+        name = args.get("enum_name", 1)
+        values = args.get("new_values", 2)
+        if not isinstance(name, str):
+            self.ev.problem(node, "`op.sync_enum_values` with values enumguard cannot read")
+            self.ev.unread(
+                "changed by `op.sync_enum_values` of a type known only at run time", node, "types", frozenset()
+            )
+            return
+        readable = isinstance(values, (list, tuple)) and all(isinstance(v, str) for v in values)
+        full, old, where = f"{schema}.{name}", f"{schema}.{name}_old", self.ev.loc(node)
+        if not readable:
             # The type still exists afterwards, with labels enumguard does not know: comparing
             # the old labels would report every label the revision added as missing.
-            self.problem(call, "`op.sync_enum_values` with values enumguard cannot read")
-        self.events.append(EnumOp("rename_type", full, where, self.path, new_name=old))
-        self.events.append(
-            EnumOp("create", full, where, self.path, labels=tuple(values or ()), labels_known=values is not None)
-        )
-        columns = self.scope.resolve(arg(call, "affected_columns", 3))
-        for element in columns.elements if isinstance(columns, (cst.List, cst.Tuple)) else ():
-            ref = element.value
-            table = column = None
-            if isinstance(ref, cst.Call):  # TableReference(table_name, column_name, table_schema=...)
-                table = string(arg(ref, "table_name", 0))
-                column = string(arg(ref, "column_name", 1))
-                table_schema = string(arg(ref, "table_schema")) or schema
-            elif isinstance(ref, cst.Tuple) and len(ref.elements) == 2:  # older releases: (table, column)
-                table, column = (string(e.value) for e in ref.elements)
-                table_schema = schema
-            if table and column:
-                self.events.append(
-                    ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True)
-                )
-        self.events.append(EnumOp("drop", old, where, self.path))
+            self.ev.problem(node, "`op.sync_enum_values` with values enumguard cannot read")
+        self.ev.emit(EnumOp("rename_type", full, where, self.path, new_name=old))
+        labels = tuple(str(v) for v in values) if readable and isinstance(values, (list, tuple)) else ()
+        self.ev.emit(EnumOp("create", full, where, self.path, labels=labels, labels_known=readable))
+        columns = args.get("affected_columns", 3)
+        for ref in columns if isinstance(columns, (list, tuple)) else ():
+            table: object = None
+            column: object = None
+            table_schema: object = schema
+            if isinstance(ref, dict):  # TableReference(table_name, column_name, table_schema=...)
+                table, column = ref.get("table_name"), ref.get("column_name")
+                table_schema = ref.get("table_schema") if isinstance(ref.get("table_schema"), str) else schema
+            elif isinstance(ref, (tuple, list)) and len(ref) == 2:  # older releases: (table, column)
+                table, column = ref
+            if isinstance(table, str) and isinstance(column, str):
+                self.ev.emit(ColumnEvent("retype", f"{table_schema}.{table}", where, column, full, surely_enum=True))
+        self.ev.emit(EnumOp("drop", old, where, self.path))
+
+
+def _plain(schema: object) -> bool:
+    return schema is None or isinstance(schema, str)
+
+
+def _stores_no_enum(type_: object) -> bool:
+    """`sa.String(20)`, `postgresql.UUID`, `sa.Integer`, an Enum with native_enum=False: a column
+    type of SQLAlchemy's that is no PostgreSQL enum type."""
+    if isinstance(type_, EnumType):
+        return not type_.native
+    name = type_.qualified if isinstance(type_, (Opaque, Library)) else ""
+    return name.startswith("sqlalchemy.") and name not in ENUM_TYPES

@@ -15,10 +15,9 @@ from enumguard import cache as cache_mod
 from enumguard.collect import SourceFile, SourceTree
 from enumguard.config import Config
 from enumguard.finding import Finding, Location, Severity
-from enumguard.libcst_helpers import string
 from enumguard.migrations.alembic import environments, graph, shared
-from enumguard.migrations.alembic.expressions import Scope, boolean, strings
-from enumguard.migrations.alembic.ops import LazyPositions, Walker
+from enumguard.migrations.alembic.evaluate import Evaluator, LazyPositions
+from enumguard.migrations.alembic.expressions import boolean
 from enumguard.migrations.events import Event
 from enumguard.migrations.replay import Unit
 from enumguard.model import Migration
@@ -162,14 +161,17 @@ def _env_says_per_migration(tree: SourceTree, path: str | None) -> bool:
     return found
 
 
-def _revision_ids(node: cst.BaseExpression | None) -> tuple[str, ...]:
-    value = string(node)
-    if value is not None:
+def _revision_ids(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
         return (value,)
-    return tuple(strings(node) or ())
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return ()
 
 
 def _read(tree: SourceTree, path: str) -> _Script | None:
+    """A revision's id, parents and the events its upgrade() runs, found by evaluating it (the
+    helpers it calls are read through `tree`, which records them for the fact cache)."""
     source = tree.get(path)
     if source is None:
         return None
@@ -178,17 +180,14 @@ def _read(tree: SourceTree, path: str) -> _Script | None:
     except (cst.ParserSyntaxError, complexity.TooComplex):  # the Python scanner reports both
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = LazyPositions(wrapper)
-    scope = Scope(module, path, tree)
-    revision = string(scope.values.get("revision"))
-    if revision is None:
+    evaluator = Evaluator(path, module, tree, LazyPositions(wrapper))
+    revision = evaluator.global_value("revision")
+    if not isinstance(revision, str):
         return None
-    walker = Walker(path, scope, positions)
-    for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "upgrade":
-            scope._collect_function(stmt)
-            walker.body(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
-    downs = _revision_ids(scope.values.get("down_revision"))
-    depends = _revision_ids(scope.values.get("depends_on"))
-    labels = _revision_ids(scope.values.get("branch_labels"))
-    return _Script(path, revision, downs, depends, walker.events, walker.statements, labels)
+    upgrade = [s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == "upgrade"]
+    if upgrade:
+        evaluator.run(upgrade[-1])
+    downs = _revision_ids(evaluator.global_value("down_revision"))
+    depends = _revision_ids(evaluator.global_value("depends_on"))
+    labels = _revision_ids(evaluator.global_value("branch_labels"))
+    return _Script(path, revision, downs, depends, evaluator.events, evaluator.statements, labels)

@@ -1,186 +1,198 @@
-"""Python expressions that build SQL at run time (libcst) -> its text when constants alone make it,
-else what kind of dynamic SQL it is and whether its visible text could change an enum type."""
+"""SQL text a revision builds at run time (known parts around holes) -> whether what can be seen
+of it could change an enum type or a column, which names it shows, which facts it may touch,
+the types a partly visible CREATE TYPE makes, and whether it reads the catalog."""
 
 from __future__ import annotations
 
 import re
-import textwrap
 
-import libcst as cst
-
-from enumguard.libcst_helpers import dotted, string
-from enumguard.migrations.alembic.expressions import Scope, qualified
-from enumguard.sqlalchemy_names import DDL, TEXT
-
-SQL_TEXT = TEXT | DDL | {"text"}
-# Methods that build SQLAlchemy Core statements (`table.update().where(...).values(...)`).
-_CORE_METHODS = frozenset(
-    "insert update delete select values where returning filter filter_by order_by limit execution_options "
-    "params bindparams from_select on_conflict_do_nothing on_conflict_do_update".split()
+CREATE_TYPE = re.compile(
+    r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.IGNORECASE
 )
-CANDIDATES = "\x01"  # between the statements a name may hold (visible_text)
-
-
-def dynamic_sql(node: cst.BaseExpression | None, scope: Scope) -> str | None:
-    """What kind of run-time SQL text this is, or None when it is no SQL text at all (a
-    SQLAlchemy Core statement such as `sa.update(t).values(...)`, which emits no enum DDL)."""
-    if isinstance(node, cst.FormattedString) or (isinstance(node, cst.ConcatenatedString) and string(node) is None):
-        return "an f-string"
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
-        return "string operations"
-    if isinstance(node, cst.Call):
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("format", "join", "replace"):
-            return "string formatting"
-        name = qualified(node.func, scope.table) or ""
-        if name in SQL_TEXT:
-            return "a `text()` of a value known only at run time"
-        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
-        if name.startswith(("sqlalchemy.", "alembic.")) or method in _CORE_METHODS:
-            return None  # a SQLAlchemy Core statement (`sa.update(t).values(...)`): data, no DDL
-        return "the result of a call"
-    if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
-        return "a variable"
-    return None
-
-
-CREATE_TYPE = re.compile(r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.I)
-
-
-def literal_parts(node: cst.BaseExpression | None, scope: Scope | None = None) -> list[str]:
-    """The text between the placeholders of an f-string (implicitly concatenated or not); with
-    a scope, a placeholder that is a name of a string constant joins the text around it
-    (`f"CREATE TYPE {NAME} AS ENUM ({labels})"` -> `CREATE TYPE kind AS ENUM (`, `)`)."""
-    if isinstance(node, cst.ConcatenatedString):
-        return literal_parts(node.left, scope) + literal_parts(node.right, scope)
-    if isinstance(node, cst.FormattedString):
-        parts, current = [], ""
-        for piece in node.parts:
-            if isinstance(piece, cst.FormattedStringText):
-                current += piece.value
-                continue
-            assert isinstance(piece, cst.FormattedStringExpression)  # the other kind of part
-            known = None
-            if scope is not None and isinstance(piece.expression, cst.Name) and piece.format_spec is None:
-                known = rendered(piece.expression, scope) if piece.conversion is None else None
-            if known is not None:
-                current += known
-            else:
-                parts.append(current)
-                current = ""
-        parts.append(current)
-        return [p for p in parts if p]
-    value = string(node)
-    return [value] if value is not None else []
-
-
-def rendered(node: cst.BaseExpression | None, scope: Scope, depth: int = 0) -> str | None:
-    """SQL text built only from string constants -> its text; None for anything else: an
-    f-string whose placeholders are names of constants (`f'DROP TYPE "{ENUM_NAME}"'`),
-    `'...'.format(...)` of constants, `"ALTER TYPE " + NAME + " RENAME TO " + TMP`."""
-    if depth > 20:  # `x = x + "a"` or a long chain: not worth following
-        return None
-    node = scope.resolve(node)
-
-    def part(child: cst.BaseExpression | None) -> str | None:
-        return rendered(child, scope, depth + 1)
-
-    if isinstance(node, cst.ConcatenatedString) or (
-        isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
-    ):
-        left, right = part(node.left), part(node.right)
-        return left + right if left is not None and right is not None else None
-    if isinstance(node, cst.Call) and (dotted(node.func) or "").split(".")[-1] in ("dedent", "cleandoc") and node.args:
-        text = part(node.args[0].value)  # textwrap.dedent("""..."""), inspect.cleandoc: same statement
-        return None if text is None else textwrap.dedent(text)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-        template = part(node.func.value)  # 'ALTER TABLE {} ...'.format(TABLE, ...)
-        args = [part(a.value) for a in node.args if a.keyword is None and not a.star]
-        kwargs = {a.keyword.value: part(a.value) for a in node.args if a.keyword is not None}
-        if template is None or any(a.star for a in node.args) or None in args or None in kwargs.values():
-            return None
-        try:
-            return template.format(*args, **kwargs)
-        except (IndexError, KeyError, ValueError, AttributeError):
-            return None
-    if not isinstance(node, cst.FormattedString):
-        return string(node)
-    if "r" in node.prefix.lower():
-        return None
-    out: list[str] = []
-    for piece in node.parts:
-        if isinstance(piece, cst.FormattedStringText):
-            if "\\" in piece.value:
-                return None
-            out.append(piece.value.replace("{{", "{").replace("}}", "}"))
-            continue
-        assert isinstance(piece, cst.FormattedStringExpression)  # the other kind of part
-        value = part(piece.expression) if isinstance(piece.expression, cst.Name) else None
-        if value is None or piece.conversion is not None or piece.format_spec is not None:
-            return None
-        out.append(value)
-    return "".join(out)
-
-
-def visible_text(node: cst.BaseExpression | None, scope: Scope) -> str | None:
-    """The literal text of SQL built at run time (an f-string's text parts, the string operands
-    of `+`/`%`, the receiver of `.format()`, also when a name holds it), or None when none of its
-    statement is visible."""
-    if isinstance(node, cst.Name):
-        resolved = scope.resolve(node)
-        if resolved is node and node.value in scope.reassigned:
-            # a name given several values (in branches): all of them are what may run
-            values = scope.assigned.get(node.value, [])
-            texts = [text for value in values if (text := rendered(value, scope)) is not None]
-            return CANDIDATES.join(texts) if texts and len(texts) == len(values) else None
-        node = None if resolved is node else resolved
-    if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
-        return "\0".join(literal_parts(node)) or None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
-        parts = [visible_text(node.left, scope), string(node.right) if isinstance(node.operator, cst.Add) else None]
-        if isinstance(node.operator, cst.Add) and isinstance(node.right, cst.FormattedString):
-            parts[1] = visible_text(node.right, scope)
-        text = " ".join(p for p in parts if p)
-        return text or None
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-        return string(scope.resolve(node.func.value))
-    return string(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
-
+# A query of the catalog: an `if` on its answer guards a statement (the existence checks).
+CATALOG = re.compile(
+    r"\b(?:pg_enum|pg_type|pg_catalog|pg_class|pg_attribute|pg_namespace|information_schema|to_regtype|to_regclass)\b",
+    re.IGNORECASE,
+)
 
 _VERB = re.compile(
     r"^\s*(ALTER|CREATE|DROP|INSERT|UPDATE|DELETE|SELECT|GRANT|REVOKE|COMMENT|REINDEX|VACUUM|ANALYZE|TRUNCATE|SET|REFRESH)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _ENUM_DDL = re.compile(
     r"\b(TYPE|ENUM|DEFAULT|DOMAIN)\b|\bALTER\s+TABLE\b|\bDROP\s+TABLE\b"
     r"|\bCREATE\s+(UNLOGGED\s+|TEMP(ORARY)?\s+)?TABLE\b(?![^;]*\bPARTITION\s+OF\b)|\bDO\s+[$']",
-    re.I,
+    re.IGNORECASE,
 )
 
 
-_DATA_FIX = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SELECT)\b", re.I)
+_DATA_FIX = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SELECT)\b", re.IGNORECASE)
 # ALTER TABLE actions that leave column types alone (constraints, triggers, owner, table rename).
 _TABLE_CHORE = re.compile(
     r"\b(?:(?:ADD|DROP|RENAME|VALIDATE)\s+CONSTRAINT|(?:ENABLE|DISABLE)\s+(?:ALWAYS\s+|REPLICA\s+)?TRIGGER"
     r"|OWNER\s+TO|RENAME\s+TO|SET\s+(?:LOGGED|UNLOGGED|TABLESPACE)|(?:ENABLE|DISABLE|FORCE)\s+ROW\s+LEVEL\s+SECURITY)\b",
-    re.I,
+    re.IGNORECASE,
 )
-_COLUMN_WORDS = re.compile(r"\b(TYPE|ENUM|DEFAULT|DOMAIN|COLUMN)\b", re.I)
+_COLUMN_WORDS = re.compile(r"\b(TYPE|ENUM|DEFAULT|DOMAIN|COLUMN)\b", re.IGNORECASE)
+_COMMENTS = re.compile(r"--[^\n\0]*|/\*.*?\*/", re.DOTALL)
 
 
 def may_change_enums(text: str | None) -> bool:
     """False only when the visible text of run-time SQL is a statement that cannot create, change
     or use an enum type in a way the replay tracks (an index rename, a partition, a data fix,
     `UPDATE t SET type = ...` of a column named `type`, a constraint or trigger chore);
-    True when the statement cannot be seen. Several candidate statements (a name given one in
-    each branch) may change enums when one of them may."""
-    if text is not None and CANDIDATES in text:
-        return any(may_change_enums(part) for part in text.split(CANDIDATES))
+    True when the statement cannot be seen."""
     if text is not None:  # comments say nothing about the statement (`--sql` editor hints)
-        text = re.sub(r"--[^\n\0]*|/\*.*?\*/", " ", text, flags=re.S)
+        text = _COMMENTS.sub(" ", text)
     if text is None or not _VERB.match(text):
         return True
-    if _DATA_FIX.match(text) and not re.search(r"\bDEFAULT\b", text, re.I):
+    if _DATA_FIX.match(text) and not re.search(r"\bDEFAULT\b", text, re.IGNORECASE):
         return False
-    if re.match(r"\s*ALTER\s+TABLE\b", text, re.I) and _TABLE_CHORE.search(text) and not _COLUMN_WORDS.search(text):
+    if (
+        re.match(r"\s*ALTER\s+TABLE\b", text, re.IGNORECASE)
+        and _TABLE_CHORE.search(text)
+        and not _COLUMN_WORDS.search(text)
+    ):
         return False
     return bool(_ENUM_DDL.search(text))
+
+
+def touches(text: str | None) -> str:
+    """Which facts a statement of this visible text may change: "types", "tables" or "any"."""
+    text = _COMMENTS.sub(" ", text) if text is not None else None
+    if text is None:
+        return "any"
+    if re.match(r"\s*(?:CREATE|ALTER|DROP)\s+TYPE\b", text, re.IGNORECASE):
+        return "types"
+    if re.match(r"\s*(?:CREATE|ALTER|DROP)\s+(?:UNLOGGED\s+|TEMP(?:ORARY)?\s+)?TABLE\b", text, re.IGNORECASE):
+        return "tables"
+    return "any"
+
+
+_KEYWORDS = frozenset(
+    [
+        "add",
+        "after",
+        "alter",
+        "and",
+        "as",
+        "before",
+        "by",
+        "cascade",
+        "check",
+        "collate",
+        "column",
+        "constraint",
+        "create",
+        "default",
+        "delete",
+        "do",
+        "domain",
+        "drop",
+        "enum",
+        "exists",
+        "for",
+        "foreign",
+        "from",
+        "if",
+        "in",
+        "insert",
+        "into",
+        "is",
+        "key",
+        "not",
+        "null",
+        "on",
+        "or",
+        "owner",
+        "primary",
+        "public",
+        "references",
+        "rename",
+        "replace",
+        "restrict",
+        "schema",
+        "select",
+        "set",
+        "table",
+        "temp",
+        "temporary",
+        "to",
+        "type",
+        "unique",
+        "unlogged",
+        "update",
+        "using",
+        "value",
+        "values",
+        "where",
+        "with",
+        # PostgreSQL's built-in type names: no enum type is among them
+        "bigint",
+        "boolean",
+        "char",
+        "character",
+        "int",
+        "integer",
+        "json",
+        "jsonb",
+        "numeric",
+        "smallint",
+        "text",
+        "timestamp",
+        "timestamptz",
+        "uuid",
+        "varchar",
+        "varying",
+    ]
+)
+_WORD = re.compile(r'"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)')
+
+
+def names(text: str | None) -> frozenset[str]:
+    """The identifiers visible in run-time SQL (outside its string literals, keywords left out),
+    lower case and unqualified: the types or tables it may name. A hole (NUL) is taken to hold no
+    quote, so `'c{i}'` stays one literal."""
+    if not text:
+        return frozenset()
+    outside, quoted, at = [], False, 0
+    text = _COMMENTS.sub(" ", text)
+    while at < len(text):
+        char = text[at]
+        if char == "'":
+            if quoted and text.startswith("''", at):
+                at += 2
+                continue
+            quoted = not quoted
+            outside.append(" ")
+        elif not quoted:
+            outside.append(" " if char == "\0" else char)
+        at += 1
+    found = set()
+    for quoted_name, plain in _WORD.findall("".join(outside)):
+        word = (quoted_name or plain).lower()
+        if word and word.lower() not in _KEYWORDS:
+            found.add(word)
+    return frozenset(found)
+
+
+def created_types(parts: tuple[str | None, ...]) -> list[str]:
+    """`f"CREATE TYPE kind AS ENUM ({labels})"`: the names of the types a partly visible SQL text
+    creates (the type exists afterwards, its labels unknown)."""
+    return [m.group(1) for part in parts if part for m in CREATE_TYPE.finditer(part)]
+
+
+_TYPE_DDL = re.compile(r"^\s*(?:CREATE|ALTER|DROP)\s+TYPE\b", re.IGNORECASE)
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def bound(text: object, params: dict) -> object:
+    """`text("ALTER TYPE kind ADD VALUE :v").bindparams(v="x")`: the statement the driver sends
+    (psycopg2 binds parameters on the client side), for enum DDL whose parameters are all known
+    strings; any other text as it is."""
+    if not isinstance(text, str) or not params or not _TYPE_DDL.match(text):
+        return text
+    names = set(_PARAM.findall(text))
+    if not names or not all(isinstance(params.get(n), str) for n in names):
+        return text
+    return _PARAM.sub(lambda m: "'" + str(params[m.group(1)]).replace("'", "''") + "'", text)
