@@ -24,13 +24,9 @@ def _rule_list(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
+def _add_tree(p: argparse.ArgumentParser) -> None:
+    """What every command that reads a repository takes: where it is, its settings, the cache."""
     p.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
-    p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
-    p.add_argument("--fail-on", choices=config_mod.FAIL_ON, help="lowest severity that fails (default error)")
-    p.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
-    p.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
     # An empty value (the Action's default `--config=`) means "look in the repository".
     p.add_argument(
         "--config",
@@ -47,6 +43,19 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
+
+
+def _add_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
+    p.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    _add_tree(p)
+    _add_rules(p)
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--fail-on", choices=config_mod.FAIL_ON, help="lowest severity that fails (default error)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,35 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--base", required=True, metavar="REF", help="git ref of the base, e.g. origin/main")
     diff.add_argument("--head", metavar="REF", help="git ref of the head (default: the working tree)")
     fix = sub.add_parser("fix", help="apply the certain fixes (dry run: print the diff)")
-    fix.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    _add_tree(fix)
+    _add_rules(fix)
     fix.add_argument("--write", action="store_true", help="edit the files instead of printing the diff")
-    fix.add_argument("--select", type=_rule_list, metavar="RULES", help="comma-separated rules to run")
-    fix.add_argument("--ignore", type=_rule_list, metavar="RULES", help="comma-separated rules to skip")
-    fix.add_argument(
-        "--config",
-        type=lambda s: Path(s) if s else None,
-        metavar="FILE",
-        help="enumguard.toml or pyproject.toml to read",
-    )
-    fix.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
-    fix.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
-    fix.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives")
-    fix.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
     fix.set_defaults(fail_on=None)
     show = sub.add_parser("show", help="print the model enumguard checks: DB types, linked enums, certainty")
-    show.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    _add_tree(show)
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.add_argument("--output", "-o", metavar="FILE", help="write it here instead of stdout")
-    show.add_argument(
-        "--config",
-        type=lambda s: Path(s) if s else None,
-        metavar="FILE",
-        help="enumguard.toml or pyproject.toml to read",
-    )
-    show.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
-    show.add_argument("--jobs", type=int, metavar="N", help="parallel parser processes (default: cores)")
-    show.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the fact cache lives")
-    show.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
     show.set_defaults(fail_on=None, select=None, ignore=None)
     pr = sub.add_parser("pr", help="GitHub Action entry point: review a pull request and publish")
     _add_common(pr)

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import re
 
+from enumguard.migrations.unread import COMMENTS as _COMMENTS
+from enumguard.migrations.unread import names, touches
+
+__all__ = ["names", "touches"]  # what ops.py reads of the visible text, shared with the SQL reader
+
 CREATE_TYPE = re.compile(
     r"\bCREATE\s+TYPE\s+((?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?)\s+AS\s+ENUM\b", re.IGNORECASE
 )
@@ -34,7 +39,6 @@ _TABLE_CHORE = re.compile(
     re.IGNORECASE,
 )
 _COLUMN_WORDS = re.compile(r"\b(TYPE|ENUM|DEFAULT|DOMAIN|COLUMN)\b", re.IGNORECASE)
-_COMMENTS = re.compile(r"--[^\n\0]*|/\*.*?\*/", re.DOTALL)
 
 
 def may_change_enums(text: str | None) -> bool:
@@ -55,125 +59,6 @@ def may_change_enums(text: str | None) -> bool:
     ):
         return False
     return bool(_ENUM_DDL.search(text))
-
-
-def touches(text: str | None) -> str:
-    """Which facts a statement of this visible text may change: "types", "tables" or "any"."""
-    text = _COMMENTS.sub(" ", text) if text is not None else None
-    if text is None:
-        return "any"
-    if re.match(r"\s*(?:CREATE|ALTER|DROP)\s+TYPE\b", text, re.IGNORECASE):
-        return "types"
-    if re.match(r"\s*(?:CREATE|ALTER|DROP)\s+(?:UNLOGGED\s+|TEMP(?:ORARY)?\s+)?TABLE\b", text, re.IGNORECASE):
-        return "tables"
-    return "any"
-
-
-_KEYWORDS = frozenset(
-    [
-        "add",
-        "after",
-        "alter",
-        "and",
-        "as",
-        "before",
-        "by",
-        "cascade",
-        "check",
-        "collate",
-        "column",
-        "constraint",
-        "create",
-        "default",
-        "delete",
-        "do",
-        "domain",
-        "drop",
-        "enum",
-        "exists",
-        "for",
-        "foreign",
-        "from",
-        "if",
-        "in",
-        "insert",
-        "into",
-        "is",
-        "key",
-        "not",
-        "null",
-        "on",
-        "or",
-        "owner",
-        "primary",
-        "public",
-        "references",
-        "rename",
-        "replace",
-        "restrict",
-        "schema",
-        "select",
-        "set",
-        "table",
-        "temp",
-        "temporary",
-        "to",
-        "type",
-        "unique",
-        "unlogged",
-        "update",
-        "using",
-        "value",
-        "values",
-        "where",
-        "with",
-        # PostgreSQL's built-in type names: no enum type is among them
-        "bigint",
-        "boolean",
-        "char",
-        "character",
-        "int",
-        "integer",
-        "json",
-        "jsonb",
-        "numeric",
-        "smallint",
-        "text",
-        "timestamp",
-        "timestamptz",
-        "uuid",
-        "varchar",
-        "varying",
-    ]
-)
-_WORD = re.compile(r'"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)')
-
-
-def names(text: str | None) -> frozenset[str]:
-    """The identifiers visible in run-time SQL (outside its string literals, keywords left out),
-    lower case and unqualified: the types or tables it may name. A hole (NUL) is taken to hold no
-    quote, so `'c{i}'` stays one literal."""
-    if not text:
-        return frozenset()
-    outside, quoted, at = [], False, 0
-    text = _COMMENTS.sub(" ", text)
-    while at < len(text):
-        char = text[at]
-        if char == "'":
-            if quoted and text.startswith("''", at):
-                at += 2
-                continue
-            quoted = not quoted
-            outside.append(" ")
-        elif not quoted:
-            outside.append(" " if char == "\0" else char)
-        at += 1
-    found = set()
-    for quoted_name, plain in _WORD.findall("".join(outside)):
-        word = (quoted_name or plain).lower()
-        if word and word.lower() not in _KEYWORDS:
-            found.add(word)
-    return frozenset(found)
 
 
 def created_types(parts: tuple[str | None, ...]) -> list[str]:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from enumguard.migrations import unread
+
 INCLUDES = {"i": False, "include": False, "ir": True, "include_relative": True}  # -> relative to the file
 _QUERY_ENDS = {"g", "gx", "gset", "gexec", "gdesc", "crosstabview"}
 _DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z_0-9\x80-\uffff]*)?\$")
@@ -126,9 +128,9 @@ def scan(text: str) -> Script:
 
 
 def names_in(sql: str) -> frozenset[str]:
-    """Lower-case words of a query (identifiers and the words inside its strings): the names an
-    unread statement may touch."""
-    return frozenset(w.lower() for w in _WORD.findall(sql))
+    """The names a query shows (identifiers and the words inside its strings): what an unread
+    statement it generates may touch."""
+    return unread.names(sql, strings=True)
 
 
 # ---------------------------------------------------------------------- include targets

@@ -11,7 +11,8 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from enumguard.finding import Finding, Location, Severity
-from enumguard.migrations.events import ColumnEvent, Event, TxEvent
+from enumguard.migrations import unread
+from enumguard.migrations.events import ColumnEvent, Event, TxEvent, Unread
 from enumguard.migrations.sql import statements as sql_statements
 from enumguard.migrations.sql.statements import Lines, Statement, read_name, string_value, word
 from enumguard.migrations.sql.tree_events import TreeReader
@@ -323,7 +324,8 @@ class Reader:
             text = " ".join(v for p in pieces if (v := string_value(p)) is not None)
             if _TYPE_WORDS.search(text):
                 where = self.loc(offset + (at if at >= 0 else raw_start))
-                inner.events.append(unread_sql(text, "changed by EXECUTE of SQL built at run time", where))
+                reason = "changed by EXECUTE of SQL built at run time"
+                inner.events.append(Unread(reason, where, unread.touches(text), unread.names(text)))
             return
         sub = Reader(self.path, self.migration, self.lines, in_body=True)
         sub.schema = self.schema
