@@ -201,6 +201,20 @@ def test_sql_in_a_variable_is_checked_where_the_innermost_scope_binds_it_once(tm
     assert sorted((f.location.line, f.value) for f in orm_findings(report)) == [(1, "GONE"), (5, "RUNNING")]
 
 
+def test_each_function_reads_its_own_sql_variable_whatever_functions_came_before(tmp_path: Path) -> None:
+    # Many functions, each with its own `query`: a scope that ended must not answer for a later one
+    # (seen on drone-tm: which queries were checked changed with PYTHONHASHSEED).
+    functions = "".join(
+        f"def f{i}(s):\n"
+        + (f"    query = \"SELECT id FROM jobs WHERE state = 'BAD{i}'\"\n" if i % 2 else "    query = build(s)\n")
+        + "    s.execute(query)\n\n\n"
+        for i in range(60)
+    )
+    files = {**jobs_repo(""), "app/q.py": "from app.models import Job\n\n\n" + functions}
+    report = audit(tmp_path, files)
+    assert sorted(f.value for f in orm_findings(report)) == sorted(f"BAD{i}" for i in range(60) if i % 2)
+
+
 def test_a_declared_attr_column_of_a_mapped_class_binds_to_its_table(tmp_path: Path) -> None:
     models = MODELS.replace(
         "    state: Mapped[JobState]\n",

@@ -171,11 +171,14 @@ class _Lines:
 class _Scope:
     """The names one function (or the module) binds, read only when a value needs them."""
 
-    __slots__ = ("body", "args", "_names")
+    __slots__ = ("body", "args", "_names", "held")
     _names: dict[str, str | None] | None
 
     def __init__(self, body: list, args: ast.arguments | None) -> None:
         self.body, self.args, self._names = body, args, None
+        # name -> app_strings.bound_string of it in this scope (on the scope itself: an id() of a
+        # scope that ended can be a later scope's, and its answers are not that one's)
+        self.held: dict[str, ast.Constant | None | bool] = {}
 
     @property
     def names(self) -> dict[str, str | None]:
@@ -200,7 +203,6 @@ class _Visitor(ast.NodeVisitor):
         # per scope: name -> class dotted (None: bound otherwise), computed when first needed
         self.scopes: list[_Scope] = []
         self.classes: list[str] = []  # enclosing class statements
-        self.held: dict[tuple[int, str], ast.Constant | None | bool] = {}  # (scope, name) -> bound_string
 
     # ------------------------------------------------------------------ statements
     def module(self, tree: ast.Module) -> None:
@@ -298,10 +300,9 @@ class _Visitor(ast.NodeVisitor):
         """The string a name holds where it is used: bound once in the innermost scope that
         binds it (the function, an enclosing one, the module) to a literal; else None."""
         for scope in reversed(self.scopes):
-            key = (id(scope), name)
-            if key not in self.held:
-                self.held[key] = app_strings.bound_string(name, scope.body, scope.args)
-            found = self.held[key]
+            if name not in scope.held:
+                scope.held[name] = app_strings.bound_string(name, scope.body, scope.args)
+            found = scope.held[name]
             if found is not False:
                 return found if isinstance(found, ast.Constant) and is_string(found) else None
         return None
