@@ -44,7 +44,7 @@ def test_json_lists_each_type_with_the_line_of_each_label_and_its_certainty(caps
 
 def test_text_names_what_is_not_certain_and_ends_with_the_coverage_line(capsys):
     out = _show(capsys, REPOS / "627_uncertain_unfollowed_call")
-    assert "mood  (NOT CERTAIN: changed by a call to `add_label()` that enumguard does not follow" in out
+    assert "mood  (NOT CERTAIN: changed by a call to `tools.add_label()` that enumguard does not follow" in out
     assert "task_state  (certain; created at migrations/versions/0001_base.py:11)" in out
     assert "app.models.Task -> task_state (migrations): stores values; bound at app/models.py" in out
     assert out.splitlines()[-1].startswith("checked 1 of 2 enum types and 1 of 2 linked enums; not checked: mood")

@@ -86,6 +86,8 @@ class BuiltinCalls:
                 elif self.truth(result):
                     out.append(item)
             return out
+        if name == "str" and len(values) == 1 and isinstance(values[0], Member) and values[0].str_is_value:
+            return values[0].value  # `list(map(str, Kind))` of a StrEnum: its values
         if name == "getattr" and len(values) >= 2 and isinstance(values[1], str):
             return self.attribute(values[0], values[1])
         if name in ("list", "tuple", "set", "frozenset", "sorted", "reversed", "enumerate", "zip") and values:

@@ -161,6 +161,9 @@ class Calls:
         if name in ("create_all", "drop_all"):  # metadata.create_all(bind): the models' tables
             return self.ops.create_all(name, node)
         if isinstance(obj, Opaque):
+            if reaches_db(args.all()) and obj.qualified.split(".")[0] not in ("sqlalchemy", "sqlmodel", "alembic"):
+                # `importlib.import_module(x).run(conn)`: a library object given the connection
+                return self.not_followed(dotted(node.func) or name, args, node)
             return Opaque(f"{obj.qualified}.{name}")
         if isinstance(obj, (Unknown, Attr)) and reaches_db(args.all()):  # `migrator.run(conn)`
             # `build.set_trigger(session, ...)` where a class of this module has such a method
@@ -182,7 +185,10 @@ class Calls:
     def follow(self, function: Function, args: Args, node: cst.Call) -> object:
         """Run a function of the migrations with these arguments; its value (Unknown when the
         code decides it at run time, or when it is not followed)."""
-        if not function.follow or self.is_generator(function.node):
+        # Any function of the repository is followed (the application's too: a helper that
+        # builds SQL text, or runs data statements on the connection it is given), within the
+        # evaluator's bounds; a generator is not.
+        if self.is_generator(function.node):
             return self.not_followed(function.name, args, node)
         if self.depth >= MAX_DEPTH:
             if may_change_schema(function):  # a recursion over data (a tree of rows) changes nothing

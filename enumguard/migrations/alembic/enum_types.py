@@ -71,6 +71,8 @@ def members(cls: cst.ClassDef) -> list[Member] | None:
         return None
     out: list[Member] = []
     body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+    own_str = any(isinstance(s, cst.FunctionDef) and s.name.value in ("__str__", "__format__") for s in body)
+    str_is_value = not own_str and any((dotted(b.value) or "") in ("StrEnum", "enum.StrEnum") for b in cls.bases)
     for stmt in body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             if isinstance(stmt, cst.FunctionDef):
@@ -91,5 +93,5 @@ def members(cls: cst.ClassDef) -> list[Member] | None:
                         value = small.value.evaluated_value
                     else:
                         return None
-                out.append(Member(cls.name.value, target, value))
+                out.append(Member(cls.name.value, target, value, str_is_value and isinstance(value, str)))
     return out or None

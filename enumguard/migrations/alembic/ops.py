@@ -162,6 +162,11 @@ class Ops:
     def execute(self, value: object, node: cst.Call, parameters: object = None) -> object:
         """Run SQL: a string is read as the SQL files are; text with run-time holes becomes a
         notice (when what can be seen of it could touch an enum) and an Unread event."""
+        in_text = isinstance(value, Sql)
+        if isinstance(value, Sql):
+            params = dict(value.params)
+            params.update(parameters if isinstance(parameters, dict) else {})
+            value = runtime_sql.bound(value.text, params)
         if isinstance(value, Choice):  # one of several statements: each runs only sometimes
             cond = self.ev.runtime("changed by SQL chosen at run time", node)
             self.ev.conds.append(cond)
@@ -173,11 +178,6 @@ class Ops:
             self.ev.done(cond)
             return UNKNOWN
         self.ev.statements += 1
-        in_text = isinstance(value, Sql)
-        if isinstance(value, Sql):
-            params = dict(value.params)
-            params.update(parameters if isinstance(parameters, dict) else {})
-            value = runtime_sql.bound(value.text, params)
         if isinstance(value, Opaque) and value.qualified.split(".")[0] in ("sqlalchemy", "sqlmodel"):
             return UNKNOWN  # a Core statement (sa.update(t).values(...)): no DDL
         if isinstance(value, str):

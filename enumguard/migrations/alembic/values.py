@@ -215,6 +215,7 @@ class Member:
     owner: str
     name: str
     value: object
+    str_is_value: bool = False  # `str(member)` is its value: a StrEnum without its own __str__
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ def _choice(values: list[object]) -> Unknown:
     options: list[object] = []
     for value in values:
         for option in value.options if isinstance(value, Choice) else (value,):
-            if not isinstance(option, (str, Sql)) or len(options) >= 8:
+            if not isinstance(option, (str, Sql, Text)) or len(options) >= 8:
                 return unknown(*values)
             if not any(option is o or option == o for o in options):
                 options.append(option)
