@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 import re
 import warnings
 from dataclasses import dataclass
@@ -139,7 +140,9 @@ def extract(tree: ast.Module, text: str, path: str, models: tuple[str, ...]) -> 
 
 
 # A quote, or a call that runs SQL held in a name (`execute(query)`): what a value needs.
-_QUOTE = re.compile(r"['\"]|\b(?:execute|executemany|exec_driver_sql|fetch|fetchrow|fetchval|text)\s*\(\s*\w+\s*[,)]")
+# (Two patterns: one alternation of both is tried at every character and costs several times more.)
+_QUOTE = re.compile(r"['\"]")
+_HELD_CALL = re.compile(r"\b(?:execute|executemany|exec_driver_sql|fetch|fetchrow|fetchval|text)\s*\(\s*\w+\s*[,)]")
 _FORMS = r"filter_by|\.values\s*\(|\.(?:in_|notin_|not_in)\s*\(|\.\w+\s*=\s*[rRuU]?['\"]|execute|fetch|\btext\s*\("
 
 
@@ -151,7 +154,7 @@ class _Lines:
         starts = [0] + [m.end() for m in re.finditer("\n", text)]
         names = "|".join(re.escape(m) for m in models)
         keys = re.compile(rf"\b(?:{names})\b|{_FORMS}" if names else _FORMS)
-        self.quotes = self._prefix(starts, _QUOTE.finditer(text))
+        self.quotes = self._prefix(starts, itertools.chain(_QUOTE.finditer(text), _HELD_CALL.finditer(text)))
         self.keys = self._prefix(starts, keys.finditer(text))
 
     @staticmethod
@@ -159,9 +162,7 @@ class _Lines:
         hit = [0] * (len(starts) + 1)
         for match in matches:
             hit[bisect.bisect_right(starts, match.start())] = 1
-        for i in range(1, len(hit)):
-            hit[i] += hit[i - 1]
-        return hit
+        return list(itertools.accumulate(hit))
 
     def hold(self, first: int, last: int) -> bool:
         last = min(last, len(self.quotes) - 1)

@@ -263,8 +263,9 @@ class Ops:
             return
         enum = column.type
         if isinstance(column.name, str) and _stores_no_enum(enum):
-            # a VARCHAR (or native_enum=False): what a model declares of this column is not so
-            self.ev.emit(ColumnEvent(kind, table, self.ev.loc(column.node), column.name, context=context))
+            # a VARCHAR (or native_enum=False): what a model declares of this column is not so.
+            # (No finding points at it: the file is location enough, and positions cost time.)
+            self.ev.emit(ColumnEvent(kind, table, Location(self.path), column.name, context=context))
         if not isinstance(enum, EnumType) or not enum.native:
             return
         full = enum.qualified(table.partition(".")[0])
@@ -302,7 +303,7 @@ class Ops:
             table = f"{schema or 'public'}.{name}" if isinstance(name, str) and _plain(schema) else None
         if table is not None:
             # the migrations create this table: its columns are what they say
-            self.ev.emit(ColumnEvent("create_table", table, self.ev.loc(node)))
+            self.ev.emit(ColumnEvent("create_table", table, Location(self.path)))
             for column in args.positional[1:]:
                 self._column(column, table, "add", "create_table", creates=True)
 
