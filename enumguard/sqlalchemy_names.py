@@ -16,6 +16,16 @@ ENUM_TYPES = frozenset(
         "sqlmodel.Enum",
     }
 )
+# ARRAY(item): creating a table with an ARRAY of a named enum creates the enum type too.
+ARRAYS = frozenset(
+    {
+        "sqlalchemy.ARRAY",
+        "sqlalchemy.types.ARRAY",
+        "sqlalchemy.sql.sqltypes.ARRAY",
+        "sqlalchemy.dialects.postgresql.ARRAY",
+        "sqlalchemy.dialects.postgresql.array.ARRAY",
+    }
+)
 TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
 # `op.execute(sa.DDL("ALTER TYPE ..."))`: a DDL construct runs its statement as written.
 DDL = frozenset({"sqlalchemy.DDL", "sqlalchemy.schema.DDL", "sqlalchemy.sql.ddl.DDL"})

@@ -20,6 +20,7 @@ from enumguard.migrations.alembic.values import (
     SESSION,
     UNKNOWN,
     Args,
+    ArrayType,
     Attr,
     Batch,
     ClassValue,
@@ -40,7 +41,7 @@ from enumguard.migrations.alembic.values import (
     strings_in,
     unknown,
 )
-from enumguard.sqlalchemy_names import CORE_COLUMNS, DDL, ENUM_TYPES, TABLES, TEXT
+from enumguard.sqlalchemy_names import ARRAYS, CORE_COLUMNS, DDL, ENUM_TYPES, TABLES, TEXT
 
 MAX_DEPTH = 10  # nested calls followed; a deeper call is not followed (an Unread event)
 _MODELLED_ROOTS = ("sqlalchemy", "sqlmodel", "alembic")
@@ -263,6 +264,8 @@ class Calls:
             return Sql(args.get("text", 0, args.get("statement", 0, UNKNOWN)))
         if qualified in ENUM_TYPES:
             return enum_types.build(self, args, node)
+        if qualified in ARRAYS:
+            return ArrayType(qualified, args.get("item_type", 0, UNKNOWN))
         if qualified in CORE_COLUMNS or qualified.endswith(".Column"):
             return _column(args, node)
         if qualified in TABLES:

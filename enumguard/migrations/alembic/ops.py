@@ -20,6 +20,7 @@ from enumguard.migrations.alembic.values import (
     CONTEXT,
     UNKNOWN,
     Args,
+    ArrayType,
     AutocommitBlock,
     Batch,
     Choice,
@@ -262,6 +263,11 @@ class Ops:
         if not isinstance(column, Column):
             return
         enum = column.type
+        item = enum.item if isinstance(enum, ArrayType) else None
+        if creates and isinstance(item, EnumType) and item.native and item.create_type:
+            full = item.qualified(table.partition(".")[0])
+            if full is not None:
+                self.create(item, full, if_not_exists=False)
         if isinstance(column.name, str) and _stores_no_enum(enum):
             # a VARCHAR (or native_enum=False): what a model declares of this column is not so.
             # (No finding points at it: the file is location enough, and positions cost time.)

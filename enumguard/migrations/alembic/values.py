@@ -115,6 +115,14 @@ class Opaque:
 
 
 @dataclass(frozen=True)
+class ArrayType(Opaque):
+    """`sa.ARRAY(item)`: a column of it stores no enum, but creating its table creates the item's
+    enum type (as SQLAlchemy does)."""
+
+    item: object = None
+
+
+@dataclass(frozen=True)
 class Sql:
     """`sa.text(...)` / `sa.DDL(...)`: SQL text to run as written, with the parameters
     `.bindparams(...)` gave it."""
