@@ -61,7 +61,11 @@ from alembic.config import Config
 cfg = Config()
 cfg.set_main_option("script_location", sys.argv[1])
 cfg.set_main_option("version_locations", sys.argv[2])
-cfg.set_main_option("sqlalchemy.url", sys.argv[3].replace("%", "%%"))
+url = sys.argv[3]
+import sqlalchemy
+if sqlalchemy.__version__.startswith("1."):  # a project pinned to SQLAlchemy 1.x: no psycopg 3 dialect
+    url = url.replace("+psycopg:", "+psycopg2:")
+cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
 command.upgrade(cfg, "heads")
 """
 
