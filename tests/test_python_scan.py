@@ -268,3 +268,38 @@ def test_scanner_failure_on_one_file_is_a_warning_naming_it(tmp_path: Path, monk
     (problem,) = model.problems
     assert problem.location.path == "a.py" and "could not analyse" in problem.message
     assert [e.qualname for e in model.enums] == ["b.B"]
+
+
+def test_type_checking_else_branch_is_the_run_time_binding(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/enums.py": "import enum\nclass Status(enum.Enum):\n    a = 'a'\n",
+        "app/stubs.py": "class Status:\n    b = 'b'\n",
+        "app/compat.py": (
+            "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n    from app.stubs import Status\nelse:\n    from app.enums import Status\n"
+        ),
+        "app/guessed.py": "try:\n    from app.enums import Status\nexcept ImportError:\n    from app.stubs import Status\n",
+        "app/use.py": "from app.compat import Status\nfrom app import guessed\nx = Status.b\ny = guessed.Status.c\n",
+    }
+    model = scan(tmp_path, files)
+    # through compat the name is the enum (its else branch runs); through guessed it is either
+    assert {(r.enum, r.member) for r in model.references} == {("app.enums.Status", "b")}
+
+
+def test_module_names_take_the_else_branch_of_type_checking() -> None:
+    import ast
+
+    from enumguard.python.module_names import module_names
+
+    tree = ast.parse(
+        "import typing\n"
+        "if typing.TYPE_CHECKING:\n    from stubs import Column\n    from stubs import Only\n"
+        "else:\n    from sqlalchemy import Enum as Column\n"
+    )
+    imports, _, _ = module_names(tree)
+    assert sorted((i.local, i.module, i.attr) for i in imports) == [
+        ("Column", "sqlalchemy", "Enum"),
+        ("Only", "stubs", "Only"),
+        ("typing", "typing", None),
+    ]

@@ -29,6 +29,7 @@ from enumguard.python.file_facts import FileFacts
 from enumguard.python.names import TextNames, candidates_of, module_infos, text_names
 from enumguard.python.resolve import Resolver
 from enumguard.python.scan_file import extract, syntax_problem
+from enumguard.sqlalchemy_names import ENUM_TYPES
 
 PARALLEL_MIN_FILES = 48
 # How application code reaches PostgreSQL; which one decides what an enum member is sent as.
@@ -147,6 +148,10 @@ def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = fro
     raw = []
     for path in sorted(facts):
         for site in facts[path].binding_sites:
+            if site.via is not None:
+                if resolver.external_name(path, site.via) not in ENUM_TYPES:
+                    continue  # some other call: not SQLAlchemy's Enum under another name
+                site = replace(site, via=None)
             enum = resolver.resolve_dotted(path, site.enum_expr) if site.enum_expr else None
             raw.append(RawBinding(enum, site))
     raw += mixins.inherited_bindings(raw, column_values.table_classes(facts), resolver)

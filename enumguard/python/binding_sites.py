@@ -44,6 +44,9 @@ class BindingSite:
     owner: str | None = None  # the class the site is written in (annotations, map entries)
     bases: tuple[str, ...] = ()  # kind "class": the owner's bases, last name segment as written
     values_helper: str | None = None  # values_callable=<function defined in another module>
+    # The callee as written when it is not SQLAlchemy's own name (`EnumColumn(...)` imported from a
+    # project module): a binding only if the linking stage resolves it to SQLAlchemy's Enum.
+    via: str | None = None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ NOT_A_TYPE = frozenset(
 )
 
 _BUILTIN_TYPES = frozenset({"int", "str", "bool", "float", "bytes", "dict", "list", "set", "tuple", "object", "Any"})
+# Packages whose names are never a re-export of SQLAlchemy's Enum.
+_LIBRARIES = ("sqlalchemy", "sqlmodel", "sqlalchemy_utils", "geoalchemy2", "pgvector", "typing", "datetime", "uuid")
 _NON_ENUM_MODULES = ("datetime", "uuid", "decimal", "typing", "sqlalchemy", "pydantic", "collections", "ipaddress")
 
 
@@ -66,6 +68,14 @@ class SiteVisitor:
 
     def is_enum_call(self, node: cst.BaseExpression) -> TypeGuard[cst.Call]:
         return isinstance(node, cst.Call) and self.qualify_expr(node.func) in ENUM_TYPES
+
+    def maybe_enum_call(self, node: cst.BaseExpression) -> TypeGuard[cst.Call]:
+        """`EnumColumn(Status, ...)` in a column: a call of a name that is not a library's, which
+        may be SQLAlchemy's Enum under another name (a project module re-exporting it)."""
+        if not isinstance(node, cst.Call) or dotted(node.func) is None:
+            return False
+        qualified = self.qualify_expr(node.func)
+        return qualified is None or not qualified.startswith(_LIBRARIES)
 
     # ------------------------------------------------------------------ traversal
     def walk(self, module: cst.Module) -> None:
@@ -325,6 +335,10 @@ class SiteVisitor:
         type_kw = kwarg(call, "type_")
         candidates = [a.value for a in positional] + ([type_kw.value] if type_kw else [])
         enum_call = next((c for c in candidates if self.is_enum_call(c)), None)
+        via = None
+        if enum_call is None:
+            enum_call = next((c for c in candidates if self.maybe_enum_call(c)), None)
+            via = dotted(enum_call.func) if enum_call is not None else None
         typed = any(
             not (isinstance(c, cst.Call) and (dotted(c.func) or "").split(".")[-1] in NOT_A_TYPE) for c in candidates
         )
@@ -342,6 +356,7 @@ class SiteVisitor:
             site = self.enum_site(enum_call, self.loc.location(at), table_schema=schema)
             if site is None:
                 return
+            site = _replace_site(site, via=via)
         else:
             site = BindingSite(
                 enum_expr=annotated,

@@ -37,6 +37,15 @@ def module_names(tree: ast.Module) -> tuple[tuple[ImportFact, ...], tuple[str, .
             classes.append(stmt.name)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             others.add(stmt.name)
+        elif isinstance(stmt, ast.If) and _type_checking(stmt):
+            # a name both branches bind is bound at run time by the else branch only
+            run_time = module_names(ast.Module(body=stmt.orelse, type_ignores=[]))
+            checking = module_names(ast.Module(body=stmt.body, type_ignores=[]))
+            names = {i.local for i in run_time[0]} | set(run_time[1]) | set(run_time[2])
+            imports += [i for i in checking[0] if i.local not in names] + list(run_time[0])
+            others.update(n for n in checking[1] if n not in names)
+            others.update(run_time[1])
+            classes += [n for n in checking[2] if n not in names] + list(run_time[2])
         else:
             for node in _own_nodes(stmt):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -49,6 +58,20 @@ def module_names(tree: ast.Module) -> tuple[tuple[ImportFact, ...], tuple[str, .
                         others.add(handler.name)
                     todo.extend(handler.body)
     return tuple(imports), tuple(sorted(others)), tuple(classes)
+
+
+def _type_checking(stmt: ast.stmt) -> bool:
+    """`if TYPE_CHECKING: ... else: ...` (an `elif` is no plain else)."""
+    if (
+        not isinstance(stmt, ast.If)
+        or not stmt.orelse
+        or (len(stmt.orelse) == 1 and isinstance(stmt.orelse[0], ast.If))
+    ):
+        return False
+    test = stmt.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING" and isinstance(test.value, ast.Name)
+    )
 
 
 def _own_nodes(stmt: ast.stmt):

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import libcst as cst
 
+from enumguard.libcst_helpers import dotted
 from enumguard.model import Value
 from enumguard.python import guards
 from enumguard.python.literals import literal_value, string_value
@@ -166,6 +167,8 @@ class Walker:
             self.funcdef(node)
         elif kind is cst.ClassDef:
             self.classdef(node)
+        elif kind is cst.If and type(node.orelse) is cst.Else and self._type_checking(node):
+            self.type_checking(node)
         elif kind is cst.If:
             self.expr(node.test)
             self.suite(node.body)
@@ -319,6 +322,29 @@ class Walker:
                     self.expr(param.default)
             else:
                 self.scopes[-1].bound.add(param.name.value)
+
+    def _type_checking(self, node: cst.If) -> bool:
+        return self.scopes[-1].kind == "module" and dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+
+    def type_checking(self, node: cst.If) -> None:
+        """`if TYPE_CHECKING: ... else: ...` at module level: a name both branches bind is bound at
+        run time by the else branch only (the first is for type checkers)."""
+        marks = self._marks()
+        self.suite(node.body)
+        middle = self._marks()
+        self.stmt(node.orelse)
+        run_time = {i[0] for i in self.imports[middle[0] :]} | set(self.other_names[middle[1] :])
+        run_time |= set(self.class_names[middle[2] :])
+        self.imports[marks[0] : middle[0]] = [i for i in self.imports[marks[0] : middle[0]] if i[0] not in run_time]
+        self.other_names[marks[1] : middle[1]] = [
+            n for n in self.other_names[marks[1] : middle[1]] if n not in run_time
+        ]
+        self.class_names[marks[2] : middle[2]] = [
+            n for n in self.class_names[marks[2] : middle[2]] if n not in run_time
+        ]
+
+    def _marks(self) -> tuple[int, int, int]:
+        return len(self.imports), len(self.other_names), len(self.class_names)
 
     def classdef(self, node: cst.ClassDef) -> None:
         for decorator in node.decorators:

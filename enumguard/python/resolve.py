@@ -140,6 +140,12 @@ class Resolver:
             i += 1
         return target, i
 
+    def external_name(self, path: str, dotted: str) -> str | None:
+        """The qualified name in a library (`sqlalchemy.Enum`) that `dotted`, as written in file
+        `path`, names through the project's imports and re-exports; None when it is not one."""
+        target, _ = self.walk(path, tuple(dotted.split(".")), stop_at_enum=False)
+        return target[1] if target is not None and target[0] == "external" else None
+
     def resolve_dotted(self, path: str, dotted: str) -> str | None:
         """The qualname of the enum class `dotted` (as written in file `path`) names, or None.
         An enum defined in a migration script is only found from that same script."""
