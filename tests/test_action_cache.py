@@ -15,34 +15,12 @@ from tests import gitutil
 from tests.composite import CacheStore, CompositeRun, run_composite
 from tests.github_server import FakeGitHub
 from tests.hostile import actionrun
+from tests.sample_repo import MIGRATION, MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TOKEN = "ghs_composite_cache"
 
-MODELS = """\
-import enum
-
-import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class OrderStatus(enum.Enum):
-    pending = "pending"
-    shipped = "shipped"
-
-
-class Order(Base):
-    __tablename__ = "orders"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[OrderStatus] = mapped_column(sa.Enum(OrderStatus, name="order_status"))
-"""
-MIGRATION = "CREATE TYPE order_status AS ENUM ('pending', 'shipped');\nCREATE TABLE orders (id serial PRIMARY KEY, status order_status);\n"
 # The pull request adds a member the DB type lacks: a new missing-in-db error fails the step.
 HEAD = {
     "app/models.py": MODELS.replace('    shipped = "shipped"\n', '    shipped = "shipped"\n    archived = "archived"\n')

@@ -22,6 +22,7 @@ from enumguard import __version__, cli
 from tests import gitutil
 from tests.github_server import FakeGitHub
 from tests.openapi_check import check_requests
+from tests.sample_repo import MIGRATION, MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -252,31 +253,6 @@ def test_docker_image_builds_and_reports_its_version():
 def _expand(arg: str, inputs: dict[str, str]) -> str:
     """Evaluate `${{ inputs.x }}` as GitHub does before starting the container."""
     return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m.group(1)], arg)
-
-
-MODELS = """\
-import enum
-
-import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class OrderStatus(enum.Enum):
-    pending = "pending"
-    shipped = "shipped"
-
-
-class Order(Base):
-    __tablename__ = "orders"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[OrderStatus] = mapped_column(sa.Enum(OrderStatus, name="order_status"))
-"""
-MIGRATION = "CREATE TYPE order_status AS ENUM ('pending', 'shipped');\nCREATE TABLE orders (id serial PRIMARY KEY, status order_status);\n"
 
 
 def _pr_clone(tmp_path: Path) -> tuple[Path, Path, str]:
