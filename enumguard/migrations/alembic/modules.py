@@ -118,6 +118,7 @@ class ModuleEnv:
                 self.values[name] = value
             return UNKNOWN if value is MISSING else value
         if name in self.imports:
+            self.values[name] = MISSING  # an import cycle that binds nothing ends here
             value = self.loader.imported(self, *self.imports[name])
             self.values[name] = value
             return value
