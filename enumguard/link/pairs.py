@@ -192,7 +192,11 @@ def _pairs(model: Model, group: list[Binding], db_type: str) -> list[BoundPair] 
             return []
         if enum.open or not enum.members:
             return NotChecked(f"the members of `{enum.name}` are not all known", enum.location, db_type, first.enum)
-    if all(b.by_fallback for b in group) and not any(c.type_name == db_type and c.doubt is None for c in model.columns):
+    columns = [c for c in model.columns if c.type_name == db_type]
+    if all(b.by_fallback for b in group) and not any(c.doubt is None for c in columns):
+        doubt = next((c.doubt for c in columns if c.doubt is not None), None)
+        if doubt is not None:  # the columns of the type may have changed: the evidence is uncertain
+            return NotChecked(doubt.reason, doubt.location, db_type, first.enum)
         return NotChecked(
             f"linked to `{shown}` by name only, and no column of that type remains after the migrations",
             first.location,
