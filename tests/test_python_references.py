@@ -243,3 +243,14 @@ def test_unknown_value_suggests_only_a_close_value(tmp_path: Path) -> None:
     }
     got = [(f.value, f.help) for f in findings(tmp_path, files)]
     assert got == [("not_a_fit", "did you mean `'Not a Fit'`?"), ("Error", "`S` accepts `'Not a Fit'`, `'pending'`")]
+
+
+def test_class_attributes_declared_or_set_after_the_class_are_not_unknown_members(tmp_path: Path) -> None:
+    enums = (
+        "from typing import ClassVar\nimport enum\n\n\nclass Permission(str, enum.Enum):\n"
+        "    READ = 'read'\n    WRITE = 'write'\n\n    IMPLIED: ClassVar[frozenset]\n\n\n"
+        "Permission.IMPLIED = frozenset({Permission.READ})\nPermission.DEFAULTS = frozenset()\n"
+    )
+    use = "from app.perms import Permission\n\nx = Permission.IMPLIED | Permission.DEFAULTS\ny = Permission.OWNER\n"
+    got = found(tmp_path, pkg(**{"app/perms.py": enums, "app/use.py": use}))
+    assert got == [("app/use.py", 4, 16, "OWNER")]

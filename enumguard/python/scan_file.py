@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import dataclasses
 import re
 import warnings
 from typing import cast
@@ -106,8 +107,12 @@ def extract(
     else:
         loc = lambda node: Location(path, 1, 1)  # noqa: E731  (nothing here to locate)
     classes = []
+    later = _set_later(module) if walker.classes else {}
     for qual, node in walker.classes:
-        classes.append(class_fact(qual, node, loc, node.name.value in cand))
+        fact = class_fact(qual, node, loc, node.name.value in cand)
+        if qual in later:
+            fact = dataclasses.replace(fact, api=fact.api + tuple(sorted(later[qual] - set(fact.api))))
+        classes.append(fact)
     for qual, call, target in walker.functional:
         fact = functional_fact(qual, call, target, loc)
         if fact is not None:
@@ -254,6 +259,25 @@ def _location(path: str, starts: list[int], offset: int) -> Location:
     return Location(path, line, offset - starts[line - 1] + 1)
 
 
+def _set_later(module: cst.Module) -> dict[str, set[str]]:
+    """Class attributes the module sets after the class statement (`Permission.IMPLIED = ...` at
+    its top level): not members, but attributes the class has from then on."""
+    out: dict[str, set[str]] = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    targets = [small.target]
+                else:
+                    continue
+                for target in targets:
+                    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+                        out.setdefault(target.value.value, set()).add(target.attr.value)
+    return out
+
+
 def _last(node: cst.BaseExpression) -> str | None:
     names = chain_of(node)
     return names[-1].value if names else None
@@ -373,7 +397,8 @@ def _member(small, members: list[MemberFact], api: list[str], ignore: set[str], 
         targets = [t.target for t in small.targets]
         value = small.value
     elif isinstance(small, cst.AnnAssign):
-        if small.value is None:
+        if small.value is None:  # `IMPLIED: ClassVar[...]`: declared, set later, never a member
+            api.extend(_target_names(small.target))
             return False
         targets, value = [small.target], small.value
     elif isinstance(small, (cst.Expr, cst.Pass, cst.Import, cst.ImportFrom)):
