@@ -114,9 +114,9 @@ def extract(
             fact = dataclasses.replace(fact, api=fact.api + tuple(sorted(later[qual] - set(fact.api))))
         classes.append(fact)
     for qual, call, target in walker.functional:
-        fact = functional_fact(qual, call, target, loc)
-        if fact is not None:
-            classes.append(fact)
+        functional = functional_fact(qual, call, target, loc)
+        if functional is not None:
+            classes.append(functional)
     refs = tuple(
         RefFact(r.chain, r.form, w, r.literal, tuple(sorted(r.handled))) for r, w in zip(walker.refs, where or ())
     )
