@@ -114,6 +114,25 @@ def test_a_helper_module_imported_absolutely_or_relatively_is_followed_and_its_c
     assert labels(load_files(files)) == {"public.t": ("z", "b", "c")}
 
 
+def test_an_import_cycle_that_binds_nothing_is_an_unknown_value_not_a_doubt_on_every_type() -> None:
+    files = in_migrations(
+        ("1", revision("1", None, "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")")),
+        (
+            "2",
+            revision(
+                "2",
+                "1",
+                "    op.execute(f\"UPDATE rows SET k = '{tag()}'\")\n    add('b')",
+                "from app.a import tag, add\n",
+            ),
+        ),
+        app__a="from app.b import tag, add  # noqa\n",
+        app__b="from app.a import tag  # noqa\nfrom alembic import op\n\n\ndef add(label):\n    op.execute(f\"ALTER TYPE t ADD VALUE '{label}'\")\n",
+    )
+    assert labels(load_files(files)) == {"public.t": ("a", "b")}
+    assert not [e for e in events(files) if isinstance(e, Unread)]
+
+
 def test_the_fact_cache_reads_a_revision_again_when_the_helper_module_it_follows_changes(tmp_path, monkeypatch) -> None:
     from collections import Counter
 

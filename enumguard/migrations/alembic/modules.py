@@ -313,7 +313,8 @@ class Loader:
         for base in bases:
             stem = posixpath.join(base, rel) if rel else base
             for candidate in (f"{stem}.py", posixpath.join(stem, "__init__.py")) if stem else ("__init__.py",):
-                if self.tree.get(candidate) is not None:
+                # `from slugify import slugify` in app/utils/slugify.py imports the package, not itself
+                if candidate != importer.path and self.tree.get(candidate) is not None:
                     return self.env(candidate)
         return None
 
