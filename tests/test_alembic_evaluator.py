@@ -436,10 +436,15 @@ def test_bound_parameters_of_enum_ddl_are_sent_as_literals() -> None:
         "    for value in ('b', 'c'):\n"
         "        op.execute(sa.text('ALTER TYPE t ADD VALUE IF NOT EXISTS :value').bindparams(value=value))\n"
         "    op.get_bind().execute(sa.text('ALTER TYPE t RENAME VALUE :old TO :new'), {'old': 'a', 'new': 'z'})\n"
-        "    op.execute(sa.text('UPDATE x SET k = :v::t').bindparams(v='q'))"
+        "    op.execute(sa.text('UPDATE x SET k = :v::t').bindparams(v='q'))\n"
+        "    conn = op.get_bind()\n"
+        "    conn.execute(sa.text('ALTER TYPE t ADD VALUE :v').params({'v': 'd'}))\n"
+        "    row_id = conn.execute(sa.text('SELECT id FROM x')).fetchone()[0]\n"
+        "    conn.execute(sa.text('INSERT INTO x (id) VALUES (:id)').params({'id': row_id}))"
     )
     model = load_files(repo(("1", revision("1", None, body))))
-    assert labels(model) == {"public.t": ("z", "b", "c")} and model.problems == ()
+    assert labels(model) == {"public.t": ("z", "b", "c", "d")} and model.problems == ()
+    assert all(db.certain for db in model.db_enums)
 
 
 def test_sql_chosen_at_run_time_reads_each_choice_as_running_only_sometimes() -> None:

@@ -152,8 +152,11 @@ class Calls:
         if isinstance(obj, Batch):
             return self.ops.batch_method(obj, name, args, node)
         if isinstance(obj, Sql):
-            if name == "bindparams":
-                return Sql(obj.text, (*obj.params, *args.keywords.items()))
+            if name in ("bindparams", "params"):  # `.params({"id": 1})`: the same text, values bound
+                given = dict(args.keywords)
+                for value in args.positional:
+                    given.update(value if isinstance(value, dict) else {})
+                return Sql(obj.text, (*obj.params, *given.items()))
             return obj if name in ("execution_options", "columns", "compile") else UNKNOWN
         if isinstance(obj, (str, Text)):
             return self.string_method(obj, name, args)
