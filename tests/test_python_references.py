@@ -254,3 +254,13 @@ def test_class_attributes_declared_or_set_after_the_class_are_not_unknown_member
     use = "from app.perms import Permission\n\nx = Permission.IMPLIED | Permission.DEFAULTS\ny = Permission.OWNER\n"
     got = found(tmp_path, pkg(**{"app/perms.py": enums, "app/use.py": use}))
     assert got == [("app/use.py", 4, 16, "OWNER")]
+
+
+def test_an_attribute_a_test_sets_on_the_enum_class_is_known_there_and_elsewhere(tmp_path: Path) -> None:
+    test = (
+        "from app.models import Status\n\n\ndef test_unknown():\n"
+        "    Status.RANDOM = 'random'\n    assert Status.RANDOM not in Status.__members__\n"
+    )
+    use = "from app import models\n\nx = models.Status.RANDOM\ny = models.Status.Pending\n"
+    got = found(tmp_path, pkg(**{"tests/test_status.py": test, "app/use.py": use}))
+    assert got == [("app/use.py", 4, 19, "Pending")]

@@ -76,6 +76,9 @@ class FileFacts:
     class_names: tuple[str, ...] = ()  # top-level class statements, in order (repeats kept)
     classes: tuple[ClassFact, ...] = ()
     references: tuple[RefFact, ...] = ()
+    # dotted chains the file assigns to (`Permission.IMPLIED = ...`): a class attribute set after
+    # the class statement, anywhere in the repository, is no unknown member
+    assigned: tuple[tuple[str, ...], ...] = ()
     binding_sites: tuple = ()  # enumguard.python.binding_sites.BindingSite
     column_facts: object = None  # enumguard.python.column_values.ColumnFacts, when any
     problems: tuple[Finding, ...] = ()

@@ -106,6 +106,7 @@ class Walker:
         self.classes: list[tuple[str, cst.ClassDef]] = []  # (qual, node)
         self.functional: list[tuple[str, cst.Call, cst.Name]] = []  # (qual, call, target)
         self.refs: list[RawRef] = []
+        self.assigned: list[tuple[str, ...]] = []  # dotted chains assigned to (`E.extra = ...`)
         self.scopes: list[_Scope] = [_Scope("module")]
         self.class_path: list[str] | None = []  # None inside a function: classes not addressable
         self.handled: frozenset[str] = frozenset()  # what the enclosing with/try blocks expect
@@ -289,8 +290,11 @@ class Walker:
         elif kind is cst.StarredElement:
             self.target(node.value)
         elif kind is cst.Attribute:
-            if chain_of(node) is None:  # `E.x = ...` is not a reference; `f().x = ...` may hold one
+            names = chain_of(node)
+            if names is None:  # `E.x = ...` is not a reference; `f().x = ...` may hold one
                 self.expr(node.value)
+            elif self.relevant_chain(tuple(n.value for n in names), len(names) - 1):
+                self.assigned.append(tuple(n.value for n in names))  # `Permission.IMPLIED = ...`
         else:
             self.expr(node)
 

@@ -272,6 +272,7 @@ class Resolver:
     # ------------------------------------------------------------------ references
     def references(self, enums: dict[tuple[str, str], EnumClass]) -> list[Reference]:
         out: list[Reference] = []
+        assigned = self.assigned_attributes(enums)
         for path, fact in self.facts.items():
             for ref in fact.references:
                 target, i = self.walk(path, ref.chain)
@@ -281,7 +282,7 @@ class Resolver:
                 if enum is None or (enum.in_migration and target[1] != path):
                     continue
                 if ref.form == "attribute":
-                    if i < len(ref.chain):
+                    if i < len(ref.chain) and (enum.qualname, ref.chain[i]) not in assigned:
                         out.append(
                             Reference(enum.qualname, ref.chain[i], "attribute", ref.where[i], handled=ref.handled)
                         )
@@ -289,6 +290,19 @@ class Resolver:
                     out.append(
                         Reference(enum.qualname, str(ref.literal), ref.form, ref.where[0], ref.literal, ref.handled)
                     )
+        return out
+
+    def assigned_attributes(self, enums: dict[tuple[str, str], EnumClass]) -> set[tuple[str, str]]:
+        """(enum, attribute) for every `Enum.attribute = ...` in the repository: attributes the
+        class has once that code ran (a test that adds one, a module that sets a ClassVar)."""
+        out = set()
+        for path, fact in self.facts.items():
+            for chain in fact.assigned:
+                target, i = self.walk(path, chain)
+                if target is not None and target[0] == "class" and i == len(chain) - 1:
+                    enum = enums.get((target[1], target[2]))
+                    if enum is not None:
+                        out.add((enum.qualname, chain[i]))
         return out
 
 

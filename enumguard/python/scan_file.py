@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 import re
 import warnings
 from typing import cast
@@ -107,12 +106,8 @@ def extract(
     else:
         loc = lambda node: Location(path, 1, 1)  # noqa: E731  (nothing here to locate)
     classes = []
-    later = _set_later(module) if walker.classes else {}
     for qual, node in walker.classes:
-        fact = class_fact(qual, node, loc, node.name.value in cand)
-        if qual in later:
-            fact = dataclasses.replace(fact, api=fact.api + tuple(sorted(later[qual] - set(fact.api))))
-        classes.append(fact)
+        classes.append(class_fact(qual, node, loc, node.name.value in cand))
     for qual, call, target in walker.functional:
         functional = functional_fact(qual, call, target, loc)
         if functional is not None:
@@ -127,6 +122,7 @@ def extract(
         class_names=tuple(walker.class_names),
         classes=tuple(classes),
         references=refs,
+        assigned=tuple(walker.assigned),
         binding_sites=tuple(sites),
         column_facts=columns,
     )
@@ -257,25 +253,6 @@ def _segment_offsets(text: str, chain: tuple[str, ...], at: int) -> tuple[int, .
 def _location(path: str, starts: list[int], offset: int) -> Location:
     line = bisect.bisect_right(starts, offset)
     return Location(path, line, offset - starts[line - 1] + 1)
-
-
-def _set_later(module: cst.Module) -> dict[str, set[str]]:
-    """Class attributes the module sets after the class statement (`Permission.IMPLIED = ...` at
-    its top level): not members, but attributes the class has from then on."""
-    out: dict[str, set[str]] = {}
-    for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign):
-                    targets = [t.target for t in small.targets]
-                elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                    targets = [small.target]
-                else:
-                    continue
-                for target in targets:
-                    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-                        out.setdefault(target.value.value, set()).add(target.attr.value)
-    return out
 
 
 def _last(node: cst.BaseExpression) -> str | None:
