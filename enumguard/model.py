@@ -399,6 +399,7 @@ class Model:
     # Parse problems found while building the model (syntax-error, unsupported-sql): already
     # findings, passed through by their rules so select/ignore/suppression treat them alike.
     problems: tuple[Finding, ...] = ()
+    notices: tuple[str, ...] = ()  # one-line notices of the Python stage (template files not read)
     settings: Settings = field(default_factory=Settings)
     # Enum types read from a live database (`audit --database-url`), source "database"; their
     # label locations are pseudo-paths `database:<schema>.<type>` (line = label position).

@@ -35,6 +35,7 @@ def build_model(tree: collect.SourceTree, config: Config) -> Model:
         type_uses=db.type_uses,
         column_values=py.column_values,
         problems=py.problems + db.problems,
+        notices=py.notices,
         settings=Settings(
             postgres_version=config.postgres_version,
             idle_threshold_seconds=config.idle_threshold_seconds,
@@ -79,7 +80,7 @@ def run(config: Config, extend_model=None, tree: collect.SourceTree | None = Non
     if tree is None:
         tree = collect.collect(config)
     model = build_model(tree, config)
-    notices: tuple[str, ...] = tree.skipped + migrations.notices(tree, config)
+    notices: tuple[str, ...] = tree.skipped + model.notices + migrations.notices(tree, config)
     if extend_model is not None:
         model, extra = extend_model(model)
         notices += tuple(extra)

@@ -223,6 +223,25 @@ def test_syntax_error_is_a_problem_and_other_files_are_still_scanned(tmp_path: P
     assert [e.qualname for e in model.enums] == ["good.B"]
 
 
+def test_template_files_are_one_notice_and_broken_python_a_syntax_error(tmp_path: Path) -> None:
+    model = scan(
+        tmp_path,
+        {
+            "app/templates/loader.py": '{% extends "base.jinja" %}\nimport io\n{% block body %}\n',
+            "app/templates/client.py": "import io\n\n{% for s in services %}\nfrom x import {{ s }}\n{% endfor %}\n",
+            "tpl/{{cookiecutter.name}}/app.py": "import {{cookiecutter.package}}\n",
+            "app/render.py": 'import enum\nPAGE = """\n{% for row in rows %}{{ row }}{% endfor %}\n"""\n'
+            "class Kind(enum.Enum):\n    a = 1\n",
+            "app/broken.py": "def f(:\n    return {'a': 1}\n",
+        },
+    )
+    assert [(p.rule, p.location.path) for p in model.problems] == [("syntax-error", "app/broken.py")]
+    (notice,) = model.notices
+    assert notice.startswith("3 .py files with template syntax (Jinja, cookiecutter) not read as Python: ")
+    assert "app/templates/client.py" in notice and "tpl/{{cookiecutter.name}}/app.py" in notice
+    assert [e.qualname for e in model.enums] == ["render.Kind"]
+
+
 def test_binding_sites_resolve_their_enum_through_imports(tmp_path: Path) -> None:
     model = scan(
         tmp_path,

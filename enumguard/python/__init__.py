@@ -48,6 +48,7 @@ class PythonModel:
     problems: tuple[Finding, ...] = ()
     column_values: tuple[ColumnValue, ...] = ()  # literals sent to table columns
     drivers: frozenset[str] = frozenset()  # database packages the application imports (DRIVERS)
+    notices: tuple[str, ...] = ()  # one-line notices (template files not read)
 
 
 Job = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # path, text, enum-ish names, model names
@@ -156,6 +157,7 @@ def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = fro
             raw.append(RawBinding(enum, site))
     raw += mixins.inherited_bindings(raw, column_values.table_classes(facts), resolver)
     problems = tuple(p for path in sorted(facts) for p in facts[path].problems)
+    templates = [path for path in sorted(facts) if facts[path].template]
     return PythonModel(
         enums=tuple(sorted(by_key.values(), key=lambda e: (e.qualname, e.location))),
         references=tuple(sorted(references, key=lambda r: (r.location, r.enum, r.member))),
@@ -163,6 +165,15 @@ def scan(tree: SourceTree, config: Config, migration_paths: frozenset[str] = fro
         problems=problems,
         column_values=column_values.resolve(facts, resolver, migration_paths),
         drivers=drivers(files, migration_paths),
+        notices=(template_notice(templates),) if templates else (),
+    )
+
+
+def template_notice(paths: list[str]) -> str:
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return (
+        f"{len(paths)} .py file{'s' if len(paths) != 1 else ''} with template syntax (Jinja, cookiecutter) "
+        f"not read as Python: {shown}"
     )
 
 

@@ -82,3 +82,4 @@ class FileFacts:
     binding_sites: tuple = ()  # enumguard.python.binding_sites.BindingSite
     column_facts: object = None  # enumguard.python.column_values.ColumnFacts, when any
     problems: tuple[Finding, ...] = ()
+    template: bool = False  # does not parse where it holds template syntax (Jinja, cookiecutter)

@@ -51,6 +51,18 @@ def syntax_problem(path: str, line: int, message: str) -> Finding:
     )
 
 
+_TEMPLATE_SYNTAX = re.compile(r"\{%|\{\{|\{#")
+
+
+def is_template(path: str, text: str, line: int) -> bool:
+    """A .py file that is a template, not Python: it fails to parse on a line with Jinja syntax
+    (`{% for %}`, `{{ name }}`), or sits in a cookiecutter folder (`{{cookiecutter.name}}/`)."""
+    if "{{" in path:
+        return True
+    lines = text.splitlines()
+    return 0 < line <= len(lines) and _TEMPLATE_SYNTAX.search(lines[line - 1]) is not None
+
+
 def extract(
     path: str, text: str, relevant: tuple[str, ...], candidates: tuple[str, ...], models: tuple[str, ...] = ()
 ) -> FileFacts:
@@ -78,6 +90,8 @@ def extract(
         return FileFacts(path, problems=(syntax_problem(path, *exc.args),))
     except cst.ParserSyntaxError as exc:
         line, message = _python_error(text) or (exc.raw_line, f"{exc.message} (line {exc.raw_line})")
+        if is_template(path, text, line):
+            return FileFacts(path, template=True)
         return FileFacts(path, problems=(syntax_problem(path, line, message),))
     except (RecursionError, ValueError) as exc:
         return FileFacts(path, problems=(syntax_problem(path, 1, str(exc) or type(exc).__name__),))
