@@ -9,7 +9,7 @@ Every type enumguard calls certain must equal `pg_enum`; an uncertain one is lis
 SQL migrations are applied in enumguard's order with psql (one transaction per file where the
 tool runs it so); Alembic revisions with `alembic upgrade heads` through a generic env.py (the
 project's own env.py usually needs the application's settings), the repository root and `src/`
-on PYTHONPATH. A migration that fails stops the run (exit 2): nothing is compared with a partial history.
+on PYTHONPATH (before the caller's PYTHONPATH, for packages kept elsewhere). A migration that fails stops the run (exit 2): nothing is compared with a partial history.
 Needs the test extra (psycopg, alembic) and PostgreSQL server binaries (scripts/test.sh installs them).
 """
 
@@ -87,8 +87,9 @@ def apply_migrations(server: pg.PgServer, db: str, repo: Path) -> list[str]:
             (work / "env.py").write_text(GENERIC_ENV, encoding="utf-8")
             (work / "script.py.mako").write_text("", encoding="utf-8")
             locations = " ".join(str(repo / v) for v in versions)
-            paths = os.pathsep.join(str(p) for p in (repo, repo / "src") if p.is_dir())
-            env = {**os.environ, "PYTHONPATH": paths}
+            paths = [str(p) for p in (repo, repo / "src") if p.is_dir()]
+            paths += [os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []  # a package's own src/
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
             result = subprocess.run(
                 [sys.executable, "-c", RUNNER, str(work), locations, server.sqlalchemy_url(db)],
                 capture_output=True,

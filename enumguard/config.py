@@ -25,6 +25,9 @@ DEFAULT_EXCLUDE = (
     "**/.enumguard_cache/**",
     "build/**",
     "dist/**",
+    # setuptools' copies of a package in a monorepo (packages/db/build/lib/db/migrations/...)
+    "**/build/lib/**",
+    "**/build/bdist.*/**",
 )
 
 

@@ -32,5 +32,10 @@ def test_outside_git_every_file_below_the_root_is_read_except_default_excludes(t
     (tmp_path / "app" / "models.py").write_text("x = 1\n")
     (tmp_path / ".venv" / "lib").mkdir(parents=True)
     (tmp_path / ".venv" / "lib" / "site.py").write_text("x = 2\n")
+    copy = tmp_path / "packages" / "db" / "build" / "lib" / "db"  # setuptools' build copy
+    copy.mkdir(parents=True)
+    (copy / "models.py").write_text("x = 3\n")
+    (tmp_path / "packages" / "db" / "src" / "db").mkdir(parents=True)
+    (tmp_path / "packages" / "db" / "src" / "db" / "build.py").write_text("x = 4\n")
     paths = [f.path for f in collect.collect(Config(root=tmp_path)).python_files()]
-    assert paths == ["app/models.py"]
+    assert paths == ["app/models.py", "packages/db/src/db/build.py"]
