@@ -361,6 +361,28 @@ def test_the_step_bound_ends_the_revision_with_an_unread_event(monkeypatch) -> N
     ]
 
 
+def test_a_helper_that_uses_up_the_step_bound_on_data_is_an_unknown_value(monkeypatch) -> None:
+    """Seen on rucio: `sa.String(length=get_schema_value('NAME_LENGTH'))` resolves $refs of a JSON
+    schema recursively. A helper that shows DDL still ends the revision's certainty."""
+    monkeypatch.setattr(evaluate, "MAX_STEPS", 3000)
+    extra = (
+        "def walk(n):\n    return 0 if n == 0 else walk(n - 1) + walk(n - 1)\n\n\n"
+        "def length(name):\n    total = 0\n    for i in range(400):\n        total += walk(3)\n    return total\n\n\n"
+        "def make(name):\n    for i in range(400):\n        walk(3)\n    op.execute(f\"CREATE TYPE {name} AS ENUM ('a')\")\n\n\n"
+    )
+    body = (
+        "    op.execute(\"CREATE TYPE t AS ENUM ('a')\")\n"
+        "    op.create_table('x', sa.Column('name', sa.String(length=length('NAME'))))\n"
+        "    op.execute(\"ALTER TYPE t ADD VALUE 'b'\")\n"
+        "    make('u')"
+    )
+    found = one(body, extra)
+    assert [e.type_name for e in found if isinstance(e, EnumOp)] == ["public.t", "public.t"]
+    assert [(touches, reason) for _, touches, _, reason in unreads(found)] == [
+        ("any", "code enumguard stopped evaluating after 3000 steps")
+    ]
+
+
 def test_the_project_code_is_never_run() -> None:
     """A helper module that would exit or remove files when imported is only read."""
     files = in_migrations(

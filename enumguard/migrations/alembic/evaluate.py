@@ -15,13 +15,13 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from enumguard.finding import Finding, Location, Severity
 from enumguard.migrations.alembic.branches import block_statements
 from enumguard.migrations.alembic.builtin_calls import BuiltinCalls
-from enumguard.migrations.alembic.calls import Calls, is_generator
+from enumguard.migrations.alembic.calls import Calls, is_generator, may_change_schema
 from enumguard.migrations.alembic.expressions import Expressions
 from enumguard.migrations.alembic.flow import Cond, Exit, Flow, code
 from enumguard.migrations.alembic.modules import MISSING, Frame, Loader, ModuleEnv, import_specs
 from enumguard.migrations.alembic.operators import Operators
 from enumguard.migrations.alembic.ops import Ops
-from enumguard.migrations.alembic.values import UNKNOWN, unknown
+from enumguard.migrations.alembic.values import UNKNOWN, Args, Function, Unknown, reaches_db, unknown
 from enumguard.migrations.events import ColumnEvent, Event, Unread
 from enumguard.model import EnumOp
 
@@ -72,7 +72,7 @@ class Evaluator(Flow, Calls, BuiltinCalls, Operators, Expressions):
         # id(str) -> (str, the expression that built it, module path, built in upgrade() or the module)
         self.origins: dict[int, tuple[str, cst.CSTNode, str, bool]] = {}
         self.read_sql: dict[tuple, bool] = {}  # (sql, placement) -> whether it changed the schema
-        self._generators: dict[int, bool] = {}
+        self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
 
     def global_value(self, name: str) -> object:
         try:
@@ -280,11 +280,27 @@ class Evaluator(Flow, Calls, BuiltinCalls, Operators, Expressions):
             self.silent -= 1
             self.depth = depth
 
+    def follow(self, function: Function, args: Args, node: cst.Call) -> object:
+        """A call made from upgrade() itself that uses up the step or time bound in code that
+        shows no DDL and is not given the connection (a recursion over a JSON schema) is a value
+        not known, not a doubt on every type; the rest of upgrade() gets its steps back."""
+        if self.depth > 0:
+            return super().follow(function, args, node)
+        steps = self.steps
+        try:
+            return super().follow(function, args, node)
+        except _Exhausted:
+            if may_change_schema(function) or reaches_db(args.all()):
+                raise
+            self.steps = steps
+            return Unknown(how=f"a call to `{function.name}()`")
+
     def is_generator(self, node: cst.CSTNode) -> bool:
+        # keyed by id() with the node kept: an id is unique only while its node lives
         found = self._generators.get(id(node))
-        if found is None:
-            found = self._generators[id(node)] = is_generator(node)
-        return found
+        if found is None or found[0] is not node:
+            found = self._generators[id(node)] = (node, is_generator(node))
+        return found[1]
 
 
 def _bare(name: str) -> str:
