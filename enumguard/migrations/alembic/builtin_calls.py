@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from enumguard.migrations.alembic import enum_types
-from enumguard.migrations.alembic.expressions import MAX_ITEMS
+from enumguard.migrations.alembic.expressions import MAX_ITEMS, PURE_BUILTINS
 from enumguard.migrations.alembic.modules import Frame
 from enumguard.migrations.alembic.operators import MAX_TEXT, has_holes, plain
 from enumguard.migrations.alembic.values import UNKNOWN, Args, ClassValue, Member, Text, joined, text_parts, unknown
@@ -202,34 +202,5 @@ class BuiltinCalls:
         return enum_types.members(cls.node)
 
 
-_BUILTINS: dict[str, Any] = {
-    name: getattr(builtins, name)
-    for name in [
-        "abs",
-        "all",
-        "any",
-        "ascii",
-        "bool",
-        "dict",
-        "enumerate",
-        "float",
-        "format",
-        "frozenset",
-        "int",
-        "len",
-        "list",
-        "max",
-        "min",
-        "range",
-        "repr",
-        "reversed",
-        "round",
-        "set",
-        "sorted",
-        "str",
-        "sum",
-        "tuple",
-        "zip",
-    ]
-}
+_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in PURE_BUILTINS}
 _STDLIB: frozenset[str] = frozenset(sys.stdlib_module_names)

@@ -312,43 +312,15 @@ def _has_fstring(node: cst.BaseExpression) -> bool:
 
 
 _TEXT_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation, cst.Call)
-_BUILTIN_NAMES = frozenset(
-    [
-        "abs",
-        "all",
-        "any",
-        "ascii",
-        "bool",
-        "dict",
-        "enumerate",
-        "filter",
-        "float",
-        "format",
-        "frozenset",
-        "getattr",
-        "hasattr",
-        "int",
-        "isinstance",
-        "len",
-        "list",
-        "map",
-        "max",
-        "min",
-        "next",
-        "open",
-        "print",
-        "range",
-        "repr",
-        "reversed",
-        "round",
-        "set",
-        "sorted",
-        "str",
-        "sum",
-        "tuple",
-        "zip",
-    ]
-)
+# Builtins the evaluator computes by calling Python's own (on known values only).
+PURE_BUILTINS = (
+    "abs", "all", "any", "ascii", "bool", "dict", "enumerate", "float", "format", "frozenset", "int", "len",
+    "list", "max", "min", "range", "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip",
+)  # fmt: skip
+# Names that are builtins unless the module binds them.
+_BUILTIN_NAMES = frozenset(PURE_BUILTINS) | {
+    "filter", "getattr", "hasattr", "isinstance", "map", "next", "open", "print",
+}  # fmt: skip
 
 _HANDLERS = {
     cst.Name: "name",
